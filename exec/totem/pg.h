@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Process-group layer above srp: whole application messages of 0 bytes up to
+ * totem_config.max_msg_size (default 1 MiB) in total order. Many small
+ * messages are packed into one srp frame; a large one is cut into fragments
+ * that each receiver reassembles per sender. A configuration change discards
+ * every partial assembly (their senders' remaining fragments can no longer
+ * arrive in this configuration) and nothing else.
+ *
+ * pg sits between srp and the host: the host creates pg with its own
+ * callbacks, and pg creates the srp instance, so the host talks to pg only.
+ */
+#ifndef AIS_TOTEM_PG_H
+#define AIS_TOTEM_PG_H
+
+#include "srp.h"
+
+typedef struct pg pg_t;
+
+/** Same shape as srp_callbacks.deliver/confchg, with whole messages. */
+struct pg_callbacks {
+	void (*deliver)(void *ctx, totem_nodeid_t sender, const void *msg, size_t len,
+	                enum totem_guarantee guarantee);
+	void (*confchg)(void *ctx, enum totem_confchg_type type,
+	                const totem_nodeid_t *members, size_t n_members,
+	                const totem_nodeid_t *left, size_t n_left,
+	                const totem_nodeid_t *joined, size_t n_joined,
+	                const struct totem_ring_id *ring_id);
+	void (*ring_seq_store)(void *ctx, uint64_t ring_seq);
+};
+
+pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
+                const struct totem_transport_ops *net,
+                const struct totem_clock_ops *clock,
+                const struct pg_callbacks *cb, void *ctx);
+pg_t *pg_destroy(pg_t *pg);
+
+/**
+ * Queue one message (iovec so callers can prepend headers without copying).
+ * Returns 0; -EAGAIN when the srp send queue has no room for all of its
+ * frames (nothing is queued then: a message is all or nothing); -EMSGSIZE
+ * above max_msg_size.
+ */
+struct iovec;
+int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guarantee guarantee);
+
+/** Would a message of len bytes be accepted now? */
+bool pg_send_ok(const pg_t *pg, size_t len);
+
+/** Queue fill level in percent, for IPC flow control. */
+uint32_t pg_queue_level(const pg_t *pg);
+
+/** The srp instance underneath (stats, members, leave, recv). */
+srp_t *pg_srp(pg_t *pg);
+
+#endif
