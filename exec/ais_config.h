@@ -235,9 +235,11 @@ int ais_local_addrs_get(struct ais_local_addrs *ret);
  * is an address of this host (addrs_or_null, or getifaddrs() when NULL);
  * none or several is an error naming them. Without a nodelist: totem
  * { nodeid }, or the IPv4 bindnetaddr as a 32-bit number in host order.
- * On success sets cfg->totem.nodeid, cfg->local_node (-1 without a
- * nodelist) and cfg->totem.node_count, re-derives the dependent totem values
- * and returns 0; otherwise returns -EINVAL (-errno when getifaddrs fails)
+ * The totem values are then validated again with the id filled in
+ * (totem_config_validate() refuses node id 0, so ais_config_parse_*() can
+ * only check the other rules). On success sets cfg->totem.nodeid,
+ * cfg->local_node (-1 without a nodelist) and cfg->totem.node_count and
+ * returns 0; otherwise returns -EINVAL (-errno when getifaddrs fails, -ENOMEM)
  * with the reason in err and leaves cfg unchanged.
  */
 int ais_config_pick_node(struct ais_config *cfg, const struct ais_local_addrs *addrs_or_null,

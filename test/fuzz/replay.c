@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n_seeds; i++) {
 		free(seeds[i].data);
 	}
-	free(argv0);
 	printf("%s: ok\n", target);
+	free(argv0);
 	return 0;
 }
