@@ -53,4 +53,20 @@ uint32_t pg_queue_level(const pg_t *pg);
 /** The srp instance underneath (stats, members, leave, recv). */
 srp_t *pg_srp(pg_t *pg);
 
+struct pg_stats {
+	uint64_t msgs_tx;               /**< messages accepted by pg_mcast() */
+	uint64_t msgs_packed;           /**< of those, whole ones that shared a frame */
+	uint64_t fragments_tx;          /**< fragments sent */
+	uint64_t frames_tx;             /**< frames handed to srp */
+	uint64_t mcast_eagain;          /**< pg_mcast() refused for lack of queue room */
+	uint64_t msgs_rx;               /**< whole messages delivered upward */
+	uint64_t fragments_rx;          /**< fragments received */
+	uint64_t assemblies_discarded;  /**< partial assemblies thrown away */
+	uint64_t fragments_orphaned;    /**< fragments with no assembly to continue */
+	uint64_t frames_bad;            /**< frames dropped: failed to decode */
+	uint32_t frames_backlog;        /**< frames srp refused, waiting in pg */
+};
+
+void pg_stats_get(const pg_t *pg, struct pg_stats *ret_stats);
+
 #endif
