@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the admin engine may ask of the executive (exec/admin.h): status,
+ * membership with configured addresses and names, totem and per-engine
+ * counters, the fault-injection filter and blackbox dumps. Every fault
+ * change is logged, so a test's log shows what was injected and when.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ais/log.h>
+
+#include "admin.h"
+#include "logsys.h"
+#include "runtime.h"
+#include "service.h"
+#include "sync.h"
+
+AIS_LOG_SUBSYS("ADMIN");
+
+void admin_status_get(struct admin_status *ret)
+{
+	const struct ais_config *cfg = exec_rt.cfg;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->nodeid = cfg->totem.nodeid;
+	snprintf(ret->instance, sizeof(ret->instance), "%s", exec_rt.instance);
+	snprintf(ret->cluster_name, sizeof(ret->cluster_name), "%s",
+		 cfg->cluster_name != NULL ? cfg->cluster_name : "");
+	snprintf(ret->transport, sizeof(ret->transport), "%s",
+		 cfg->transport == AIS_TRANSPORT_UDP ? "udp" : "udpu");
+	ret->state = exec_rt.pg != NULL ? srp_state_get(pg_srp(exec_rt.pg)) : SRP_STATE_GATHER;
+	ret->ring_id.rep = exec_rt.ring_id.rep;
+	ret->ring_id.seq = exec_rt.ring_id.seq;
+	ret->member_count = (uint32_t)exec_rt.n_members;
+	ret->sync_in_progress = exec_rt.sync == NULL || sync_in_progress(exec_rt.sync);
+	ret->uptime_ms = (logsys_now_us() - exec_rt.start_us) / 1000;
+	ret->pid = (int)getpid();
+}
+
+size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
+{
+	const struct ais_config *cfg = exec_rt.cfg;
+
+	if (ret_ring_id != NULL) {
+		ret_ring_id->rep = exec_rt.ring_id.rep;
+		ret_ring_id->seq = exec_rt.ring_id.seq;
+	}
+	for (size_t i = 0; i < exec_rt.n_members && i < max; i++) {
+		const struct ais_config_node *node = ais_config_node_find(cfg, exec_rt.members[i]);
+		struct admin_member *m = &ret[i];
+		memset(m, 0, sizeof(*m));
+		m->nodeid = exec_rt.members[i];
+		if (node != NULL) {
+			ais_addr_to_string(&node->ring0_addr, m->address, sizeof(m->address));
+			snprintf(m->name, sizeof(m->name), "%s", node->name[0] != '\0' ? node->name : m->address);
+		} else {
+			snprintf(m->name, sizeof(m->name), "node%u", m->nodeid);
+		}
+	}
+	return exec_rt.n_members;
+}
+
+void admin_ring_stats_get(struct srp_stats *ret)
+{
+	if (exec_rt.pg == NULL) {
+		memset(ret, 0, sizeof(*ret));
+		return;
+	}
+	srp_stats_get(pg_srp(exec_rt.pg), ret);
+}
+
+size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
+{
+	return service_stats_fill(ret, max);
+}
+
+int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+{
+	int r = fault_filter_drop_set(&exec_rt.fault, percent, nodes, n_nodes);
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: dropping %u%% of frames (%s)", percent,
+			n_nodes > 0 ? "selected nodes" : "all peers");
+	}
+	return r;
+}
+
+int admin_fault_partition(const uint32_t *group_a, size_t n_a, const uint32_t *group_b, size_t n_b)
+{
+	int r = fault_filter_partition_set(&exec_rt.fault, group_a, n_a, group_b, n_b);
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: partitioned; talking to %zu nodes only",
+			exec_rt.fault.n_group);
+	}
+	return r;
+}
+
+int admin_fault_duplicate(uint32_t percent)
+{
+	int r = fault_filter_duplicate_set(&exec_rt.fault, percent);
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: duplicating %u%% of frames", percent);
+	}
+	return r;
+}
+
+int admin_fault_delay(uint32_t percent, uint32_t ms)
+{
+	int r = fault_filter_delay_set(&exec_rt.fault, percent, ms);
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: delaying %u%% of frames by %u ms", percent, ms);
+	}
+	return r;
+}
+
+int admin_fault_clear(void)
+{
+	int r = fault_filter_clear(&exec_rt.fault);
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: cleared");
+	}
+	return r;
+}
+
+bool admin_fault_enabled(void)
+{
+	return exec_rt.fault.allowed;
+}
+
+int admin_blackbox_dump(char *ret_path, size_t len)
+{
+	char path[AIS_CONFIG_PATH_MAX + 1];
+	int n = snprintf(path, sizeof(path), "%s/blackbox-%lld.fdata", exec_rt.rundir, (long long)time(NULL));
+	int r;
+
+	if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= len) {
+		return -ENAMETOOLONG;
+	}
+	r = logsys_blackbox_write(path);
+	if (r < 0) {
+		ais_log(LOG_WARNING, "blackbox dump to %s failed: %s", path, strerror(-r));
+		return r;
+	}
+	ais_log(LOG_NOTICE, "blackbox written to %s", path);
+	memcpy(ret_path, path, (size_t)n + 1);
+	return n;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The struct ais_api handed to every engine (include/ais/service.h): cluster
+ * sends through pg, connection services from ipc.c, one-shot timers on the
+ * main loop, membership as last delivered, and the shutdown request.
+ */
+#include "config.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include <qb/qbutil.h>
+
+#include "ipc.h"
+#include "runtime.h"
+#include "sync.h"
+
+
+static ais_nodeid_t api_local_nodeid(void)
+{
+	return exec_rt.cfg->totem.nodeid;
+}
+
+static size_t api_members_get(struct ais_ring_id *ret_ring_id, ais_nodeid_t *ret_members, size_t max)
+{
+	if (ret_ring_id != NULL) {
+		*ret_ring_id = exec_rt.ring_id;
+	}
+	for (size_t i = 0; i < exec_rt.n_members && i < max && ret_members != NULL; i++) {
+		ret_members[i] = exec_rt.members[i];
+	}
+	return exec_rt.n_members;
+}
+
+static int api_mcast(const struct iovec *iov, size_t iovcnt, enum ais_guarantee guarantee)
+{
+	struct ais_exec_header h;
+	size_t len = 0;
+
+	if (exec_rt.pg == NULL || exec_rt.shutting_down) {
+		return -ENOTCONN;
+	}
+	if (iovcnt == 0 || iov[0].iov_len < sizeof(h)) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < iovcnt; i++) {
+		len += iov[i].iov_len;
+	}
+	memcpy(&h, iov[0].iov_base, sizeof(h));
+	if (le32toh(h.size) != len || (le32toh(h.id) >> 16) >= AIS_SERVICE_ID_MAX ||
+	    (le32toh(h.id) >> 16) == SYNC_SERVICE_ID) {
+		return -EINVAL;
+	}
+	return pg_mcast(exec_rt.pg, iov, iovcnt,
+			guarantee == AIS_GUARANTEE_SAFE ? TOTEM_SAFE : TOTEM_AGREED);
+}
+
+static bool api_mcast_ok(size_t len)
+{
+	return exec_rt.pg != NULL && !exec_rt.shutting_down && pg_send_ok(exec_rt.pg, len);
+}
+
+static int api_timer_add(uint32_t ms, void (*fn)(void *data), void *data, uint64_t *ret_handle)
+{
+	qb_loop_timer_handle h;
+	int32_t r = qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)ms * QB_TIME_NS_IN_MSEC, data, fn, &h);
+
+	if (r != 0) {
+		return r < 0 ? r : -ENOMEM;
+	}
+	*ret_handle = h;
+	return 0;
+}
+
+static void api_timer_del(uint64_t handle)
+{
+	(void)qb_loop_timer_del(exec_rt.loop, handle);
+}
+
+static bool api_sync_in_progress(void)
+{
+	return exec_rt.sync == NULL || sync_in_progress(exec_rt.sync);
+}
+
+const struct ais_api exec_api = {
+	.abi_version = AIS_SERVICE_ABI_VERSION,
+	.local_nodeid = api_local_nodeid,
+	.members_get = api_members_get,
+	.mcast = api_mcast,
+	.mcast_ok = api_mcast_ok,
+	.response_send = ipc_response_send,
+	.responsev_send = ipc_responsev_send,
+	.event_send = ipc_event_send,
+	.eventv_send = ipc_eventv_send,
+	.conn_private = ipc_conn_private,
+	.conn_id = ipc_conn_id,
+	.conn_lookup = ipc_conn_lookup,
+	.conn_credentials = ipc_conn_credentials,
+	.conn_disconnect = ipc_conn_disconnect,
+	.timer_add = api_timer_add,
+	.timer_del = api_timer_del,
+	.sync_in_progress = api_sync_in_progress,
+	.shutdown_request = exec_shutdown_request,
+};

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libqb IPC server of the daemon (see ipc.h). A connection's context is
+ * allocated when it is accepted and freed only in the destroyed callback,
+ * after the engine's lib_exit_fn; the id -> connection map is a libqb
+ * hashtable keyed by the id in hex.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <qb/qbipcs.h>
+#include <qb/qblist.h>
+#include <qb/qbmap.h>
+#include <qb/qbutil.h>
+#include <ais/ipc.h>
+#include <ais/log.h>
+
+#include "ipc.h"
+#include "logsys.h"
+#include "runtime.h"
+#include "service.h"
+#include "sync.h"
+
+AIS_LOG_SUBSYS("IPC");
+
+#define IPC_DRAIN_RETRY_MS 5
+#define IPC_FC_PERIOD_MS 10
+#define IPC_FC_MIN_LEN 4096
+
+struct ipc_event {
+	struct qb_list_head list;
+	size_t len;
+	uint8_t data[];
+};
+
+struct ais_conn {
+	qb_ipcs_connection_t *c;
+	struct service_slot *slot;
+	uint64_t id;
+	char key[24];
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	bool inited;             /**< lib_init_fn succeeded */
+	struct qb_list_head outq;
+	size_t outq_events;
+	size_t outq_bytes;
+	qb_loop_timer_handle drain_timer;
+	bool drain_armed;
+	void *priv;
+};
+
+static struct {
+	qb_map_t *conns;
+	uint64_t next_id;
+	qb_loop_timer_handle fc_timer;
+	bool fc_armed;
+	enum qb_ipcs_rate_limit rate;
+	struct ipc_stats stats;
+	struct logsys_ratelimit rl_bad;
+} ipc = {
+	.next_id = 1,
+	.rate = QB_IPCS_RATE_NORMAL,
+	.rl_bad = LOGSYS_RATELIMIT_INIT(10000, 5),
+};
+
+/* ---- loop glue -------------------------------------------------------- */
+
+static int32_t ipc_job_add(enum qb_loop_priority p, void *data, qb_loop_job_dispatch_fn fn)
+{
+	return qb_loop_job_add(exec_rt.loop, p, data, fn);
+}
+
+static int32_t ipc_dispatch_add(enum qb_loop_priority p, int32_t fd, int32_t events, void *data,
+				qb_ipcs_dispatch_fn_t fn)
+{
+	return qb_loop_poll_add(exec_rt.loop, p, fd, events, data, fn);
+}
+
+static int32_t ipc_dispatch_mod(enum qb_loop_priority p, int32_t fd, int32_t events, void *data,
+				qb_ipcs_dispatch_fn_t fn)
+{
+	return qb_loop_poll_mod(exec_rt.loop, p, fd, events, data, fn);
+}
+
+static int32_t ipc_dispatch_del(int32_t fd)
+{
+	return qb_loop_poll_del(exec_rt.loop, fd);
+}
+
+static struct qb_ipcs_poll_handlers ipc_poll_handlers = {
+	.job_add = ipc_job_add,
+	.dispatch_add = ipc_dispatch_add,
+	.dispatch_mod = ipc_dispatch_mod,
+	.dispatch_del = ipc_dispatch_del,
+};
+
+/* ---- connections ------------------------------------------------------ */
+
+static bool ipc_id_allowed(uid_t uid, gid_t gid)
+{
+	const struct ais_config *cfg = exec_rt.cfg;
+
+	if (uid == 0 || gid == 0 || uid == geteuid()) {
+		return true;
+	}
+	for (size_t i = 0; i < cfg->aisexec.allow_uid_count; i++) {
+		if (cfg->aisexec.allow_uid[i] == uid) {
+			return true;
+		}
+	}
+	for (size_t i = 0; i < cfg->aisexec.allow_gid_count; i++) {
+		if (cfg->aisexec.allow_gid[i] == gid) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
+{
+	struct service_slot *slot = qb_ipcs_connection_service_context_get(c);
+	struct ais_conn *conn;
+
+	if (exec_rt.shutting_down) {
+		return -ESHUTDOWN;
+	}
+	if (!ipc_id_allowed(uid, gid)) {
+		ipc.stats.connections_refused++;
+		ais_log(LOG_WARNING, "refused a %s client with uid %u gid %u (not allowed)",
+			slot->engine->name, (unsigned)uid, (unsigned)gid);
+		return -EACCES;
+	}
+	conn = calloc(1, sizeof(*conn));
+	if (conn == NULL) {
+		return -ENOMEM;
+	}
+	conn->priv = calloc(1, slot->engine->private_data_size > 0 ? slot->engine->private_data_size : 1);
+	if (conn->priv == NULL) {
+		free(conn);
+		return -ENOMEM;
+	}
+	conn->c = c;
+	conn->slot = slot;
+	conn->uid = uid;
+	conn->gid = gid;
+	conn->id = ipc.next_id++;
+	snprintf(conn->key, sizeof(conn->key), "%016" PRIx64, conn->id);
+	qb_list_init(&conn->outq);
+	if (uid != geteuid() && uid != 0) {
+		/* let a client of another user map the shared memory */
+		qb_ipcs_connection_auth_set(c, -1, gid, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
+	}
+	qb_ipcs_context_set(c, conn);
+	qb_map_put(ipc.conns, conn->key, conn);
+	slot->counters.connections++;
+	return 0;
+}
+
+static void ipc_connection_created(qb_ipcs_connection_t *c)
+{
+	struct ais_conn *conn = qb_ipcs_context_get(c);
+	struct qb_ipcs_connection_stats_2 *st;
+
+	if (conn == NULL) {
+		return;
+	}
+	st = qb_ipcs_connection_stats_get_2(c, QB_FALSE);
+	if (st != NULL) {
+		conn->pid = st->client_pid;
+		free(st);
+	}
+	if (conn->slot->engine->lib_init_fn != NULL) {
+		int r = conn->slot->engine->lib_init_fn(conn);
+		if (r < 0) {
+			ais_log(LOG_WARNING, "%s refused a client (pid %d): %s", conn->slot->engine->name,
+				(int)conn->pid, strerror(-r));
+			qb_ipcs_disconnect(c);
+			return;
+		}
+	}
+	conn->inited = true;
+	ais_log(LOG_DEBUG, "%s client connected: pid %d uid %u conn %" PRIu64,
+		conn->slot->engine->name, (int)conn->pid, (unsigned)conn->uid, conn->id);
+}
+
+static int32_t ipc_connection_closed(qb_ipcs_connection_t *c)
+{
+	(void)c;
+	return 0;
+}
+
+static void ipc_outq_free(struct ais_conn *conn)
+{
+	struct ipc_event *ev, *tmp;
+
+	qb_list_for_each_entry_safe(ev, tmp, &conn->outq, list) {
+		qb_list_del(&ev->list);
+		free(ev);
+	}
+	conn->slot->counters.events_queued -= conn->outq_events;
+	conn->outq_events = 0;
+	conn->outq_bytes = 0;
+}
+
+static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
+{
+	struct ais_conn *conn = qb_ipcs_context_get(c);
+
+	if (conn == NULL) {
+		return;
+	}
+	if (conn->inited && conn->slot->engine->lib_exit_fn != NULL) {
+		conn->slot->engine->lib_exit_fn(conn);
+	}
+	if (conn->drain_armed) {
+		qb_loop_timer_del(exec_rt.loop, conn->drain_timer);
+	}
+	ipc_outq_free(conn);
+	qb_map_rm(ipc.conns, conn->key);
+	conn->slot->counters.connections--;
+	qb_ipcs_context_set(c, NULL);
+	ais_log(LOG_DEBUG, "%s client gone: conn %" PRIu64, conn->slot->engine->name, conn->id);
+	free(conn->priv);
+	free(conn);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
+{
+	struct qb_ipc_response_header r = {
+		.id = id,
+		.size = (int32_t)sizeof(r),
+		.error = (int32_t)service_err_to_sa(err),
+	};
+
+	(void)qb_ipcs_response_send(conn->c, &r, sizeof(r));
+}
+
+static bool ipc_flow_ok(size_t len)
+{
+	if (exec_rt.sync != NULL && sync_in_progress(exec_rt.sync)) {
+		return false;
+	}
+	return exec_rt.pg != NULL && pg_send_ok(exec_rt.pg, len > IPC_FC_MIN_LEN ? len : IPC_FC_MIN_LEN);
+}
+
+static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
+{
+	struct ais_conn *conn = qb_ipcs_context_get(c);
+	const struct ais_lib_handler *h = NULL;
+	int32_t response_id = AIS_IPC_RESPONSE_ERROR;
+	uint64_t suppressed = 0;
+	int r;
+
+	if (conn == NULL || !conn->inited) {
+		return 0;
+	}
+	conn->slot->counters.lib_requests++;
+	r = service_lib_check(conn->slot->engine, data, size, &h, &response_id);
+	if (r < 0) {
+		ipc.stats.requests_bad++;
+		conn->slot->counters.lib_errors++;
+		if (logsys_ratelimit_ok(&ipc.rl_bad, logsys_now_us(), &suppressed)) {
+			ais_log(LOG_WARNING, "%s: refused a malformed request of %zu bytes from pid %d",
+				conn->slot->engine->name, size, (int)conn->pid);
+		}
+		ipc_error_send(conn, response_id, r);
+		return 0;
+	}
+	if (h->flow_control && !ipc_flow_ok(size)) {
+		ipc.stats.requests_try_again++;
+		conn->slot->counters.lib_errors++;
+		ipc_error_send(conn, h->response_id, -EAGAIN);
+		return 0;
+	}
+	r = h->fn(conn, data, size);
+	if (r < 0) {
+		conn->slot->counters.lib_errors++;
+		ipc_error_send(conn, h->response_id, r);
+	}
+	return 0;
+}
+
+static struct qb_ipcs_service_handlers ipc_handlers = {
+	.connection_accept = ipc_connection_accept,
+	.connection_created = ipc_connection_created,
+	.msg_process = ipc_msg_process,
+	.connection_closed = ipc_connection_closed,
+	.connection_destroyed = ipc_connection_destroyed,
+};
+
+/* ---- events ----------------------------------------------------------- */
+
+static void ipc_drain(void *data);
+
+static void ipc_drain_arm(struct ais_conn *conn, uint32_t ms)
+{
+	if (conn->drain_armed) {
+		return;
+	}
+	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)ms * QB_TIME_NS_IN_MSEC, conn,
+			      ipc_drain, &conn->drain_timer) == 0) {
+		conn->drain_armed = true;
+	}
+}
+
+static void ipc_drain(void *data)
+{
+	struct ais_conn *conn = data;
+
+	conn->drain_armed = false;
+	while (!qb_list_empty(&conn->outq)) {
+		struct ipc_event *ev = qb_list_first_entry(&conn->outq, struct ipc_event, list);
+		ssize_t r = qb_ipcs_event_send(conn->c, ev->data, ev->len);
+		if (r == -EAGAIN || r == -ENOBUFS) {
+			ipc_drain_arm(conn, IPC_DRAIN_RETRY_MS);
+			return;
+		}
+		if (r < 0) {
+			/* the client is going away: its queue goes with it */
+			ipc_outq_free(conn);
+			return;
+		}
+		qb_list_del(&ev->list);
+		conn->outq_events--;
+		conn->outq_bytes -= ev->len;
+		conn->slot->counters.events_queued--;
+		free(ev);
+	}
+}
+
+static int ipc_event_enqueue(struct ais_conn *conn, const struct iovec *iov, size_t iovcnt, size_t len)
+{
+	struct ipc_event *ev;
+	size_t off = 0;
+
+	if (conn->outq_events >= IPC_OUTQ_MAX_EVENTS || conn->outq_bytes + len > IPC_OUTQ_MAX_BYTES) {
+		conn->slot->counters.events_dropped++;
+		return -ENOBUFS;
+	}
+	ev = malloc(sizeof(*ev) + len);
+	if (ev == NULL) {
+		conn->slot->counters.events_dropped++;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < iovcnt; i++) {
+		memcpy(ev->data + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	ev->len = len;
+	qb_list_add_tail(&ev->list, &conn->outq);
+	conn->outq_events++;
+	conn->outq_bytes += len;
+	conn->slot->counters.events_queued++;
+	ipc_drain_arm(conn, IPC_DRAIN_RETRY_MS);
+	return 0;
+}
+
+int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	for (size_t i = 0; i < iovcnt; i++) {
+		len += iov[i].iov_len;
+	}
+	if (len > AIS_IPC_MSG_MAX) {
+		return -EMSGSIZE;
+	}
+	if (qb_list_empty(&conn->outq)) {
+		r = qb_ipcs_event_sendv(conn->c, iov, iovcnt);
+		if (r >= 0) {
+			return 0;
+		}
+		if (r != -EAGAIN && r != -ENOBUFS) {
+			return (int)r;
+		}
+	}
+	return ipc_event_enqueue(conn, iov, iovcnt, len);
+}
+
+int ipc_event_send(ais_conn_t *conn, const void *msg, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
+
+	return ipc_eventv_send(conn, &iov, 1);
+}
+
+int ipc_responsev_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
+{
+	ssize_t r = qb_ipcs_response_sendv(conn->c, iov, iovcnt);
+
+	return r < 0 ? (int)r : 0;
+}
+
+int ipc_response_send(ais_conn_t *conn, const void *msg, size_t len)
+{
+	ssize_t r = qb_ipcs_response_send(conn->c, msg, len);
+
+	return r < 0 ? (int)r : 0;
+}
+
+void *ipc_conn_private(ais_conn_t *conn)
+{
+	return conn->priv;
+}
+
+uint64_t ipc_conn_id(ais_conn_t *conn)
+{
+	return conn->id;
+}
+
+ais_conn_t *ipc_conn_lookup(uint64_t conn_id)
+{
+	char key[24];
+
+	if (ipc.conns == NULL) {
+		return NULL;
+	}
+	snprintf(key, sizeof(key), "%016" PRIx64, conn_id);
+	return qb_map_get(ipc.conns, key);
+}
+
+void ipc_conn_credentials(ais_conn_t *conn, pid_t *ret_pid, uid_t *ret_uid, gid_t *ret_gid)
+{
+	if (ret_pid != NULL) {
+		*ret_pid = conn->pid;
+	}
+	if (ret_uid != NULL) {
+		*ret_uid = conn->uid;
+	}
+	if (ret_gid != NULL) {
+		*ret_gid = conn->gid;
+	}
+}
+
+void ipc_conn_disconnect(ais_conn_t *conn)
+{
+	qb_ipcs_disconnect(conn->c);
+}
+
+/* ---- flow control ----------------------------------------------------- */
+
+static enum qb_ipcs_rate_limit ipc_rate_for_level(uint32_t level)
+{
+	if (level < 25) {
+		return QB_IPCS_RATE_FAST;
+	}
+	if (level < 50) {
+		return QB_IPCS_RATE_NORMAL;
+	}
+	if (level < 75) {
+		return QB_IPCS_RATE_SLOW;
+	}
+	return QB_IPCS_RATE_OFF;
+}
+
+static void ipc_fc_tick(void *data)
+{
+	enum qb_ipcs_rate_limit rate;
+
+	(void)data;
+	ipc.fc_armed = false;
+	rate = exec_rt.pg != NULL ? ipc_rate_for_level(pg_queue_level(exec_rt.pg)) : QB_IPCS_RATE_NORMAL;
+	if (rate != ipc.rate) {
+		for (uint32_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
+			struct service_slot *s = service_slot_get(id);
+			if (s != NULL && s->ipc != NULL) {
+				qb_ipcs_request_rate_limit(s->ipc, rate);
+			}
+		}
+		ipc.rate = rate;
+	}
+	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_LOW, (uint64_t)IPC_FC_PERIOD_MS * QB_TIME_NS_IN_MSEC,
+			      NULL, ipc_fc_tick, &ipc.fc_timer) == 0) {
+		ipc.fc_armed = true;
+	}
+}
+
+/* ---- start / stop ----------------------------------------------------- */
+
+static int ipc_service_start(struct service_slot *slot, char *err, size_t errlen)
+{
+	char name[AIS_IPC_NAME_MAX];
+	qb_ipcs_service_t *s;
+	int r;
+
+	if (exec_rt.instance[0] != '\0') {
+		snprintf(name, sizeof(name), "ais-%s-%s", exec_rt.instance, slot->engine->name);
+	} else {
+		snprintf(name, sizeof(name), "ais-%s", slot->engine->name);
+	}
+	s = qb_ipcs_create(name, slot->engine->id, QB_IPC_NATIVE, &ipc_handlers);
+	if (s == NULL) {
+		snprintf(err, errlen, "cannot create IPC service %s", name);
+		return -ENOMEM;
+	}
+	qb_ipcs_service_context_set(s, slot);
+	qb_ipcs_enforce_buffer_size(s, AIS_IPC_MSG_MAX);
+	qb_ipcs_poll_handlers_set(s, &ipc_poll_handlers);
+	r = qb_ipcs_run(s);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start IPC service %s: %s (another daemon of this instance?)",
+			 name, strerror(-r));
+		qb_ipcs_destroy(s);
+		return r;
+	}
+	qb_ipcs_request_rate_limit(s, ipc.rate);
+	slot->ipc = s;
+	ais_log(LOG_DEBUG, "IPC service %s ready", name);
+	return 0;
+}
+
+int ipc_start(char *err, size_t errlen)
+{
+	ipc.conns = qb_hashtable_create(64);
+	if (ipc.conns == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
+		struct service_slot *s = service_slot_get(id);
+		if (s != NULL) {
+			int r = ipc_service_start(s, err, errlen);
+			if (r < 0) {
+				ipc_stop();
+				return r;
+			}
+		}
+	}
+	ipc_fc_tick(NULL);
+	return 0;
+}
+
+void ipc_stop(void)
+{
+	if (ipc.fc_armed) {
+		qb_loop_timer_del(exec_rt.loop, ipc.fc_timer);
+		ipc.fc_armed = false;
+	}
+	for (uint32_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
+		struct service_slot *s = service_slot_get(id);
+		if (s != NULL && s->ipc != NULL) {
+			/* destroy disconnects every client: lib_exit_fn runs for each */
+			qb_ipcs_destroy(s->ipc);
+			s->ipc = NULL;
+		}
+	}
+	if (ipc.conns != NULL) {
+		qb_map_destroy(ipc.conns);
+		ipc.conns = NULL;
+	}
+}
+
+void ipc_stats_get(struct ipc_stats *ret)
+{
+	*ret = ipc.stats;
+}

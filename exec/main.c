@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * aisexec: the per-node daemon (DESIGN section 2, layer 6). Reads the
+ * configuration, sets up logging, the run directory and pid file, builds the
+ * stack bottom-up on one libqb main loop (transport, pg/srp, service
+ * engines, sync, IPC), drops privileges, and runs the loop. SIGTERM/SIGINT
+ * leave the ring first, then stop the engines (asking again while one
+ * answers -EBUSY), close IPC and exit 0. No protocol logic lives here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <qb/qbloop.h>
+#include <qb/qbutil.h>
+#include <ais/ipc.h>
+#include <ais/log.h>
+
+#include "ais_config.h"
+#include "crypto.h"
+#include "daemon.h"
+#include "ipc.h"
+#include "logsys.h"
+#include "net.h"
+#include "ringseq.h"
+#include "runtime.h"
+#include "service.h"
+#include "sync.h"
+
+AIS_LOG_SUBSYS("MAIN");
+
+#define MAIN_LEAVE_GRACE_MS 100
+#define MAIN_STOP_RETRY_MS 100
+#define MAIN_STOP_TRIES_MAX 50
+
+struct exec_runtime exec_rt;
+
+static struct {
+	const char *config_path;
+	bool foreground;
+	bool test_only;
+	bool verbose;
+} arg;
+
+static struct {
+	int pidfile_fd;
+	char pidfile[AIS_CONFIG_PATH_MAX + 1];
+	qb_loop_timer_handle sched_timer;
+	uint64_t sched_last_us;
+	uint32_t sched_period_ms;
+	uint32_t sched_threshold_ms;
+	struct logsys_ratelimit sched_rl;
+	bool sync_scheduled;
+	qb_loop_timer_handle sync_timer;
+	unsigned stop_tries;
+	int exit_status;
+} main_state = {
+	.pidfile_fd = -1,
+	.sched_rl = LOGSYS_RATELIMIT_INIT(60000, 3),
+};
+
+static void main_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: aisexec [-f] [-c FILE] [-t] [-v] [-h]\n"
+		"Run the aisexec cluster executive on this node.\n\n"
+		"  -f, --foreground   stay in the foreground (default: daemonize)\n"
+		"  -c, --config FILE  configuration file (default: $AIS_CONFIG, else %s)\n"
+		"  -t, --test         check the configuration, pick this node, print\n"
+		"                     \"configuration OK\" or the error, and exit 0/1\n"
+		"  -v, --verbose      with -t: also print the effective configuration;\n"
+		"                     otherwise: debug logging\n"
+		"  -h, --help         show this help and exit\n"
+		"  -V, --version      show the version and exit\n\n"
+		"Environment: AIS_INSTANCE names the instance when the configuration\n"
+		"does not (aisexec { instance }); AIS_CONFIG names the configuration file.\n"
+		"Signals: SIGTERM/SIGINT leave the ring and exit 0; SIGUSR2 writes the\n"
+		"log blackbox into the run directory.\n",
+		AIS_CONFIG_FILE_DEFAULT);
+}
+
+static int main_args_parse(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "test", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	arg.config_path = getenv("AIS_CONFIG");
+	if (arg.config_path == NULL || arg.config_path[0] == '\0') {
+		arg.config_path = AIS_CONFIG_FILE_DEFAULT;
+	}
+	while ((c = getopt_long(argc, argv, "fc:tvhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': arg.foreground = true; break;
+		case 'c': arg.config_path = optarg; break;
+		case 't': arg.test_only = true; break;
+		case 'v': arg.verbose = true; break;
+		case 'h': main_usage(stdout); exit(EXIT_SUCCESS);
+		case 'V': printf("aisexec %s\n", PACKAGE_VERSION); exit(EXIT_SUCCESS);
+		default: main_usage(stderr); return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "aisexec: unexpected argument '%s'\n", argv[optind]);
+		main_usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int main_instance_pick(const struct ais_config *cfg, char *err, size_t errlen)
+{
+	const char *inst = cfg->aisexec.instance;
+
+	if (inst == NULL || inst[0] == '\0') {
+		inst = getenv(AIS_INSTANCE_ENV);
+	}
+	if (inst == NULL) {
+		inst = "";
+	}
+	if (strlen(inst) > AIS_CONFIG_INSTANCE_MAX) {
+		snprintf(err, errlen, "instance name \"%s\" is longer than %d characters", inst,
+			 AIS_CONFIG_INSTANCE_MAX);
+		return -EINVAL;
+	}
+	for (const char *p = inst; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.')) {
+			snprintf(err, errlen, "instance name \"%s\" may only hold letters, digits, '-', '_', '.'", inst);
+			return -EINVAL;
+		}
+	}
+	snprintf(exec_rt.instance, sizeof(exec_rt.instance), "%s", inst);
+	return 0;
+}
+
+/* ---- totem callbacks -------------------------------------------------- */
+
+static void main_net_recv(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (exec_rt.pg != NULL) {
+		srp_recv(pg_srp(exec_rt.pg), buf, len);
+	}
+}
+
+static void main_deliver(void *ctx, totem_nodeid_t sender, const void *msg, size_t len,
+			 enum totem_guarantee guarantee)
+{
+	(void)ctx;
+	(void)guarantee;
+	service_exec_deliver(msg, len, sender);
+}
+
+static void main_nodes_format(char *buf, size_t len, const totem_nodeid_t *nodes, size_t n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (n == 0) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	for (size_t i = 0; i < n && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%u", i > 0 ? " " : "", nodes[i]);
+		if (w < 0) {
+			break;
+		}
+		off += (size_t)w;
+	}
+}
+
+static void main_confchg(void *ctx, enum totem_confchg_type type,
+			 const totem_nodeid_t *members, size_t n_members,
+			 const totem_nodeid_t *left, size_t n_left,
+			 const totem_nodeid_t *joined, size_t n_joined,
+			 const struct totem_ring_id *ring_id)
+{
+	struct ais_ring_id rid = { .rep = ring_id->rep, .seq = ring_id->seq };
+	enum ais_confchg_type t = type == TOTEM_CONFCHG_REGULAR ? AIS_CONFCHG_REGULAR : AIS_CONFCHG_TRANSITIONAL;
+	char m[512], l[256], j[256];
+
+	(void)ctx;
+	main_nodes_format(m, sizeof(m), members, n_members);
+	main_nodes_format(l, sizeof(l), left, n_left);
+	main_nodes_format(j, sizeof(j), joined, n_joined);
+	if (t == AIS_CONFCHG_REGULAR) {
+		size_t n = n_members < TOTEM_PROCESSORS_MAX ? n_members : TOTEM_PROCESSORS_MAX;
+		exec_rt.ring_id = rid;
+		exec_rt.n_members = n;
+		memcpy(exec_rt.members, members, n * sizeof(members[0]));
+		ais_log(LOG_NOTICE, "ring %u/%" PRIu64 " formed: %zu members [%s], joined [%s], left [%s]",
+			rid.rep, rid.seq, n_members, m, j, l);
+	} else {
+		ais_log(LOG_INFO, "transitional configuration: [%s], left [%s]", m, l);
+	}
+	service_confchg(t, members, n_members, left, n_left, joined, n_joined, &rid);
+	if (exec_rt.sync != NULL) {
+		sync_confchg(exec_rt.sync, t, members, n_members, &rid);
+	}
+}
+
+static void main_ring_seq_store(void *ctx, uint64_t ring_seq)
+{
+	(void)ctx;
+	if (exec_rt.ringseq != NULL) {
+		ringseq_writer_store(exec_rt.ringseq, ring_seq);
+	}
+}
+
+static const struct pg_callbacks main_pg_callbacks = {
+	.deliver = main_deliver,
+	.confchg = main_confchg,
+	.ring_seq_store = main_ring_seq_store,
+};
+
+/*
+ * pg hands its own instance, not ours, as ctx to the transport and clock ops
+ * it passes down to srp; these forwarders ignore ctx and use the one
+ * transport of the daemon, so the stack works whichever ctx arrives.
+ */
+static int main_net_mcast(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	return net_transport_ops.mcast(exec_rt.net, buf, len);
+}
+
+static int main_net_ucast(void *ctx, totem_nodeid_t to, const void *buf, size_t len)
+{
+	(void)ctx;
+	return net_transport_ops.ucast(exec_rt.net, to, buf, len);
+}
+
+static uint64_t main_clock_now_us(void *ctx)
+{
+	(void)ctx;
+	return net_clock_ops.now_us(exec_rt.net);
+}
+
+static int main_clock_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret_handle)
+{
+	(void)ctx;
+	return net_clock_ops.timer_add(exec_rt.net, ms, fn, data, ret_handle);
+}
+
+static void main_clock_timer_del(void *ctx, uint64_t handle)
+{
+	(void)ctx;
+	net_clock_ops.timer_del(exec_rt.net, handle);
+}
+
+static uint32_t main_clock_random(void *ctx)
+{
+	(void)ctx;
+	return net_clock_ops.random(exec_rt.net);
+}
+
+static const struct totem_transport_ops main_transport_ops = {
+	.mcast = main_net_mcast,
+	.ucast = main_net_ucast,
+};
+
+static const struct totem_clock_ops main_clock_ops = {
+	.now_us = main_clock_now_us,
+	.timer_add = main_clock_timer_add,
+	.timer_del = main_clock_timer_del,
+	.random = main_clock_random,
+};
+
+/* ---- sync host -------------------------------------------------------- */
+
+static int main_sync_mcast(void *ctx, const void *msg, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
+
+	(void)ctx;
+	if (exec_rt.pg == NULL || exec_rt.shutting_down) {
+		return -ENOTCONN;
+	}
+	return pg_mcast(exec_rt.pg, &iov, 1, TOTEM_AGREED);
+}
+
+static void main_sync_fire(void *data)
+{
+	(void)data;
+	main_state.sync_scheduled = false;
+	if (exec_rt.sync != NULL) {
+		sync_run(exec_rt.sync);
+	}
+}
+
+static void main_sync_schedule(void *ctx, uint32_t delay_ms)
+{
+	(void)ctx;
+	if (main_state.sync_scheduled) {
+		return;
+	}
+	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)delay_ms * QB_TIME_NS_IN_MSEC, NULL,
+			      main_sync_fire, &main_state.sync_timer) == 0) {
+		main_state.sync_scheduled = true;
+	}
+}
+
+static const struct sync_host_ops main_sync_ops = {
+	.mcast = main_sync_mcast,
+	.schedule = main_sync_schedule,
+	.engine_get = service_engine_get,
+	.completed = NULL,
+};
+
+/* ---- scheduling watchdog ---------------------------------------------- */
+
+static void main_sched_check(void *data)
+{
+	uint64_t now = logsys_now_us();
+	uint64_t gap_ms = (now - main_state.sched_last_us) / 1000;
+	uint64_t suppressed = 0;
+
+	(void)data;
+	if (main_state.sched_threshold_ms > 0 && gap_ms > main_state.sched_threshold_ms &&
+	    logsys_ratelimit_ok(&main_state.sched_rl, now, &suppressed)) {
+		ais_log(LOG_WARNING, "main process was not scheduled for %" PRIu64 " ms (threshold %u ms); "
+			"token timeout may be hit", gap_ms, main_state.sched_threshold_ms);
+	}
+	main_state.sched_last_us = now;
+	(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH,
+				(uint64_t)main_state.sched_period_ms * QB_TIME_NS_IN_MSEC, NULL,
+				main_sched_check, &main_state.sched_timer);
+}
+
+static void main_sched_start(const struct totem_config *tc)
+{
+	uint32_t token = tc->token_effective != 0 ? tc->token_effective : tc->token;
+
+	main_state.sched_period_ms = token / 4 > 10 ? token / 4 : 10;
+	main_state.sched_threshold_ms = (uint32_t)((uint64_t)token * tc->token_warning / 100);
+	if (main_state.sched_threshold_ms > 0 && main_state.sched_threshold_ms < main_state.sched_period_ms) {
+		main_state.sched_threshold_ms = main_state.sched_period_ms + 1;
+	}
+	main_state.sched_last_us = logsys_now_us();
+	(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH,
+				(uint64_t)main_state.sched_period_ms * QB_TIME_NS_IN_MSEC, NULL,
+				main_sched_check, &main_state.sched_timer);
+}
+
+/* ---- shutdown --------------------------------------------------------- */
+
+static void main_stop_engines(void *data)
+{
+	(void)data;
+	if (main_state.stop_tries == 0) {
+		ipc_stop(); /* clients first: lib_exit_fn runs while engines still stand */
+	}
+	if (service_stop_step() == -EBUSY && ++main_state.stop_tries < MAIN_STOP_TRIES_MAX) {
+		(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH,
+					(uint64_t)MAIN_STOP_RETRY_MS * QB_TIME_NS_IN_MSEC, NULL,
+					main_stop_engines, NULL);
+		return;
+	}
+	if (main_state.stop_tries >= MAIN_STOP_TRIES_MAX) {
+		ais_log(LOG_WARNING, "some service engines were still busy; stopping anyway");
+	}
+	qb_loop_stop(exec_rt.loop);
+}
+
+void exec_shutdown_request(void)
+{
+	if (exec_rt.shutting_down) {
+		return;
+	}
+	exec_rt.shutting_down = true;
+	ais_log(LOG_NOTICE, "shutting down: leaving the ring");
+	if (exec_rt.pg != NULL) {
+		srp_leave(pg_srp(exec_rt.pg));
+	}
+	/* keep the loop running briefly so the leave frames go out and are repeated */
+	(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH, (uint64_t)MAIN_LEAVE_GRACE_MS * QB_TIME_NS_IN_MSEC,
+				NULL, main_stop_engines, NULL);
+}
+
+static int32_t main_signal_term(int32_t sig, void *data)
+{
+	(void)data;
+	ais_log(LOG_NOTICE, "got signal %d", sig);
+	exec_shutdown_request();
+	return 0;
+}
+
+static int32_t main_signal_usr2(int32_t sig, void *data)
+{
+	char path[AIS_CONFIG_PATH_MAX + 1];
+
+	(void)sig;
+	(void)data;
+	(void)admin_blackbox_dump(path, sizeof(path));
+	return 0;
+}
+
+/* ---- start-up and tear-down ------------------------------------------- */
+
+static int main_crypto_start(const struct ais_config *cfg, char *err, size_t errlen)
+{
+	uint8_t key[CRYPTO_KEY_MAX];
+	size_t keylen = 0;
+	int r;
+
+	if (cfg->crypto_hash != AIS_HASH_NONE || cfg->crypto_cipher != AIS_CIPHER_NONE) {
+		const char *path = cfg->keyfile != NULL ? cfg->keyfile : AIS_CONFIG_KEYFILE_DEFAULT;
+		r = crypto_key_load(path, key, sizeof(key), &keylen, err, errlen);
+		if (r < 0) {
+			return r;
+		}
+	}
+	r = crypto_create(cfg->crypto_cipher, cfg->crypto_hash, keylen > 0 ? key : NULL, keylen,
+			  &exec_rt.crypto, err, errlen);
+	memset(key, 0, sizeof(key));
+	if (r == 0) {
+		ais_log(LOG_INFO, "frame protection: %s", crypto_ops(exec_rt.crypto)->name);
+	}
+	return r;
+}
+
+/* <rundir>/<name> into buf; -ENAMETOOLONG when it does not fit. */
+static int main_rundir_path(char *buf, size_t len, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", exec_rt.rundir, name);
+
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+static int main_ringseq_start(uint64_t *ret_seq, char *err, size_t errlen)
+{
+	char path[AIS_CONFIG_PATH_MAX + 32];
+	int r;
+
+	if (main_rundir_path(path, sizeof(path), "ringseq") < 0) {
+		snprintf(err, errlen, "run directory path too long");
+		return -ENAMETOOLONG;
+	}
+	r = ringseq_read(path, ret_seq);
+	if (r < 0) {
+		int n = snprintf(err, errlen, "cannot read ring sequence file %.512s: %s (remove it only if no "
+				 "other node can remember a higher ring)", path, strerror(-r));
+		(void)n;
+		return r;
+	}
+	r = ringseq_writer_start(path, &exec_rt.ringseq);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the ring sequence writer: %s", strerror(-r));
+	}
+	return r;
+}
+
+static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
+{
+	struct totem_config tc;
+	uint64_t ring_seq = 0;
+	uint64_t seed = 0;
+	int r;
+
+	exec_rt.loop = qb_loop_create();
+	if (exec_rt.loop == NULL) {
+		snprintf(err, errlen, "cannot create the main loop");
+		return -ENOMEM;
+	}
+	r = main_ringseq_start(&ring_seq, err, errlen);
+	if (r == 0) {
+		r = main_crypto_start(cfg, err, errlen);
+	}
+	if (r < 0) {
+		return r;
+	}
+	(void)getentropy(&seed, sizeof(seed));
+	fault_filter_init(&exec_rt.fault, cfg->totem.nodeid, cfg->fault_injection, seed);
+	r = net_create(cfg, exec_rt.loop, exec_rt.crypto, &exec_rt.fault, main_net_recv, NULL,
+		       &exec_rt.net, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	tc = cfg->totem;
+	tc.netmtu = tc.netmtu > net_overhead(exec_rt.net) ? tc.netmtu - (uint32_t)net_overhead(exec_rt.net) : 0;
+	r = totem_config_validate(&tc, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	r = service_load(cfg, service_builtins, service_builtin_count, AIS_PLUGIN_DIR, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	exec_rt.sync = sync_create(&main_sync_ops, NULL);
+	if (exec_rt.sync == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	service_sync_attach(exec_rt.sync);
+	exec_rt.pg = pg_create(&tc, ring_seq, &main_transport_ops, &main_clock_ops, &main_pg_callbacks, NULL);
+	if (exec_rt.pg == NULL) {
+		snprintf(err, errlen, "cannot create the totem stack: out of memory");
+		return -ENOMEM;
+	}
+	ais_log(LOG_INFO, "node %u (%s transport, ring seq %" PRIu64 ", instance \"%s\") starting",
+		cfg->totem.nodeid, cfg->transport == AIS_TRANSPORT_UDP ? "udp" : "udpu", ring_seq, exec_rt.instance);
+	r = service_start_all(&exec_api, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	main_sched_start(&tc);
+	return ipc_start(err, errlen);
+}
+
+static void main_stack_stop(void)
+{
+	int r;
+
+	ipc_stop();
+	if (main_state.stop_tries == 0) {
+		(void)service_stop_step();
+	}
+	exec_rt.pg = pg_destroy(exec_rt.pg);
+	service_sync_attach(NULL);
+	exec_rt.sync = sync_destroy(exec_rt.sync);
+	service_unload_all();
+	exec_rt.net = net_destroy(exec_rt.net);
+	exec_rt.crypto = crypto_destroy(exec_rt.crypto);
+	crypto_fini();
+	r = ringseq_writer_stop(exec_rt.ringseq);
+	exec_rt.ringseq = NULL;
+	if (r < 0) {
+		ais_log(LOG_ERR, "writing the ring sequence file failed: %s", strerror(-r));
+	}
+	if (exec_rt.loop != NULL) {
+		qb_loop_destroy(exec_rt.loop);
+		exec_rt.loop = NULL;
+	}
+}
+
+static int main_process_setup(struct ais_config *cfg, char *err, size_t errlen)
+{
+	char path[AIS_CONFIG_PATH_MAX + 1];
+	int r;
+
+	r = daemon_rundir_resolve(cfg, exec_rt.instance, exec_rt.rundir, sizeof(exec_rt.rundir));
+	if (r < 0) {
+		snprintf(err, errlen, "run directory path too long");
+		return r;
+	}
+	r = daemon_rundir_prepare(exec_rt.rundir, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	if (!arg.foreground) {
+		r = daemon_detach();
+		if (r < 0) {
+			snprintf(err, errlen, "cannot daemonize: %s", strerror(-r));
+			return r;
+		}
+		logsys_after_fork();
+	}
+	if (main_rundir_path(main_state.pidfile, sizeof(main_state.pidfile), "aisexec.pid") < 0 ||
+	    main_rundir_path(path, sizeof(path), "blackbox-crash.fdata") < 0) {
+		main_state.pidfile[0] = '\0';
+		snprintf(err, errlen, "run directory path too long");
+		return -ENAMETOOLONG;
+	}
+	r = daemon_pidfile_take(main_state.pidfile, &main_state.pidfile_fd, err, errlen);
+	if (r < 0) {
+		main_state.pidfile[0] = '\0';
+		return r;
+	}
+	logsys_crash_handlers_install(path);
+	return 0;
+}
+
+static int main_signals_setup(void)
+{
+	qb_loop_signal_handle h;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, SIGTERM, NULL, main_signal_term, &h) != 0 ||
+	    qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, SIGINT, NULL, main_signal_term, &h) != 0 ||
+	    qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, SIGUSR2, NULL, main_signal_usr2, &h) != 0) {
+		return -EIO;
+	}
+	return 0;
+}
+
+static int main_run(struct ais_config *cfg)
+{
+	char err[1024] = "";
+	int r;
+
+	if (arg.verbose && cfg->logging.debug == AIS_LOG_DEBUG_OFF) {
+		cfg->logging.debug = AIS_LOG_DEBUG_ON;
+	}
+	if (!arg.foreground) {
+		cfg->logging.to_stderr = true; /* until start-up is over */
+	}
+	r = logsys_configure(cfg, err, sizeof(err));
+	if (r == 0) {
+		r = main_process_setup(cfg, err, sizeof(err));
+	}
+	if (r == 0) {
+		exec_rt.start_us = logsys_now_us();
+		r = main_stack_start(cfg, err, sizeof(err));
+	}
+	if (r == 0) {
+		r = daemon_privileges_drop(cfg->aisexec.user, cfg->aisexec.group, exec_rt.rundir, err, sizeof(err));
+	}
+	if (r == 0 && main_signals_setup() < 0) {
+		snprintf(err, sizeof(err), "cannot install signal handlers");
+		r = -EIO;
+	}
+	if (r < 0) {
+		ais_log(LOG_ERR, "cannot start: %s", err);
+		main_stack_stop();
+		daemon_ready(1);
+		return EXIT_FAILURE;
+	}
+	ais_log(LOG_NOTICE, "aisexec %s started (pid %d, run directory %s)", PACKAGE_VERSION,
+		(int)getpid(), exec_rt.rundir);
+	if (!arg.foreground) {
+		logsys_stderr_off(); /* stderr is /dev/null from here on */
+		daemon_ready(0);
+		daemon_stdio_close();
+	}
+	qb_loop_run(exec_rt.loop);
+	main_stack_stop();
+	ais_log(LOG_NOTICE, "aisexec stopped");
+	return main_state.exit_status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct ais_config cfg;
+	char err[1024] = "";
+	int status;
+	int r;
+
+	if (main_args_parse(argc, argv) < 0) {
+		return EXIT_FAILURE;
+	}
+	logsys_init("aisexec");
+	r = ais_config_parse_file(arg.config_path, &cfg, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "aisexec: %s\n", err);
+		logsys_fini();
+		return EXIT_FAILURE;
+	}
+	r = ais_config_pick_node(&cfg, NULL, err, sizeof(err));
+	if (r == 0) {
+		r = main_instance_pick(&cfg, err, sizeof(err));
+	}
+	if (r < 0) {
+		fprintf(stderr, "aisexec: %s: %s\n", arg.config_path, err);
+		ais_config_free(&cfg);
+		logsys_fini();
+		return EXIT_FAILURE;
+	}
+	if (arg.test_only) {
+		printf("configuration OK\n");
+		status = EXIT_SUCCESS;
+		if (arg.verbose && ais_config_dump(&cfg, stdout) < 0) {
+			status = EXIT_FAILURE;
+		}
+		ais_config_free(&cfg);
+		logsys_fini();
+		return status;
+	}
+	exec_rt.cfg = &cfg;
+	status = main_run(&cfg);
+	if (main_state.pidfile[0] != '\0') {
+		(void)unlink(main_state.pidfile);
+		close(main_state.pidfile_fd);
+	}
+	exec_rt.cfg = NULL;
+	ais_config_free(&cfg);
+	logsys_fini();
+	return status;
+}

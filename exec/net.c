@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * UDP transports for totem (see net.h). Sockets are non-blocking with large
+ * buffers; each wakeup drains its socket completely so a burst never waits
+ * for the next loop iteration. A failed send counts as a loss: srp
+ * retransmits. Received frames are authenticated, then their header is
+ * checked, then the fault filter judges them, and only then srp sees them.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <qb/qblist.h>
+#include <qb/qbutil.h>
+#include <ais/log.h>
+
+#include "logsys.h"
+#include "net.h"
+
+AIS_LOG_SUBSYS("NET");
+
+#define NET_MAGIC 0x41495354u /* "AIST" */
+#define NET_VERSION 1
+
+/* Wire header, little-endian. */
+struct net_wire_header {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t flags;
+	uint32_t cluster;  /**< FNV-1a of cluster_name */
+	uint32_t sender;
+} __attribute__((packed));
+_Static_assert(sizeof(struct net_wire_header) == NET_HEADER_LEN, "net header size");
+_Static_assert(__builtin_offsetof(struct net_wire_header, sender) == 12, "net header layout");
+
+struct net_peer {
+	uint32_t nodeid;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+struct net_delayed {
+	struct qb_list_head list;
+	struct net *net;
+	qb_loop_timer_handle timer;
+	bool outbound;
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	size_t len;
+	uint8_t data[];
+};
+
+struct net {
+	qb_loop_t *loop;
+	enum ais_transport transport;
+	uint32_t nodeid;
+	uint32_t cluster_hash;
+	struct crypto *crypto;
+	struct fault_filter *fault;
+	net_recv_fn recv;
+	void *recv_ctx;
+	int fd;                   /**< udpu: the socket; udp: the unicast/send socket */
+	int mcast_fd;             /**< udp: bound to the group; -1 for udpu */
+	struct sockaddr_storage mcast_addr;
+	socklen_t mcast_addrlen;
+	size_t n_peers;
+	struct net_peer peers[TOTEM_PROCESSORS_MAX];
+	struct qb_list_head delayed;
+	struct net_stats stats;
+	struct logsys_ratelimit rl_auth;
+	struct logsys_ratelimit rl_send;
+	/* separate buffers: srp sends from inside recv() */
+	uint8_t tx_plain[NET_FRAME_MAX];
+	uint8_t tx_wire[NET_FRAME_MAX];
+	uint8_t rx_plain[NET_FRAME_MAX];
+	uint8_t rx_wire[NET_FRAME_MAX];
+};
+
+static uint32_t net_fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int net_sockaddr_make(const struct ais_addr *a, uint16_t port,
+			     struct sockaddr_storage *ret, socklen_t *ret_len)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ret;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, a->bytes, 4);
+		*ret_len = sizeof(*sin);
+		return 0;
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ret;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->bytes, 16);
+		*ret_len = sizeof(*sin6);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+static void net_sockbuf_set(int fd)
+{
+	int size = NET_SOCKBUF_SIZE;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
+}
+
+static int net_socket_open(int family, const struct sockaddr_storage *bind_addr, socklen_t len,
+			   bool reuse, int *ret_fd, char *err, size_t errlen)
+{
+	char text[INET6_ADDRSTRLEN] = "?";
+	int one = 1;
+	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
+		return r;
+	}
+	net_sockbuf_set(fd);
+	if (reuse) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
+	if (bind(fd, (const struct sockaddr *)bind_addr, len) < 0) {
+		r = -errno;
+		if (family == AF_INET) {
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)bind_addr)->sin_addr, text, sizeof(text));
+		} else {
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)bind_addr)->sin6_addr, text, sizeof(text));
+		}
+		snprintf(err, errlen, "cannot bind UDP socket to %s port %u: %s", text,
+			 ntohs(((const struct sockaddr_in *)bind_addr)->sin_port), strerror(-r));
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+static void net_sendto(struct net *n, int fd, const void *buf, size_t len,
+		       const struct sockaddr_storage *addr, socklen_t addrlen)
+{
+	ssize_t r;
+
+	do {
+		r = sendto(fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)addr, addrlen);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		uint64_t suppressed = 0;
+		n->stats.tx_errors++;
+		if (logsys_ratelimit_ok(&n->rl_send, logsys_now_us(), &suppressed)) {
+			ais_log(LOG_WARNING, "send failed: %s (counted as loss; %llu similar suppressed)",
+				strerror(errno), (unsigned long long)suppressed);
+		}
+		return;
+	}
+	n->stats.tx_frames++;
+	n->stats.tx_bytes += (uint64_t)r;
+}
+
+static void net_delayed_fire(void *data)
+{
+	struct net_delayed *d = data;
+	struct net *n = d->net;
+
+	qb_list_del(&d->list);
+	if (d->outbound) {
+		net_sendto(n, d->fd, d->data, d->len, &d->addr, d->addrlen);
+	} else {
+		n->recv(n->recv_ctx, d->data, d->len);
+	}
+	free(d);
+}
+
+static void net_delay(struct net *n, bool outbound, int fd, const void *buf, size_t len,
+		      const struct sockaddr_storage *addr, socklen_t addrlen)
+{
+	struct net_delayed *d = malloc(sizeof(*d) + len);
+
+	if (d == NULL) {
+		return; /* a lost frame; srp recovers */
+	}
+	d->net = n;
+	d->outbound = outbound;
+	d->fd = fd;
+	if (addr != NULL) {
+		memcpy(&d->addr, addr, sizeof(d->addr));
+	}
+	d->addrlen = addrlen;
+	d->len = len;
+	memcpy(d->data, buf, len);
+	if (qb_loop_timer_add(n->loop, QB_LOOP_HIGH, (uint64_t)n->fault->delay_ms * QB_TIME_NS_IN_MSEC,
+			      d, net_delayed_fire, &d->timer) != 0) {
+		free(d);
+		return;
+	}
+	qb_list_add_tail(&d->list, &n->delayed);
+}
+
+/* Send one protected frame to one peer (0 = the multicast group). */
+static void net_send_filtered(struct net *n, uint32_t peer, const void *buf, size_t len,
+			      const struct sockaddr_storage *addr, socklen_t addrlen)
+{
+	switch (fault_filter_decide(n->fault, peer)) {
+	case FAULT_DROP:
+		return;
+	case FAULT_DUPLICATE:
+		net_sendto(n, n->fd, buf, len, addr, addrlen);
+		break;
+	case FAULT_DELAY:
+		net_delay(n, true, n->fd, buf, len, addr, addrlen);
+		return;
+	case FAULT_PASS:
+		break;
+	}
+	net_sendto(n, n->fd, buf, len, addr, addrlen);
+}
+
+static int net_frame_build(struct net *n, const void *buf, size_t len, size_t *ret_len)
+{
+	struct net_wire_header h = {
+		.magic = htole32(NET_MAGIC),
+		.version = htole16(NET_VERSION),
+		.flags = 0,
+		.cluster = htole32(n->cluster_hash),
+		.sender = htole32(n->nodeid),
+	};
+
+	if (len > NET_FRAME_MAX - NET_HEADER_LEN) {
+		return -EMSGSIZE;
+	}
+	memcpy(n->tx_plain, &h, sizeof(h));
+	memcpy(n->tx_plain + sizeof(h), buf, len);
+	return crypto_ops(n->crypto)->encrypt_and_sign(n->crypto, n->tx_plain, sizeof(h) + len,
+						       n->tx_wire, sizeof(n->tx_wire), ret_len);
+}
+
+static int net_mcast(void *ctx, const void *buf, size_t len)
+{
+	struct net *n = ctx;
+	size_t wlen;
+	int r = net_frame_build(n, buf, len, &wlen);
+
+	if (r < 0) {
+		return r;
+	}
+	if (n->transport == AIS_TRANSPORT_UDP) {
+		net_send_filtered(n, 0, n->tx_wire, wlen, &n->mcast_addr, n->mcast_addrlen);
+		return 0;
+	}
+	for (size_t i = 0; i < n->n_peers; i++) {
+		if (n->peers[i].nodeid != n->nodeid) {
+			net_send_filtered(n, n->peers[i].nodeid, n->tx_wire, wlen,
+					  &n->peers[i].addr, n->peers[i].addrlen);
+		}
+	}
+	return 0;
+}
+
+static struct net_peer *net_peer_find(struct net *n, uint32_t nodeid)
+{
+	for (size_t i = 0; i < n->n_peers; i++) {
+		if (n->peers[i].nodeid == nodeid) {
+			return &n->peers[i];
+		}
+	}
+	return NULL;
+}
+
+static int net_ucast(void *ctx, totem_nodeid_t to, const void *buf, size_t len)
+{
+	struct net *n = ctx;
+	struct net_peer *p = net_peer_find(n, to);
+	size_t wlen;
+	int r;
+
+	if (p == NULL) {
+		return -EHOSTUNREACH;
+	}
+	r = net_frame_build(n, buf, len, &wlen);
+	if (r < 0) {
+		return r;
+	}
+	net_send_filtered(n, to, n->tx_wire, wlen, &p->addr, p->addrlen);
+	return 0;
+}
+
+const struct totem_transport_ops net_transport_ops = {
+	.mcast = net_mcast,
+	.ucast = net_ucast,
+};
+
+/* ---- receiving -------------------------------------------------------- */
+
+/* udp: remember where a node sends from, so the token can go to it. */
+static void net_peer_learn(struct net *n, uint32_t nodeid, const struct sockaddr_storage *from, socklen_t len)
+{
+	struct net_peer *p = net_peer_find(n, nodeid);
+
+	if (p == NULL) {
+		if (n->n_peers >= TOTEM_PROCESSORS_MAX) {
+			return;
+		}
+		p = &n->peers[n->n_peers++];
+		p->nodeid = nodeid;
+	}
+	memcpy(&p->addr, from, sizeof(p->addr));
+	p->addrlen = len;
+}
+
+static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_storage *from, socklen_t fromlen)
+{
+	struct net_wire_header h;
+	size_t plen;
+	uint64_t suppressed = 0;
+
+	if (crypto_ops(n->crypto)->authenticate_and_decrypt(n->crypto, n->rx_wire, wlen, n->rx_plain,
+							    sizeof(n->rx_plain), &plen) < 0) {
+		n->stats.rx_auth_failed++;
+		if (logsys_ratelimit_ok(&n->rl_auth, logsys_now_us(), &suppressed)) {
+			ais_log(LOG_WARNING, "dropped a frame that failed authentication (%llu total)",
+				(unsigned long long)n->stats.rx_auth_failed);
+		}
+		return;
+	}
+	if (plen < sizeof(h)) {
+		n->stats.rx_bad_header++;
+		return;
+	}
+	memcpy(&h, n->rx_plain, sizeof(h));
+	uint32_t sender = le32toh(h.sender);
+	if (le32toh(h.magic) != NET_MAGIC || le16toh(h.version) != NET_VERSION || sender == 0) {
+		n->stats.rx_bad_header++;
+		return;
+	}
+	if (le32toh(h.cluster) != n->cluster_hash) {
+		n->stats.rx_foreign_cluster++;
+		return;
+	}
+	if (sender == n->nodeid) {
+		return; /* our own multicast looped back */
+	}
+	if (n->transport == AIS_TRANSPORT_UDPU) {
+		if (net_peer_find(n, sender) == NULL) {
+			n->stats.rx_unknown_node++;
+			return;
+		}
+	} else {
+		net_peer_learn(n, sender, from, fromlen);
+	}
+	n->stats.rx_frames++;
+	n->stats.rx_bytes += wlen;
+	const uint8_t *payload = n->rx_plain + sizeof(h);
+	size_t len = plen - sizeof(h);
+	switch (fault_filter_decide(n->fault, sender)) {
+	case FAULT_DROP:
+		return;
+	case FAULT_DELAY:
+		net_delay(n, false, -1, payload, len, NULL, 0);
+		return;
+	case FAULT_DUPLICATE:
+		n->recv(n->recv_ctx, payload, len);
+		break;
+	case FAULT_PASS:
+		break;
+	}
+	n->recv(n->recv_ctx, payload, len);
+}
+
+static int32_t net_fd_dispatch(int32_t fd, int32_t revents, void *data)
+{
+	struct net *n = data;
+
+	(void)revents;
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof(from);
+		ssize_t r = recvfrom(fd, n->rx_wire, sizeof(n->rx_wire), MSG_DONTWAIT | MSG_TRUNC,
+				     (struct sockaddr *)&from, &fromlen);
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			break; /* EAGAIN: drained */
+		}
+		if ((size_t)r > sizeof(n->rx_wire)) {
+			n->stats.rx_bad_header++;
+			continue;
+		}
+		net_frame_accept(n, (size_t)r, &from, fromlen);
+	}
+	return 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int net_udpu_setup(struct net *n, const struct ais_config *cfg, char *err, size_t errlen)
+{
+	const struct ais_config_node *self;
+	struct sockaddr_storage bind_addr;
+	socklen_t len;
+	uint16_t port = (uint16_t)cfg->iface.mcastport;
+	int r;
+
+	if (cfg->local_node < 0 || (size_t)cfg->local_node >= cfg->node_count) {
+		snprintf(err, errlen, "transport udpu needs a nodelist entry for this node");
+		return -EINVAL;
+	}
+	self = &cfg->nodes[cfg->local_node];
+	for (size_t i = 0; i < cfg->node_count; i++) {
+		struct net_peer *p = &n->peers[n->n_peers];
+		if (cfg->nodes[i].ring0_addr.family != self->ring0_addr.family) {
+			snprintf(err, errlen, "nodelist mixes IPv4 and IPv6 (node %u)", cfg->nodes[i].nodeid);
+			return -EINVAL;
+		}
+		r = net_sockaddr_make(&cfg->nodes[i].ring0_addr, port, &p->addr, &p->addrlen);
+		if (r < 0) {
+			snprintf(err, errlen, "node %u has no usable ring0_addr", cfg->nodes[i].nodeid);
+			return r;
+		}
+		p->nodeid = cfg->nodes[i].nodeid;
+		n->n_peers++;
+	}
+	r = net_sockaddr_make(&self->ring0_addr, port, &bind_addr, &len);
+	if (r < 0) {
+		return r;
+	}
+	return net_socket_open(self->ring0_addr.family, &bind_addr, len, false, &n->fd, err, errlen);
+}
+
+/* The address to send multicasts from: bindnetaddr itself, or the address of
+ * this host inside the bindnetaddr network (Corosync's reading). */
+static int net_udp_bind_addr(const struct ais_config *cfg, struct ais_addr *ret, char *err, size_t errlen)
+{
+	if (cfg->local_node >= 0 && (size_t)cfg->local_node < cfg->node_count) {
+		*ret = cfg->nodes[cfg->local_node].ring0_addr;
+		return 0;
+	}
+	if (cfg->iface.bindnetaddr.family != AF_INET) {
+		snprintf(err, errlen, "transport udp needs an IPv4 interface { bindnetaddr }");
+		return -EINVAL;
+	}
+	*ret = cfg->iface.bindnetaddr;
+	return 0;
+}
+
+static int net_udp_setup(struct net *n, const struct ais_config *cfg, char *err, size_t errlen)
+{
+	struct ais_addr local;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	uint16_t port = (uint16_t)cfg->iface.mcastport;
+	struct ip_mreq mreq;
+	unsigned char ttl = (unsigned char)(cfg->iface.ttl > 255 ? 255 : cfg->iface.ttl);
+	unsigned char loop = 1; /* local daemons must hear each other; our own frames are filtered */
+	int r;
+
+	if (cfg->iface.mcastaddr.family != AF_INET) {
+		snprintf(err, errlen, "transport udp needs an IPv4 interface { mcastaddr }");
+		return -EINVAL;
+	}
+	r = net_udp_bind_addr(cfg, &local, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	if (local.family != AF_INET) {
+		snprintf(err, errlen, "transport udp works over IPv4 only; use udpu for IPv6");
+		return -EINVAL;
+	}
+	net_sockaddr_make(&cfg->iface.mcastaddr, port, &n->mcast_addr, &n->mcast_addrlen);
+	/* receive socket: bound to the group so only group traffic arrives */
+	r = net_socket_open(AF_INET, &n->mcast_addr, n->mcast_addrlen, true, &n->mcast_fd, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	memcpy(&mreq.imr_multiaddr, cfg->iface.mcastaddr.bytes, 4);
+	memcpy(&mreq.imr_interface, local.bytes, 4);
+	if (setsockopt(n->mcast_fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot join the multicast group: %s", strerror(errno));
+		return r;
+	}
+	/* send + unicast socket on this node's own address */
+	net_sockaddr_make(&local, port, &sa, &len);
+	r = net_socket_open(AF_INET, &sa, len, true, &n->fd, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	if (setsockopt(n->fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq.imr_interface, sizeof(mreq.imr_interface)) < 0 ||
+	    setsockopt(n->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0 ||
+	    setsockopt(n->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot set multicast options: %s", strerror(errno));
+		return r;
+	}
+	/* configured nodes are known peers from the start; others are learnt */
+	for (size_t i = 0; i < cfg->node_count && n->n_peers < TOTEM_PROCESSORS_MAX; i++) {
+		struct net_peer *p = &n->peers[n->n_peers];
+		if (net_sockaddr_make(&cfg->nodes[i].ring0_addr, port, &p->addr, &p->addrlen) == 0) {
+			p->nodeid = cfg->nodes[i].nodeid;
+			n->n_peers++;
+		}
+	}
+	return 0;
+}
+
+int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *crypto,
+	       struct fault_filter *fault, net_recv_fn recv, void *recv_ctx,
+	       struct net **ret, char *err, size_t errlen)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	int r;
+
+	if (n == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n->loop = loop;
+	n->transport = cfg->transport;
+	n->nodeid = cfg->totem.nodeid;
+	n->cluster_hash = net_fnv1a(cfg->cluster_name);
+	n->crypto = crypto;
+	n->fault = fault;
+	n->recv = recv;
+	n->recv_ctx = recv_ctx;
+	n->fd = -1;
+	n->mcast_fd = -1;
+	n->rl_auth = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
+	n->rl_send = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
+	qb_list_init(&n->delayed);
+	if (n->transport == AIS_TRANSPORT_UDPU) {
+		r = net_udpu_setup(n, cfg, err, errlen);
+	} else {
+		r = net_udp_setup(n, cfg, err, errlen);
+	}
+	if (r < 0) {
+		goto out_destroy;
+	}
+	r = qb_loop_poll_add(loop, QB_LOOP_HIGH, n->fd, POLLIN, n, net_fd_dispatch);
+	if (r == 0 && n->mcast_fd >= 0) {
+		r = qb_loop_poll_add(loop, QB_LOOP_HIGH, n->mcast_fd, POLLIN, n, net_fd_dispatch);
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "cannot add the sockets to the main loop: %s", strerror(-r));
+		goto out_destroy;
+	}
+	*ret = n;
+	return 0;
+out_destroy:
+	net_destroy(n);
+	return r;
+}
+
+struct net *net_destroy(struct net *n)
+{
+	struct net_delayed *d, *tmp;
+
+	if (n == NULL) {
+		return NULL;
+	}
+	qb_list_for_each_entry_safe(d, tmp, &n->delayed, list) {
+		qb_loop_timer_del(n->loop, d->timer);
+		qb_list_del(&d->list);
+		free(d);
+	}
+	if (n->fd >= 0) {
+		qb_loop_poll_del(n->loop, n->fd);
+		close(n->fd);
+	}
+	if (n->mcast_fd >= 0) {
+		qb_loop_poll_del(n->loop, n->mcast_fd);
+		close(n->mcast_fd);
+	}
+	free(n);
+	return NULL;
+}
+
+size_t net_overhead(const struct net *n)
+{
+	return NET_HEADER_LEN + crypto_ops(n->crypto)->overhead(n->crypto);
+}
+
+void net_stats_get(const struct net *n, struct net_stats *ret)
+{
+	*ret = n->stats;
+	ret->fault = n->fault->stats;
+}
+
+/* ---- clock ------------------------------------------------------------ */
+
+static uint64_t net_clock_now_us(void *ctx)
+{
+	(void)ctx;
+	return logsys_now_us();
+}
+
+static int net_clock_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret_handle)
+{
+	qb_loop_t *loop = ((struct net *)ctx)->loop;
+	qb_loop_timer_handle h = 0;
+
+	for (;;) {
+		int32_t r = qb_loop_timer_add(loop, QB_LOOP_HIGH, (uint64_t)ms * QB_TIME_NS_IN_MSEC, data, fn, &h);
+		if (r != 0) {
+			return r < 0 ? r : -ENOMEM;
+		}
+		if (h != 0) {
+			break;
+		}
+		/* 0 means "no timer" to srp: take another handle */
+		qb_loop_timer_del(loop, h);
+	}
+	*ret_handle = h;
+	return 0;
+}
+
+static void net_clock_timer_del(void *ctx, uint64_t handle)
+{
+	if (handle != 0) {
+		(void)qb_loop_timer_del(((struct net *)ctx)->loop, handle);
+	}
+}
+
+static uint32_t net_clock_random(void *ctx)
+{
+	uint32_t v;
+
+	(void)ctx;
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		v = (uint32_t)ts.tv_nsec ^ (uint32_t)getpid();
+	}
+	return v;
+}
+
+const struct totem_clock_ops net_clock_ops = {
+	.now_us = net_clock_now_us,
+	.timer_add = net_clock_timer_add,
+	.timer_del = net_clock_timer_del,
+	.random = net_clock_random,
+};

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The datagram transport under srp, on the libqb main loop: "udpu" (one
+ * socket bound to this node's ring0_addr, a multicast is a unicast to every
+ * other nodelist member) and "udp" (IP multicast to interface { mcastaddr
+ * mcastport } from bindnetaddr, plus a unicast socket for the token).
+ *
+ * Every datagram carries a small header (magic, version, cluster-name hash,
+ * sender node id) inside the crypto envelope, so frames of other clusters,
+ * unauthenticated frames and this node's own multicasts are dropped before
+ * srp sees them, and the fault filter (fault.h) can judge by node.
+ *
+ * Also here: the totem clock (monotonic time, one-shot timers on the loop,
+ * random numbers) that srp is created with.
+ */
+#ifndef AIS_EXEC_NET_H
+#define AIS_EXEC_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <qb/qbloop.h>
+
+#include "ais_config.h"
+#include "crypto.h"
+#include "fault.h"
+#include "totem/totem.h"
+
+/** Bytes of net header inside every datagram. */
+#define NET_HEADER_LEN 16
+/** Largest datagram sent or received. */
+#define NET_FRAME_MAX 65536
+/** Requested socket buffer sizes. */
+#define NET_SOCKBUF_SIZE (8 * 1024 * 1024)
+
+struct net;
+
+/** Called for every accepted frame (payload only, header removed). */
+typedef void (*net_recv_fn)(void *ctx, const void *buf, size_t len);
+
+struct net_stats {
+	uint64_t tx_frames, tx_bytes, tx_errors;
+	uint64_t rx_frames, rx_bytes;
+	uint64_t rx_auth_failed;     /**< failed crypto authentication */
+	uint64_t rx_bad_header;      /**< too short, bad magic/version, node 0 */
+	uint64_t rx_foreign_cluster; /**< another cluster_name */
+	uint64_t rx_unknown_node;    /**< udpu: sender not in the nodelist */
+	struct fault_stats fault;
+};
+
+/**
+ * Open and bind the sockets for cfg (after ais_config_pick_node()) and
+ * register them with loop. crypto and fault stay owned by the caller and
+ * must outlive the transport. 0 and *ret, or -errno with a reason in err.
+ */
+int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *crypto,
+	       struct fault_filter *fault, net_recv_fn recv, void *recv_ctx,
+	       struct net **ret, char *err, size_t errlen);
+
+/** Close the sockets, drop delayed frames, free. Accepts NULL; returns NULL. */
+struct net *net_destroy(struct net *n);
+
+/** Ops for srp; ctx is the struct net. */
+extern const struct totem_transport_ops net_transport_ops;
+
+/** Bytes the header and the crypto envelope add to each frame. */
+size_t net_overhead(const struct net *n);
+
+void net_stats_get(const struct net *n, struct net_stats *ret);
+
+/** Clock for srp on the transport's libqb loop; ctx is the struct net
+ *  (pg/srp hand the same ctx to the transport and the clock). */
+extern const struct totem_clock_ops net_clock_ops;
+
+#endif

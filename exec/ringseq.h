@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Persistence of the highest totem ring sequence (so a restarted node never
+ * reuses a ring id). srp asks for a store from inside the main loop, which
+ * must never block on the disk: ringseq_writer_store() only hands the value
+ * to a writer thread under a mutex; the thread writes "<seq>\n" to a
+ * temporary file, fsyncs it, renames it over the file and fsyncs the
+ * directory. Values stored faster than the disk keeps up coalesce to the
+ * highest one.
+ */
+#ifndef AIS_EXEC_RINGSEQ_H
+#define AIS_EXEC_RINGSEQ_H
+
+#include <stdint.h>
+
+struct ringseq_writer;
+
+/**
+ * Read the stored value. A missing file yields 0 and returns 0; a damaged
+ * file returns -EINVAL (the caller decides; the daemon refuses to start).
+ */
+int ringseq_read(const char *path, uint64_t *ret_seq);
+
+/** Start the writer thread for path. 0 and *ret, or -errno. */
+int ringseq_writer_start(const char *path, struct ringseq_writer **ret);
+
+/** Queue seq for writing (ignored unless higher than any value queued). Never blocks on I/O. */
+void ringseq_writer_store(struct ringseq_writer *w, uint64_t seq);
+
+/** Write what is pending, stop the thread, free. Returns the last write
+ *  error (0 when every write succeeded). Accepts NULL. */
+int ringseq_writer_stop(struct ringseq_writer *w);
+
+#endif
