@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the cpg service engine (services/cpg*.c) against a fake
+ * executive: the fake api queues every multicast, and the tests deliver
+ * the queue to the engine's exec handlers (as totem would, in order, with
+ * this node as sender), inject messages from other nodes, drive the sync
+ * callbacks, and read back the responses and events each fake connection
+ * received. Covers the cluster message codec, join/leave/mcast rules and
+ * errors, delivery, PROCDOWN on disconnect (also when the send queue is
+ * full), NODEDOWN/NODEUP/PROCDOWN through sync, the slow-consumer policy,
+ * malformed frames and iteration.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpg_int.h"
+
+/* ---- fake executive ---------------------------------------------------------- */
+
+#define MAX_CONNS 8
+#define MAX_MSGS 64
+
+struct rec_msg {
+	uint8_t *data;
+	size_t len;
+};
+
+struct ais_conn {
+	uint64_t id;
+	pid_t pid;
+	bool open;
+	bool disconnected;
+	int event_fail; /* eventv_send returns this when non-zero */
+	struct cpg_conn pd;
+	struct rec_msg res[MAX_MSGS];
+	size_t n_res;
+	struct rec_msg ev[MAX_MSGS];
+	size_t n_ev;
+};
+
+static struct ais_conn conns[MAX_CONNS];
+static struct rec_msg queue[MAX_MSGS];
+static size_t n_queue;
+static int mcast_fail;
+static uint32_t me = 1;
+static ais_nodeid_t ring_members[8] = { 1 };
+static size_t n_ring_members = 1;
+static int timers_armed;
+static void (*timer_fn)(void *);
+
+static struct rec_msg rec_copy(const struct iovec *iov, size_t iovcnt)
+{
+	struct rec_msg m = { 0 };
+	size_t off = 0;
+
+	for (size_t i = 0; i < iovcnt; i++)
+		m.len += iov[i].iov_len;
+	m.data = malloc(m.len ? m.len : 1);
+	ck_assert_ptr_nonnull(m.data);
+	for (size_t i = 0; i < iovcnt; i++) {
+		memcpy(m.data + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	return m;
+}
+
+static ais_nodeid_t fake_local_nodeid(void) { return me; }
+
+static size_t fake_members_get(struct ais_ring_id *ret_ring_id, ais_nodeid_t *ret_members, size_t max)
+{
+	ret_ring_id->rep = 1;
+	ret_ring_id->seq = 8;
+	for (size_t i = 0; i < n_ring_members && i < max; i++)
+		ret_members[i] = ring_members[i];
+	return n_ring_members;
+}
+
+static int fake_mcast(const struct iovec *iov, size_t iovcnt, enum ais_guarantee g)
+{
+	(void)g;
+	if (mcast_fail)
+		return mcast_fail;
+	ck_assert_uint_lt(n_queue, MAX_MSGS);
+	queue[n_queue++] = rec_copy(iov, iovcnt);
+	return 0;
+}
+
+static bool fake_mcast_ok(size_t len) { (void)len; return mcast_fail == 0; }
+
+static int fake_responsev_send(ais_conn_t *c, const struct iovec *iov, size_t iovcnt)
+{
+	ck_assert_uint_lt(c->n_res, MAX_MSGS);
+	c->res[c->n_res++] = rec_copy(iov, iovcnt);
+	return 0;
+}
+
+static int fake_response_send(ais_conn_t *c, const void *msg, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
+
+	return fake_responsev_send(c, &iov, 1);
+}
+
+static int fake_eventv_send(ais_conn_t *c, const struct iovec *iov, size_t iovcnt)
+{
+	if (c->event_fail)
+		return c->event_fail;
+	ck_assert_uint_lt(c->n_ev, MAX_MSGS);
+	c->ev[c->n_ev++] = rec_copy(iov, iovcnt);
+	return 0;
+}
+
+static int fake_event_send(ais_conn_t *c, const void *msg, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
+
+	return fake_eventv_send(c, &iov, 1);
+}
+
+static void *fake_conn_private(ais_conn_t *c) { return &c->pd; }
+static uint64_t fake_conn_id(ais_conn_t *c) { return c->id; }
+
+static ais_conn_t *fake_conn_lookup(uint64_t id)
+{
+	for (size_t i = 0; i < MAX_CONNS; i++) {
+		if (conns[i].open && conns[i].id == id)
+			return &conns[i];
+	}
+	return NULL;
+}
+
+static void fake_conn_credentials(ais_conn_t *c, pid_t *ret_pid, uid_t *ret_uid, gid_t *ret_gid)
+{
+	*ret_pid = c->pid;
+	*ret_uid = 0;
+	*ret_gid = 0;
+}
+
+static void fake_conn_disconnect(ais_conn_t *c) { c->disconnected = true; }
+
+static int fake_timer_add(uint32_t ms, void (*fn)(void *), void *data, uint64_t *ret_handle)
+{
+	(void)ms;
+	(void)data;
+	timers_armed++;
+	timer_fn = fn;
+	*ret_handle = 1;
+	return 0;
+}
+
+static void fake_timer_del(uint64_t h) { (void)h; timers_armed--; }
+static bool fake_sync_in_progress(void) { return false; }
+static void fake_shutdown_request(void) { }
+
+static const struct ais_api fake_api = {
+	.abi_version = AIS_SERVICE_ABI_VERSION,
+	.local_nodeid = fake_local_nodeid,
+	.members_get = fake_members_get,
+	.mcast = fake_mcast,
+	.mcast_ok = fake_mcast_ok,
+	.response_send = fake_response_send,
+	.responsev_send = fake_responsev_send,
+	.event_send = fake_event_send,
+	.eventv_send = fake_eventv_send,
+	.conn_private = fake_conn_private,
+	.conn_id = fake_conn_id,
+	.conn_lookup = fake_conn_lookup,
+	.conn_credentials = fake_conn_credentials,
+	.conn_disconnect = fake_conn_disconnect,
+	.timer_add = fake_timer_add,
+	.timer_del = fake_timer_del,
+	.sync_in_progress = fake_sync_in_progress,
+	.shutdown_request = fake_shutdown_request,
+};
+
+static const struct ais_service_engine *E = &ais_cpg_engine;
+
+static void rec_clear(struct rec_msg *v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free(v[i].data);
+	*n = 0;
+}
+
+static void setup(void)
+{
+	memset(conns, 0, sizeof(conns));
+	n_queue = 0;
+	mcast_fail = 0;
+	me = 1;
+	ring_members[0] = 1;
+	n_ring_members = 1;
+	timers_armed = 0;
+	ck_assert_int_eq(E->exec_init_fn(&fake_api), 0);
+}
+
+static void teardown(void)
+{
+	for (size_t i = 0; i < MAX_CONNS; i++) {
+		if (conns[i].open)
+			E->lib_exit_fn(&conns[i]);
+		rec_clear(conns[i].res, &conns[i].n_res);
+		rec_clear(conns[i].ev, &conns[i].n_ev);
+	}
+	rec_clear(queue, &n_queue);
+	ck_assert_int_eq(E->exec_exit_fn(), 0);
+}
+
+static ais_conn_t *conn_open(size_t i, pid_t pid)
+{
+	ais_conn_t *c = &conns[i];
+
+	c->id = 1000 + i;
+	c->pid = pid;
+	c->open = true;
+	ck_assert_int_eq(E->lib_init_fn(c), 0);
+	return c;
+}
+
+static void conn_close(ais_conn_t *c)
+{
+	E->lib_exit_fn(c);
+	c->open = false;
+}
+
+/* Deliver every queued multicast to the exec handlers, sender = me. */
+static void deliver_queue(void)
+{
+	for (size_t i = 0; i < n_queue; i++) {
+		struct rec_msg *m = &queue[i];
+		uint32_t id = (uint32_t)m->data[0] | (uint32_t)m->data[1] << 8;
+
+		ck_assert_uint_eq(m->data[2] | m->data[3] << 8, AIS_SERVICE_CPG);
+		ck_assert_uint_lt(id, E->exec_handler_count);
+		E->exec_handlers[id].fn(m->data, m->len, me);
+	}
+	rec_clear(queue, &n_queue);
+}
+
+static struct ais_cpg_name gname(const char *s)
+{
+	struct ais_cpg_name n;
+
+	memset(&n, 0, sizeof(n));
+	n.length = (uint32_t)strlen(s);
+	memcpy(n.value, s, n.length);
+	return n;
+}
+
+static int32_t last_error(ais_conn_t *c)
+{
+	const struct qb_ipc_response_header *h;
+
+	ck_assert_uint_gt(c->n_res, 0);
+	h = (const void *)c->res[c->n_res - 1].data;
+	return h->error;
+}
+
+static int32_t req_group(ais_conn_t *c, int id, const char *group)
+{
+	struct ais_cpg_req_group req;
+
+	memset(&req, 0, sizeof(req));
+	req.header.id = id;
+	req.header.size = sizeof(req);
+	req.group = gname(group);
+	E->lib_handlers[id].fn(c, &req, sizeof(req));
+	return last_error(c);
+}
+
+static int32_t req_mcast(ais_conn_t *c, cpg_guarantee_t g, const char *text)
+{
+	uint8_t buf[sizeof(struct ais_cpg_req_mcast) + 256];
+	struct ais_cpg_req_mcast req;
+	size_t n = strlen(text);
+
+	memset(&req, 0, sizeof(req));
+	req.header.id = AIS_CPG_REQ_MCAST;
+	req.header.size = (int32_t)(sizeof(req) + n);
+	req.guarantee = g;
+	req.msg_len = (uint32_t)n;
+	memcpy(buf, &req, sizeof(req));
+	memcpy(buf + sizeof(req), text, n);
+	E->lib_handlers[AIS_CPG_REQ_MCAST].fn(c, buf, sizeof(req) + n);
+	return last_error(c);
+}
+
+/* Event i of c, which must have id `id`. */
+static const uint8_t *event(ais_conn_t *c, size_t i, int32_t id)
+{
+	const struct qb_ipc_response_header *h;
+
+	ck_assert_uint_lt(i, c->n_ev);
+	h = (const void *)c->ev[i].data;
+	ck_assert_int_eq(h->id, id);
+	ck_assert_int_eq(h->size, (int32_t)c->ev[i].len);
+	return c->ev[i].data;
+}
+
+struct confchg {
+	struct ais_cpg_ev_confchg ev;
+	struct ais_cpg_address list[32];
+};
+
+static struct confchg confchg_get(ais_conn_t *c, size_t i)
+{
+	const uint8_t *p = event(c, i, AIS_CPG_EV_CONFCHG);
+	struct confchg cc;
+	size_t total;
+
+	memcpy(&cc.ev, p, sizeof(cc.ev));
+	total = cc.ev.member_count + cc.ev.left_count + cc.ev.joined_count;
+	ck_assert_uint_le(total, 32);
+	ck_assert_uint_eq(c->ev[i].len, sizeof(cc.ev) + total * sizeof(struct ais_cpg_address));
+	memcpy(cc.list, p + sizeof(cc.ev), total * sizeof(struct ais_cpg_address));
+	return cc;
+}
+
+static void addr_is(const struct ais_cpg_address *a, uint32_t nodeid, uint32_t pid, uint32_t reason)
+{
+	ck_assert_uint_eq(a->nodeid, nodeid);
+	ck_assert_uint_eq(a->pid, pid);
+	ck_assert_uint_eq(a->reason, reason);
+}
+
+/* A PROCJOIN / PROCLEAVE / JOINLIST from another node. */
+static void inject_proc(enum cpg_exec_fn fn, uint32_t sender, uint32_t pid, const char *group,
+                        uint32_t reason)
+{
+	uint8_t buf[CPG_WIRE_PROC_SIZE];
+	struct cpg_wire_proc p = { .group = gname(group), .pid = pid, .reason = reason };
+
+	cpg_wire_proc_encode(buf, fn, &p);
+	E->exec_handlers[fn].fn(buf, sizeof(buf), sender);
+}
+
+static void inject_joinlist(uint32_t sender, const struct ais_ring_id *ring, const uint32_t *pids,
+                            const char *const *groups, uint32_t n)
+{
+	uint8_t buf[CPG_WIRE_JOINLIST_HDR_SIZE + 8 * CPG_WIRE_JL_ENTRY_SIZE];
+
+	ck_assert_uint_le(n, 8);
+	cpg_wire_joinlist_hdr_encode(buf, ring, n);
+	for (uint32_t i = 0; i < n; i++) {
+		struct cpg_wire_jl_entry e = { .pid = pids[i], .group = gname(groups[i]) };
+
+		cpg_wire_jl_entry_encode(buf + CPG_WIRE_JOINLIST_HDR_SIZE + i * CPG_WIRE_JL_ENTRY_SIZE, &e);
+	}
+	E->exec_handlers[CPG_EXEC_JOINLIST].fn(buf, CPG_WIRE_JOINLIST_HDR_SIZE + n * CPG_WIRE_JL_ENTRY_SIZE,
+	                                       sender);
+}
+
+/* ---- codec ---------------------------------------------------------------------- */
+
+START_TEST(test_wire_proc_roundtrip)
+{
+	uint8_t buf[CPG_WIRE_PROC_SIZE];
+	struct cpg_wire_proc in = { .group = gname("abc"), .pid = 0x01020304, .reason = 5,
+	                            .conn_id = 0x1122334455667788ULL };
+	struct cpg_wire_proc out;
+
+	cpg_wire_proc_encode(buf, CPG_EXEC_PROCLEAVE, &in);
+	ck_assert_uint_eq(buf[0], CPG_EXEC_PROCLEAVE);
+	ck_assert_uint_eq(buf[2], AIS_SERVICE_CPG);
+	ck_assert_uint_eq(buf[4], CPG_WIRE_PROC_SIZE);
+	ck_assert_uint_eq(buf[140], 0x04); /* little-endian pid */
+	ck_assert_int_eq(cpg_wire_proc_decode(buf, sizeof(buf), &out), 0);
+	ck_assert_int_eq(cpg_name_cmp(&out.group, &in.group), 0);
+	ck_assert_uint_eq(out.pid, in.pid);
+	ck_assert_uint_eq(out.reason, 5);
+	ck_assert(out.conn_id == in.conn_id);
+	ck_assert_int_eq(cpg_wire_proc_decode(buf, sizeof(buf) - 1, &out), -EBADMSG);
+	buf[8] = 129; /* name length over 128 */
+	ck_assert_int_eq(cpg_wire_proc_decode(buf, sizeof(buf), &out), -EBADMSG);
+}
+END_TEST
+
+START_TEST(test_wire_mcast_and_joinlist_bounds)
+{
+	uint8_t buf[CPG_WIRE_MCAST_HDR_SIZE + 4];
+	struct cpg_wire_mcast m = { .group = gname("g"), .pid = 7, .guarantee = AIS_GUARANTEE_SAFE,
+	                            .msg_len = 4 };
+	struct cpg_wire_mcast out;
+	struct cpg_wire_joinlist jl;
+	struct ais_ring_id ring = { .rep = 3, .seq = 0x100000001ULL };
+	uint8_t jbuf[CPG_WIRE_JOINLIST_HDR_SIZE + CPG_WIRE_JL_ENTRY_SIZE];
+	struct cpg_wire_jl_entry e = { .pid = 9, .group = gname("xyz") }, eo;
+
+	cpg_wire_mcast_hdr_encode(buf, &m);
+	memcpy(buf + CPG_WIRE_MCAST_HDR_SIZE, "data", 4);
+	ck_assert_int_eq(cpg_wire_mcast_decode(buf, sizeof(buf), &out), 0);
+	ck_assert_uint_eq(out.msg_len, 4);
+	ck_assert_uint_eq(out.guarantee, AIS_GUARANTEE_SAFE);
+	ck_assert_int_eq(memcmp(out.msg, "data", 4), 0);
+	/* payload length must match the frame exactly */
+	ck_assert_int_eq(cpg_wire_mcast_decode(buf, sizeof(buf) - 1, &out), -EBADMSG);
+	ck_assert_int_eq(cpg_wire_mcast_decode(buf, 10, &out), -EBADMSG);
+	buf[144] = 7; /* unknown guarantee */
+	ck_assert_int_eq(cpg_wire_mcast_decode(buf, sizeof(buf), &out), -EBADMSG);
+
+	cpg_wire_joinlist_hdr_encode(jbuf, &ring, 1);
+	cpg_wire_jl_entry_encode(jbuf + CPG_WIRE_JOINLIST_HDR_SIZE, &e);
+	ck_assert_int_eq(cpg_wire_joinlist_decode(jbuf, sizeof(jbuf), &jl), 0);
+	ck_assert_uint_eq(jl.count, 1);
+	ck_assert(jl.ring_id.seq == ring.seq);
+	ck_assert_int_eq(cpg_wire_jl_entry_get(&jl, 0, &eo), 0);
+	ck_assert_uint_eq(eo.pid, 9);
+	ck_assert_int_eq(cpg_name_cmp(&eo.group, &e.group), 0);
+	ck_assert_int_eq(cpg_wire_jl_entry_get(&jl, 1, &eo), -EBADMSG);
+	/* count says 2, one entry present */
+	jbuf[20] = 2;
+	ck_assert_int_eq(cpg_wire_joinlist_decode(jbuf, sizeof(jbuf), &jl), -EBADMSG);
+}
+END_TEST
+
+/* ---- engine ---------------------------------------------------------------------- */
+
+START_TEST(test_join_confchg_and_errors)
+{
+	ais_conn_t *a = conn_open(0, 100), *b = conn_open(1, 100), *c = conn_open(2, 300);
+	struct confchg cc;
+
+	ck_assert_int_eq(req_group(a, AIS_CPG_REQ_JOIN, "g"), CS_OK);
+	ck_assert_uint_eq(n_queue, 1);
+	/* join still travelling: a second join on the handle, or the same pid */
+	ck_assert_int_eq(req_group(a, AIS_CPG_REQ_JOIN, "g"), CS_ERR_EXIST);
+	ck_assert_int_eq(req_group(a, AIS_CPG_REQ_JOIN, "other"), CS_ERR_EXIST);
+	ck_assert_int_eq(req_group(b, AIS_CPG_REQ_JOIN, "g"), CS_ERR_EXIST);
+	ck_assert_int_eq(req_group(a, AIS_CPG_REQ_LEAVE, "g"), CS_ERR_BUSY);
+	ck_assert_uint_eq(a->n_ev, 0);
+	deliver_queue();
+
+	cc = confchg_get(a, 0);
+	ck_assert_uint_eq(cc.ev.member_count, 1);
+	ck_assert_uint_eq(cc.ev.left_count, 0);
+	ck_assert_uint_eq(cc.ev.joined_count, 1);
+	addr_is(&cc.list[0], 1, 100, 0);
+	addr_is(&cc.list[1], 1, 100, CPG_REASON_JOIN);
+
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_LEAVE, "g"), CS_ERR_NOT_EXIST);
+	ck_assert_int_eq(req_group(a, AIS_CPG_REQ_LEAVE, "nope"), CS_ERR_NOT_EXIST);
+	ck_assert_int_eq(req_mcast(c, CPG_TYPE_AGREED, "x"), CS_ERR_NOT_EXIST);
+	ck_assert_uint_eq(n_queue, 0);
+
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_JOIN, "g"), CS_OK);
+	deliver_queue();
+	ck_assert_uint_eq(a->n_ev, 2);
+	ck_assert_uint_eq(c->n_ev, 1);
+	cc = confchg_get(c, 0);
+	ck_assert_uint_eq(cc.ev.member_count, 2);
+	addr_is(&cc.list[0], 1, 100, 0);
+	addr_is(&cc.list[1], 1, 300, 0);
+	addr_is(&cc.list[2], 1, 300, CPG_REASON_JOIN);
+
+	/* leave: both members see it, the leaver included; then it may rejoin */
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_LEAVE, "g"), CS_OK);
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_JOIN, "g"), CS_ERR_BUSY);
+	deliver_queue();
+	cc = confchg_get(c, 1);
+	ck_assert_uint_eq(cc.ev.member_count, 1);
+	addr_is(&cc.list[1], 1, 300, CPG_REASON_LEAVE);
+	cc = confchg_get(a, 2);
+	addr_is(&cc.list[1], 1, 300, CPG_REASON_LEAVE);
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_JOIN, "g"), CS_OK);
+
+	/* flow control: the send queue is full */
+	conn_close(c);
+	mcast_fail = -EAGAIN;
+	ck_assert_int_eq(req_mcast(a, CPG_TYPE_AGREED, "x"), CS_ERR_TRY_AGAIN);
+	mcast_fail = 0;
+}
+END_TEST
+
+START_TEST(test_name_and_size_limits)
+{
+	ais_conn_t *a = conn_open(0, 100);
+	struct ais_cpg_req_group req;
+	struct ais_cpg_req_mcast *m;
+	size_t len = sizeof(*m) + AIS_CPG_MSG_MAX + 1;
+
+	memset(&req, 0, sizeof(req));
+	req.header.id = AIS_CPG_REQ_JOIN;
+	req.header.size = sizeof(req);
+	req.group.length = AIS_CPG_NAME_MAX + 1;
+	E->lib_handlers[AIS_CPG_REQ_JOIN].fn(a, &req, sizeof(req));
+	ck_assert_int_eq(last_error(a), CS_ERR_INVALID_PARAM);
+	ck_assert_uint_eq(n_queue, 0);
+
+	/* a binary name of full length is fine */
+	req.group.length = AIS_CPG_NAME_MAX;
+	memset(req.group.value, 0, AIS_CPG_NAME_MAX);
+	E->lib_handlers[AIS_CPG_REQ_JOIN].fn(a, &req, sizeof(req));
+	ck_assert_int_eq(last_error(a), CS_OK);
+	deliver_queue();
+
+	m = calloc(1, len);
+	ck_assert_ptr_nonnull(m);
+	m->header.id = AIS_CPG_REQ_MCAST;
+	m->header.size = (int32_t)len;
+	m->msg_len = AIS_CPG_MSG_MAX + 1;
+	E->lib_handlers[AIS_CPG_REQ_MCAST].fn(a, m, len);
+	ck_assert_int_eq(last_error(a), CS_ERR_TOO_BIG);
+	/* msg_len disagreeing with the request length */
+	m->msg_len = 5;
+	E->lib_handlers[AIS_CPG_REQ_MCAST].fn(a, m, sizeof(*m) + 4);
+	ck_assert_int_eq(last_error(a), CS_ERR_INVALID_PARAM);
+	m->msg_len = 4;
+	m->guarantee = 9;
+	E->lib_handlers[AIS_CPG_REQ_MCAST].fn(a, m, sizeof(*m) + 4);
+	ck_assert_int_eq(last_error(a), CS_ERR_INVALID_PARAM);
+	ck_assert_uint_eq(n_queue, 0);
+	free(m);
+}
+END_TEST
+
+START_TEST(test_mcast_delivery_and_procdown)
+{
+	ais_conn_t *a = conn_open(0, 100), *b = conn_open(1, 200), *outsider = conn_open(2, 300);
+	struct ais_cpg_ev_deliver ev;
+	struct confchg cc;
+	const uint8_t *p;
+
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	req_group(b, AIS_CPG_REQ_JOIN, "g");
+	req_group(outsider, AIS_CPG_REQ_JOIN, "h");
+	deliver_queue();
+	ck_assert_int_eq(req_mcast(a, CPG_TYPE_SAFE, "hello"), CS_OK);
+	deliver_queue();
+	/* a: join a, join b, msg; b: join b, msg; outsider: its own join only */
+	ck_assert_uint_eq(a->n_ev, 3);
+	ck_assert_uint_eq(b->n_ev, 2);
+	ck_assert_uint_eq(outsider->n_ev, 1);
+	p = event(b, 1, AIS_CPG_EV_DELIVER);
+	memcpy(&ev, p, sizeof(ev));
+	ck_assert_uint_eq(ev.nodeid, 1);
+	ck_assert_uint_eq(ev.pid, 100);
+	ck_assert_uint_eq(ev.msg_len, 5);
+	ck_assert_int_eq(memcmp(p + sizeof(ev), "hello", 5), 0);
+	ck_assert_uint_eq(ev.group.length, 1);
+
+	/* b dies while the send queue is full: the leave waits for the timer */
+	mcast_fail = -EAGAIN;
+	conn_close(b);
+	ck_assert_uint_eq(n_queue, 0);
+	ck_assert_int_eq(timers_armed, 1);
+	/* b's pid is still a member: another connection of it must wait */
+	ais_conn_t *b2 = conn_open(3, 200);
+	mcast_fail = 0;
+	ck_assert_int_eq(req_group(b2, AIS_CPG_REQ_JOIN, "g"), CS_ERR_TRY_AGAIN);
+	timers_armed = 0;
+	timer_fn(NULL);
+	ck_assert_uint_eq(n_queue, 1);
+	deliver_queue();
+	cc = confchg_get(a, 3);
+	ck_assert_uint_eq(cc.ev.member_count, 1);
+	ck_assert_uint_eq(cc.ev.left_count, 1);
+	addr_is(&cc.list[1], 1, 200, CPG_REASON_PROCDOWN);
+	ck_assert_int_eq(req_group(b2, AIS_CPG_REQ_JOIN, "g"), CS_OK);
+}
+END_TEST
+
+START_TEST(test_remote_members_and_unknown_sender)
+{
+	ais_conn_t *a = conn_open(0, 100);
+	uint8_t buf[CPG_WIRE_MCAST_HDR_SIZE + 2];
+	struct cpg_wire_mcast m = { .group = gname("g"), .pid = 555, .msg_len = 2 };
+	struct confchg cc;
+
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 300, "g", CPG_REASON_JOIN);
+	cc = confchg_get(a, 1);
+	ck_assert_uint_eq(cc.ev.member_count, 2);
+	addr_is(&cc.list[1], 2, 300, 0);
+	addr_is(&cc.list[2], 2, 300, CPG_REASON_JOIN);
+
+	/* from a process that is not a member: not delivered */
+	cpg_wire_mcast_hdr_encode(buf, &m);
+	E->exec_handlers[CPG_EXEC_MCAST].fn(buf, sizeof(buf), 2);
+	ck_assert_uint_eq(a->n_ev, 2);
+	ck_assert_uint_eq(cpg_state.drop_unknown_sender, 1);
+	/* from the member: delivered */
+	m.pid = 300;
+	cpg_wire_mcast_hdr_encode(buf, &m);
+	E->exec_handlers[CPG_EXEC_MCAST].fn(buf, sizeof(buf), 2);
+	ck_assert_uint_eq(a->n_ev, 3);
+	/* malformed: counted and dropped */
+	E->exec_handlers[CPG_EXEC_MCAST].fn(buf, sizeof(buf) - 1, 2);
+	inject_proc(CPG_EXEC_PROCLEAVE, 2, 300, "g", 77);
+	ck_assert_uint_eq(cpg_state.drop_bad_frame, 2);
+	ck_assert_uint_eq(a->n_ev, 3);
+	/* a remote node cannot point at our connections */
+	{
+		uint8_t pb[CPG_WIRE_PROC_SIZE];
+		struct cpg_wire_proc p = { .group = gname("g"), .pid = 100,
+		                           .reason = CPG_REASON_LEAVE, .conn_id = a->id };
+
+		cpg_wire_proc_encode(pb, CPG_EXEC_PROCLEAVE, &p);
+		E->exec_handlers[CPG_EXEC_PROCLEAVE].fn(pb, sizeof(pb), 2);
+		ck_assert_int_eq(a->pd.state, CPG_CONN_JOINED);
+	}
+}
+END_TEST
+
+START_TEST(test_sync_nodedown_nodeup_procdown)
+{
+	ais_conn_t *a = conn_open(0, 100);
+	struct ais_ring_id ring = { .rep = 1, .seq = 12 };
+	ais_nodeid_t trans[] = { 1 }, members[] = { 1, 3 };
+	const uint32_t pids3[] = { 400, 401 };
+	const char *const groups3[] = { "g", "g" };
+	struct confchg cc;
+	struct cpg_wire_joinlist jl;
+
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 300, "g", CPG_REASON_JOIN);
+	ck_assert_uint_eq(a->n_ev, 2);
+
+	/* node 2 vanished, node 3 (with two members of g) merged in */
+	E->sync->init(trans, 1, members, 2, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	ck_assert_uint_eq(n_queue, 1);
+	ck_assert_int_eq(cpg_wire_joinlist_decode(queue[0].data, queue[0].len, &jl), 0);
+	ck_assert_uint_eq(jl.count, 1); /* our own member only */
+	deliver_queue();
+	inject_joinlist(3, &ring, pids3, groups3, 2);
+	/* a join list of another round is ignored */
+	{
+		struct ais_ring_id old = { .rep = 1, .seq = 11 };
+		const uint32_t bogus[] = { 999 };
+		const char *const bg[] = { "g" };
+
+		inject_joinlist(3, &old, bogus, bg, 1);
+	}
+	/* 3/401 leaves while sync runs, after its join list arrived */
+	inject_proc(CPG_EXEC_PROCLEAVE, 3, 401, "g", CPG_REASON_LEAVE);
+	ck_assert_uint_eq(a->n_ev, 2); /* not a member yet here: nothing to tell */
+	E->sync->activate();
+
+	cc = confchg_get(a, 2);
+	ck_assert_uint_eq(cc.ev.member_count, 2);
+	ck_assert_uint_eq(cc.ev.left_count, 1);
+	ck_assert_uint_eq(cc.ev.joined_count, 1);
+	addr_is(&cc.list[0], 1, 100, 0);
+	addr_is(&cc.list[1], 3, 400, 0);
+	addr_is(&cc.list[2], 2, 300, CPG_REASON_NODEDOWN);
+	addr_is(&cc.list[3], 3, 400, CPG_REASON_NODEUP);
+	ck_assert_uint_eq(a->n_ev, 3);
+
+	/* next round: node 3's list lacks 400 (a zombie here): PROCDOWN */
+	ring.seq = 16;
+	{
+		ais_nodeid_t all[] = { 1, 3 };
+
+		E->sync->init(all, 2, all, 2, &ring);
+	}
+	ck_assert_int_eq(E->sync->process(), 0);
+	deliver_queue();
+	inject_joinlist(3, &ring, NULL, NULL, 0);
+	E->sync->activate();
+	cc = confchg_get(a, 3);
+	ck_assert_uint_eq(cc.ev.member_count, 1);
+	addr_is(&cc.list[1], 3, 400, CPG_REASON_PROCDOWN);
+
+	/* a round with no change announces nothing */
+	ring.seq = 20;
+	E->sync->init(trans, 1, trans, 1, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	deliver_queue();
+	E->sync->activate();
+	ck_assert_uint_eq(a->n_ev, 4);
+}
+END_TEST
+
+START_TEST(test_sync_abort_keeps_nodedown)
+{
+	ais_conn_t *a = conn_open(0, 100);
+	struct ais_ring_id ring = { .rep = 1, .seq = 12 };
+	ais_nodeid_t trans[] = { 1 };
+	struct confchg cc;
+
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 300, "g", CPG_REASON_JOIN);
+	E->sync->init(trans, 1, trans, 1, &ring);
+	mcast_fail = -EAGAIN;
+	ck_assert_int_gt(E->sync->process(), 0); /* queue full: call again */
+	E->sync->abort();
+	mcast_fail = 0;
+	ring.seq = 16;
+	E->sync->init(trans, 1, trans, 1, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	deliver_queue();
+	E->sync->activate();
+	cc = confchg_get(a, 2);
+	ck_assert_uint_eq(cc.ev.left_count, 1);
+	addr_is(&cc.list[1], 2, 300, CPG_REASON_NODEDOWN);
+}
+END_TEST
+
+START_TEST(test_slow_consumer_disconnected)
+{
+	ais_conn_t *a = conn_open(0, 100), *b = conn_open(1, 200);
+
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	req_group(b, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	a->event_fail = -ENOBUFS;
+	req_mcast(b, CPG_TYPE_AGREED, "1");
+	req_mcast(b, CPG_TYPE_AGREED, "2");
+	deliver_queue();
+	ck_assert(a->disconnected);
+	ck_assert_uint_eq(cpg_state.slow_consumer_disconnects, 1); /* once, not per message */
+	ck_assert_uint_eq(b->n_ev, 3); /* its join, "1", "2" */
+	conn_close(a);
+	deliver_queue();
+	ck_assert_uint_eq(b->n_ev, 4); /* a's PROCDOWN */
+}
+END_TEST
+
+START_TEST(test_membership_and_iteration)
+{
+	ais_conn_t *a = conn_open(0, 100);
+	struct ais_cpg_req_iter_init ii;
+	struct ais_cpg_req_iter it;
+	struct ais_cpg_res_iter res;
+	struct ais_cpg_res_iter_next next;
+	struct ais_cpg_res_membership mres;
+	struct ais_cpg_req_group mreq;
+
+	req_group(a, AIS_CPG_REQ_JOIN, "b");
+	deliver_queue();
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 7, "a", CPG_REASON_JOIN);
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 8, "a", CPG_REASON_JOIN);
+
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.group = gname("a");
+	E->lib_handlers[AIS_CPG_REQ_MEMBERSHIP_GET].fn(a, &mreq, sizeof(mreq));
+	memcpy(&mres, a->res[a->n_res - 1].data, sizeof(mres));
+	ck_assert_int_eq(mres.header.error, CS_OK);
+	ck_assert_uint_eq(mres.count, 2);
+	ck_assert_uint_eq(a->res[a->n_res - 1].len, sizeof(mres) + 2 * sizeof(struct ais_cpg_address));
+
+	memset(&ii, 0, sizeof(ii));
+	ii.iteration_type = CPG_ITERATION_ALL;
+	E->lib_handlers[AIS_CPG_REQ_ITER_INIT].fn(a, &ii, sizeof(ii));
+	memcpy(&res, a->res[a->n_res - 1].data, sizeof(res));
+	ck_assert_int_eq(res.header.error, CS_OK);
+	memset(&it, 0, sizeof(it));
+	it.iter_id = res.iter_id;
+	/* a's members come first (ordered by name), then b's */
+	for (int i = 0; i < 3; i++) {
+		static const uint32_t pids[] = { 7, 8, 100 };
+
+		E->lib_handlers[AIS_CPG_REQ_ITER_NEXT].fn(a, &it, sizeof(it));
+		memcpy(&next, a->res[a->n_res - 1].data, sizeof(next));
+		ck_assert_int_eq(next.header.error, CS_OK);
+		ck_assert_uint_eq(next.pid, pids[i]);
+	}
+	E->lib_handlers[AIS_CPG_REQ_ITER_NEXT].fn(a, &it, sizeof(it));
+	ck_assert_int_eq(last_error(a), CS_ERR_NO_SECTIONS);
+	E->lib_handlers[AIS_CPG_REQ_ITER_FINALIZE].fn(a, &it, sizeof(it));
+	ck_assert_int_eq(last_error(a), CS_OK);
+	/* finalized (or forged) iteration ids are refused */
+	E->lib_handlers[AIS_CPG_REQ_ITER_NEXT].fn(a, &it, sizeof(it));
+	ck_assert_int_eq(last_error(a), CS_ERR_BAD_HANDLE);
+	ii.iteration_type = 9;
+	E->lib_handlers[AIS_CPG_REQ_ITER_INIT].fn(a, &ii, sizeof(ii));
+	ck_assert_int_eq(last_error(a), CS_ERR_INVALID_PARAM);
+}
+END_TEST
+
+static Suite *cpg_suite(void)
+{
+	Suite *s = suite_create("cpg");
+	TCase *tc = tcase_create("wire");
+
+	tcase_add_test(tc, test_wire_proc_roundtrip);
+	tcase_add_test(tc, test_wire_mcast_and_joinlist_bounds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("engine");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_join_confchg_and_errors);
+	tcase_add_test(tc, test_name_and_size_limits);
+	tcase_add_test(tc, test_mcast_delivery_and_procdown);
+	tcase_add_test(tc, test_remote_members_and_unknown_sender);
+	tcase_add_test(tc, test_sync_nodedown_nodeup_procdown);
+	tcase_add_test(tc, test_sync_abort_keeps_nodedown);
+	tcase_add_test(tc, test_slow_consumer_disconnected);
+	tcase_add_test(tc, test_membership_and_iteration);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(cpg_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
