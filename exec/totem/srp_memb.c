@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Membership: the GATHER and COMMIT states (Totem TOCS 1995 sec. 4,
+ * REFERENCE 1.5). JOIN messages carry (proc set, failed set, ring seq) and
+ * are repeated every `join` ms (+ 0..send_join jitter); consensus is reached
+ * when every non-failed processor sent a JOIN with exactly my sets, and the
+ * lowest of them creates the commit token, which goes round once to collect
+ * each member's old-ring state and once more to move everyone to RECOVERY.
+ * Consensus timeout moves silent processors to the failed set. Also here:
+ * merge detection (MERGE_DETECT, foreign MCASTs) and clean leave (LEAVE).
+ * Departures: see srp_int.h (LEAVE frame, commit token retransmission).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <ais/log.h>
+
+#include "srp_int.h"
+
+AIS_LOG_SUBSYS("TOTEM");
+
+static void join_send(struct srp *srp)
+{
+	struct wire_join j;
+	ssize_t n;
+
+	memset(&j, 0, sizeof(j));
+	j.hdr.sender = srp->me;
+	j.hdr.ring_id = srp->old.slots != NULL ? srp->old.ring_id : srp->cur.ring_id;
+	j.ring_seq = srp->ring_seq_max > srp->ring_seq_stored ? srp->ring_seq_max
+	                                                      : srp->ring_seq_stored;
+	j.proc_count = (uint16_t)srp->n_proc;
+	j.failed_count = (uint16_t)srp->n_failed;
+	memcpy(j.proc, srp->proc, srp->n_proc * sizeof(j.proc[0]));
+	memcpy(j.failed, srp->failed, srp->n_failed * sizeof(j.failed[0]));
+	n = wire_join_encode(&j, srp->txbuf, WIRE_FRAME_MAX);
+	if (n < 0) {
+		ais_log(LOG_ERR, "cannot encode a join: %d", (int)n);
+		return;
+	}
+	srp_send_mcast_frame(srp, srp->txbuf, (size_t)n);
+}
+
+static void consensus_check(struct srp *srp);
+
+static void join_timer_fire(void *data)
+{
+	struct srp *srp = data;
+	uint32_t ms = srp->cfg.join;
+
+	srp->t_join = 0;
+	if (srp->cfg.send_join > 0) {
+		ms += srp->clock.random(srp->ctx) % (srp->cfg.send_join + 1U);
+	}
+	join_send(srp);
+	srp_timer_set(srp, &srp->t_join, ms, join_timer_fire);
+	if (srp->startup_settle) {
+		srp->startup_settle = false;
+		consensus_check(srp);
+	}
+}
+
+static void consensus_fire(void *data)
+{
+	struct srp *srp = data;
+	char buf[256];
+	totem_nodeid_t silent[TOTEM_PROCESSORS_MAX] = { 0 };
+	size_t n_silent = 0;
+
+	srp->t_consensus = 0;
+	srp->stats.consensus_timeouts++;
+	for (size_t i = 0; i < srp->n_proc; i++) {
+		totem_nodeid_t id = srp->proc[i];
+
+		if (!srp_set_has(srp->failed, srp->n_failed, id) &&
+		    !srp_set_has(srp->agreed, srp->n_agreed, id)) {
+			srp_set_add(srp->failed, &srp->n_failed, id);
+			silent[n_silent++] = id;
+		}
+	}
+	srp_set_format(silent, n_silent, buf, sizeof(buf));
+	ais_log(LOG_NOTICE, "consensus timeout: failed %s", n_silent > 0 ? buf : "none");
+	srp->startup_settle = false;
+	srp_memb_gather_enter(srp, "consensus timeout");
+}
+
+/* Leave whatever the last state was: keep the old ring, drop the new one. */
+static void memb_state_leave(struct srp *srp)
+{
+	if (srp->state == SRP_STATE_OPERATIONAL) {
+		srp_ring_free(&srp->old);
+		srp->old = srp->cur;
+		memset(&srp->cur, 0, sizeof(srp->cur));
+	} else if (srp->state == SRP_STATE_RECOVERY) {
+		srp_ring_free(&srp->cur);
+		srp_sendq_clear(&srp->recq);
+	}
+	srp_timer_clear(srp, &srp->t_token_loss);
+	srp_timer_clear(srp, &srp->t_token_warn);
+	srp_timer_clear(srp, &srp->t_token_rtx);
+	srp_timer_clear(srp, &srp->t_hold);
+	srp_timer_clear(srp, &srp->t_merge);
+	srp->holding = false;
+	srp->self_pending = false;
+	srp->orf_created = false;
+	srp->last_frame_len = 0;
+}
+
+void srp_memb_gather_enter(struct srp *srp, const char *reason)
+{
+	bool was_gather = srp->state == SRP_STATE_GATHER;
+
+	if (srp->left) {
+		return;
+	}
+	memb_state_leave(srp);
+	if (srp->failed_to_recv) {
+		/* declare myself failed: gather alone, everyone else failed */
+		srp->failed_to_recv = false;
+		srp->n_proc = 0;
+		srp->n_failed = 0;
+		for (size_t i = 0; i < srp->old.n_members; i++) {
+			srp_set_add(srp->proc, &srp->n_proc, srp->old.members[i]);
+			srp_set_add(srp->failed, &srp->n_failed, srp->old.members[i]);
+		}
+	}
+	srp_set_add(srp->proc, &srp->n_proc, srp->me);
+	srp_set_remove(srp->failed, &srp->n_failed, srp->me);
+	srp->state = SRP_STATE_GATHER;
+	srp->n_agreed = 0;
+	srp_set_add(srp->agreed, &srp->n_agreed, srp->me);
+	if (was_gather) {
+		ais_log(LOG_DEBUG, "gather restarted: %s", reason);
+	} else {
+		ais_log(LOG_NOTICE, "entering GATHER: %s", reason);
+	}
+	if (strcmp(reason, "startup") == 0) {
+		srp->startup_settle = true;
+	}
+	join_send(srp);
+	srp_timer_set(srp, &srp->t_join, srp->cfg.join, join_timer_fire);
+	srp_timer_set(srp, &srp->t_consensus, srp->cfg.consensus, consensus_fire);
+	consensus_check(srp);
+}
+
+static void commit_forward(struct srp *srp, struct wire_commit *c)
+{
+	totem_nodeid_t next = c->memb[0].nodeid;
+	ssize_t n;
+
+	for (uint16_t i = 0; i < c->memb_count; i++) {
+		if (c->memb[i].nodeid > srp->me) {
+			next = c->memb[i].nodeid;
+			break;
+		}
+	}
+	c->hdr.sender = srp->me;
+	c->token_seq++;
+	n = wire_commit_encode(c, srp->txbuf, WIRE_FRAME_MAX);
+	if (n < 0) {
+		ais_log(LOG_ERR, "cannot encode the commit token: %d", (int)n);
+		return;
+	}
+	srp_token_frame_send(srp, next, srp->txbuf, (size_t)n);
+}
+
+static void ring_seq_adopt(struct srp *srp, uint64_t seq)
+{
+	if (seq > srp->ring_seq_stored) {
+		srp->ring_seq_stored = seq;
+		if (srp->cb.ring_seq_store != NULL) {
+			srp->cb.ring_seq_store(srp->ctx, seq);
+		}
+	}
+	if (seq > srp->ring_seq_max) {
+		srp->ring_seq_max = seq;
+	}
+}
+
+static void commit_state_enter(struct srp *srp, const struct wire_commit *c)
+{
+	srp->commit = *c;
+	srp->state = SRP_STATE_COMMIT;
+	srp_timer_clear(srp, &srp->t_join);
+	srp_timer_clear(srp, &srp->t_consensus);
+	srp_token_timers_arm(srp);
+}
+
+static void commit_create(struct srp *srp)
+{
+	struct wire_commit c;
+	uint64_t base = srp->ring_seq_max > srp->ring_seq_stored ? srp->ring_seq_max
+	                                                         : srp->ring_seq_stored;
+
+	if (srp->old.ring_id.seq > base) {
+		base = srp->old.ring_id.seq;
+	}
+	memset(&c, 0, sizeof(c));
+	c.hdr.sender = srp->me;
+	c.hdr.ring_id.rep = srp->me;
+	c.hdr.ring_id.seq = base + 4U;
+	for (size_t i = 0; i < srp->n_proc; i++) {
+		if (!srp_set_has(srp->failed, srp->n_failed, srp->proc[i])) {
+			c.memb[c.memb_count++].nodeid = srp->proc[i];
+		}
+	}
+	ring_seq_adopt(srp, c.hdr.ring_id.seq);
+	srp_recovery_commit_fill(srp, &c.memb[0]);
+	c.memb_index = 1;
+	ais_log(LOG_INFO, "consensus: creating commit token for ring %u.%" PRIu64 " (%u members)",
+	        c.hdr.ring_id.rep, c.hdr.ring_id.seq, c.memb_count);
+	commit_state_enter(srp, &c);
+	if (c.memb_count == 1) {
+		if (srp_recovery_enter(srp, &c) < 0) {
+			srp_memb_gather_enter(srp, "out of memory entering recovery");
+			return;
+		}
+		srp_token_orf_create(srp);
+		return;
+	}
+	commit_forward(srp, &c);
+}
+
+static void consensus_check(struct srp *srp)
+{
+	totem_nodeid_t lowest = 0;
+
+	if (srp->state != SRP_STATE_GATHER || srp->startup_settle) {
+		return;
+	}
+	for (size_t i = 0; i < srp->n_proc; i++) {
+		totem_nodeid_t id = srp->proc[i];
+
+		if (srp_set_has(srp->failed, srp->n_failed, id)) {
+			continue;
+		}
+		if (!srp_set_has(srp->agreed, srp->n_agreed, id)) {
+			return;
+		}
+		if (lowest == 0) {
+			lowest = id;
+		}
+	}
+	if (lowest == srp->me) {
+		commit_create(srp);
+	}
+}
+
+static bool memb_is_member(const struct srp *srp, totem_nodeid_t id)
+{
+	const struct srp_ring *r = srp->cur.slots != NULL ? &srp->cur : &srp->old;
+
+	return srp_set_has(r->members, r->n_members, id);
+}
+
+static void join_process(struct srp *srp, const struct wire_join *j)
+{
+	totem_nodeid_t s = j->hdr.sender;
+
+	if (srp_set_has(srp->failed, srp->n_failed, s)) {
+		return;
+	}
+	if (srp_set_equal(j->proc, j->proc_count, srp->proc, srp->n_proc) &&
+	    srp_set_equal(j->failed, j->failed_count, srp->failed, srp->n_failed)) {
+		srp_set_add(srp->agreed, &srp->n_agreed, s);
+		consensus_check(srp);
+		return;
+	}
+	if (srp_set_subset(j->proc, j->proc_count, srp->proc, srp->n_proc) &&
+	    srp_set_subset(j->failed, j->failed_count, srp->failed, srp->n_failed) &&
+	    srp_set_has(srp->proc, srp->n_proc, s)) {
+		return;         /* it knows less than I do; my joins will teach it */
+	}
+	srp_set_add(srp->proc, &srp->n_proc, s);
+	for (uint16_t i = 0; i < j->proc_count; i++) {
+		srp_set_add(srp->proc, &srp->n_proc, j->proc[i]);
+	}
+	if (srp_set_has(j->failed, j->failed_count, srp->me)) {
+		/* it believes I failed: we cannot share a ring this round */
+		srp_set_add(srp->failed, &srp->n_failed, s);
+	} else if (srp_set_has(srp->old.members, srp->old.n_members, s)) {
+		for (uint16_t i = 0; i < j->failed_count; i++) {
+			srp_set_add(srp->failed, &srp->n_failed, j->failed[i]);
+		}
+	}
+	srp_set_remove(srp->failed, &srp->n_failed, srp->me);
+	srp_memb_gather_enter(srp, "membership merge");
+}
+
+void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
+{
+	struct wire_join j;
+	char why[64];
+
+	if (wire_join_decode(buf, len, &j) < 0) {
+		srp->stats.frames_bad++;
+		return;
+	}
+	if (j.ring_seq > srp->ring_seq_max) {
+		srp->ring_seq_max = j.ring_seq;
+	}
+	switch (srp->state) {
+	case SRP_STATE_OPERATIONAL:
+	case SRP_STATE_RECOVERY:
+		if (memb_is_member(srp, j.hdr.sender) && j.ring_seq < srp->cur.ring_id.seq) {
+			return;         /* left over from the gather that made this ring */
+		}
+		snprintf(why, sizeof(why), "join from node %u", j.hdr.sender);
+		srp_memb_gather_enter(srp, why);
+		join_process(srp, &j);
+		break;
+	case SRP_STATE_COMMIT:
+		if (srp_set_has(srp->failed, srp->n_failed, j.hdr.sender) ||
+		    (srp_set_subset(j.proc, j.proc_count, srp->proc, srp->n_proc) &&
+		     srp_set_subset(j.failed, j.failed_count, srp->failed, srp->n_failed) &&
+		     srp_set_has(srp->proc, srp->n_proc, j.hdr.sender))) {
+			return;
+		}
+		snprintf(why, sizeof(why), "join from node %u during commit", j.hdr.sender);
+		srp_memb_gather_enter(srp, why);
+		join_process(srp, &j);
+		break;
+	case SRP_STATE_GATHER:
+	default:
+		join_process(srp, &j);
+		break;
+	}
+}
+
+static bool commit_members_match(const struct srp *srp, const struct wire_commit *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < srp->n_proc; i++) {
+		if (srp_set_has(srp->failed, srp->n_failed, srp->proc[i])) {
+			continue;
+		}
+		if (k >= c->memb_count || c->memb[k].nodeid != srp->proc[i]) {
+			return false;
+		}
+		k++;
+	}
+	return k == c->memb_count;
+}
+
+static bool ring_id_eq(const struct totem_ring_id *a, const struct totem_ring_id *b)
+{
+	return a->rep == b->rep && a->seq == b->seq;
+}
+
+void srp_memb_commit_recv(struct srp *srp, const void *buf, size_t len)
+{
+	struct wire_commit c;
+
+	if (wire_commit_decode(buf, len, &c) < 0) {
+		srp->stats.frames_bad++;
+		return;
+	}
+	if (srp->state == SRP_STATE_GATHER) {
+		if (c.memb_index >= c.memb_count || c.memb[c.memb_index].nodeid != srp->me ||
+		    c.hdr.ring_id.rep != c.memb[0].nodeid || c.hdr.ring_id.seq <= srp->ring_seq_stored ||
+		    !commit_members_match(srp, &c)) {
+			srp->stats.frames_foreign++;
+			return;
+		}
+		ring_seq_adopt(srp, c.hdr.ring_id.seq);
+		srp_recovery_commit_fill(srp, &c.memb[c.memb_index]);
+		c.memb_index++;
+		commit_state_enter(srp, &c);
+		commit_forward(srp, &c);
+		return;
+	}
+	if (srp->state == SRP_STATE_COMMIT) {
+		if (!ring_id_eq(&c.hdr.ring_id, &srp->commit.hdr.ring_id) ||
+		    c.memb_index != c.memb_count) {
+			return;
+		}
+		srp_timer_clear(srp, &srp->t_token_rtx);
+		srp->commit = c;
+		if (srp_recovery_enter(srp, &c) < 0) {
+			srp_memb_gather_enter(srp, "out of memory entering recovery");
+			return;
+		}
+		commit_forward(srp, &c);
+		return;
+	}
+	if (srp->state == SRP_STATE_RECOVERY && srp->me == srp->cur.ring_id.rep &&
+	    ring_id_eq(&c.hdr.ring_id, &srp->cur.ring_id) && c.memb_index == c.memb_count &&
+	    !srp->orf_created) {
+		srp_timer_clear(srp, &srp->t_token_rtx);
+		srp_token_orf_create(srp);
+		return;
+	}
+	srp->stats.frames_foreign++;
+}
+
+void srp_memb_foreign_seen(struct srp *srp, const struct wire_header *hdr)
+{
+	char why[96];
+
+	if (srp->state != SRP_STATE_OPERATIONAL) {
+		return;
+	}
+	if (ring_id_eq(&hdr->ring_id, &srp->cur.ring_id)) {
+		return;
+	}
+	if (memb_is_member(srp, hdr->sender) && hdr->ring_id.seq <= srp->cur.ring_id.seq) {
+		return;         /* stale traffic of a member from an older ring */
+	}
+	snprintf(why, sizeof(why), "merge: node %u on ring %u.%" PRIu64, hdr->sender,
+	         hdr->ring_id.rep, hdr->ring_id.seq);
+	srp_set_add(srp->proc, &srp->n_proc, hdr->sender);
+	srp_memb_gather_enter(srp, why);
+}
+
+void srp_memb_merge_detect_recv(struct srp *srp, const void *buf, size_t len)
+{
+	struct wire_header hdr;
+
+	if (wire_merge_detect_decode(buf, len, &hdr) < 0) {
+		srp->stats.frames_bad++;
+		return;
+	}
+	srp_memb_foreign_seen(srp, &hdr);
+}
+
+void srp_memb_merge_detect_send(void *data)
+{
+	struct srp *srp = data;
+	struct wire_header hdr = { .sender = srp->me };
+	ssize_t n;
+
+	srp->t_merge = 0;
+	if (srp->state != SRP_STATE_OPERATIONAL || srp->me != srp->cur.ring_id.rep) {
+		return;
+	}
+	hdr.ring_id = srp->cur.ring_id;
+	n = wire_simple_encode(WIRE_MERGE_DETECT, &hdr, srp->txbuf, WIRE_FRAME_MAX);
+	if (n > 0) {
+		srp_send_mcast_frame(srp, srp->txbuf, (size_t)n);
+	}
+	srp_timer_set(srp, &srp->t_merge, srp->cfg.merge, srp_memb_merge_detect_send);
+}
+
+void srp_memb_leave_recv(struct srp *srp, const void *buf, size_t len)
+{
+	struct wire_header hdr;
+	totem_nodeid_t s;
+	char why[64];
+
+	if (wire_leave_decode(buf, len, &hdr) < 0) {
+		srp->stats.frames_bad++;
+		return;
+	}
+	s = hdr.sender;
+	if (srp_set_has(srp->failed, srp->n_failed, s) ||
+	    (!srp_set_has(srp->proc, srp->n_proc, s) && !memb_is_member(srp, s))) {
+		srp->stats.frames_foreign++;
+		return;
+	}
+	srp_set_add(srp->proc, &srp->n_proc, s);
+	srp_set_add(srp->failed, &srp->n_failed, s);
+	snprintf(why, sizeof(why), "node %u left", s);
+	srp_memb_gather_enter(srp, why);
+}
