@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The client side of one IPC connection to the executive: connect by
+ * service name and instance, the synchronous request path, event receive
+ * and the SA dispatch loop shared by every client library.
+ *
+ * Queueing decision (DESIGN section 4): libqb keeps three channels per
+ * connection (request, response, event). A synchronous call reads only the
+ * response channel, so events the daemon sends meanwhile stay in libqb's
+ * event channel, in order, until dispatch reads them; nothing is queued in
+ * the library and nothing can be delivered from inside a synchronous call.
+ * The selection object is libqb's poll fd (qb_ipcc_fd_get): for shared
+ * memory connections the server writes one notification byte per event to
+ * the setup socket and qb_ipcc_event_recv consumes it, for socket
+ * connections it is the event socket itself; either way the fd is readable
+ * exactly while an event is queued, and on hang-up when the daemon goes
+ * away. Every message is bounded by the connection's buffer size, so no
+ * message is ever split and no library-side queue is needed.
+ *
+ * A separate eventfd (the wake fd) is never handed out: finalize writes it
+ * so a dispatch blocked in another thread (or the one running the callback
+ * that finalized) returns, without an "activate poll" round trip through
+ * the daemon.
+ *
+ * Locking: request_lock serialises the request/response path (one
+ * outstanding request per connection), dispatch_lock the event path. The two
+ * paths use different libqb channels and may run concurrently.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <qb/qbipcc.h>
+
+#include <ais/ipc.h>
+
+#include "ais_client.h"
+
+/* Bounded retries of a send refused because the request channel is full. */
+#define AIS_CLIENT_SEND_RETRIES 100
+#define AIS_CLIENT_SEND_RETRY_NS 1000000L
+
+struct ais_client {
+	qb_ipcc_connection_t *qb;
+	char name[AIS_IPC_NAME_MAX];
+	int poll_fd;              /* libqb's fd: the selection object */
+	int wake_fd;              /* eventfd written by shutdown */
+	size_t buf_size;          /* largest message on any channel */
+
+	pthread_mutex_t request_lock;
+	void *response_buf;       /* under request_lock */
+
+	pthread_mutex_t dispatch_lock;
+	void *event_buf;          /* under dispatch_lock */
+	uint64_t bad_events;      /* under dispatch_lock */
+
+	atomic_bool shut;         /* finalized */
+	atomic_bool failed;       /* daemon gone or protocol broken */
+};
+
+static int client_name_build(const char *service, char *ret_name, size_t len)
+{
+	const char *instance = getenv(AIS_INSTANCE_ENV);
+	int n;
+
+	if (service == NULL || service[0] == '\0' || strchr(service, '/') != NULL) {
+		return -EINVAL;
+	}
+	if (instance != NULL && instance[0] != '\0') {
+		n = snprintf(ret_name, len, "ais-%s-%s", instance, service);
+	} else {
+		n = snprintf(ret_name, len, "ais-%s", service);
+	}
+	if (n < 0 || (size_t)n >= len) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int connect_errno(int err)
+{
+	switch (err) {
+	case ENOMEM:
+	case EACCES:
+		return -err;
+	case EPERM:
+		return -EACCES;
+	default:
+		/* ECONNREFUSED, ENOENT (no such service), ENOTCONN, ... */
+		return -ENOTCONN;
+	}
+}
+
+static void client_free(struct ais_client *c)
+{
+	if (c->wake_fd >= 0) {
+		close(c->wake_fd);
+	}
+	free(c->response_buf);
+	free(c->event_buf);
+	pthread_mutex_destroy(&c->request_lock);
+	pthread_mutex_destroy(&c->dispatch_lock);
+	free(c);
+}
+
+int ais_client_connect(const char *service, struct ais_client **ret_client)
+{
+	struct ais_client *c;
+	int32_t fd;
+	int32_t size;
+	int res;
+
+	if (ret_client == NULL) {
+		return -EINVAL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return -ENOMEM;
+	}
+	c->wake_fd = -1;
+	pthread_mutex_init(&c->request_lock, NULL);
+	pthread_mutex_init(&c->dispatch_lock, NULL);
+	atomic_init(&c->shut, false);
+	atomic_init(&c->failed, false);
+
+	res = client_name_build(service, c->name, sizeof(c->name));
+	if (res < 0) {
+		goto fail;
+	}
+	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->wake_fd < 0) {
+		res = errno == ENOMEM ? -ENOMEM : -EMFILE;
+		goto fail;
+	}
+	c->qb = qb_ipcc_connect(c->name, AIS_IPC_MSG_MAX);
+	if (c->qb == NULL) {
+		res = connect_errno(errno);
+		goto fail;
+	}
+	size = qb_ipcc_get_buffer_size(c->qb);
+	c->buf_size = size > 0 ? (size_t)size : AIS_IPC_MSG_MAX;
+	if (qb_ipcc_fd_get(c->qb, &fd) != 0) {
+		res = -ENOTCONN;
+		goto fail_qb;
+	}
+	c->poll_fd = fd;
+	/* Large, mostly untouched: malloc maps these lazily. */
+	c->response_buf = malloc(c->buf_size);
+	c->event_buf = malloc(c->buf_size);
+	if (c->response_buf == NULL || c->event_buf == NULL) {
+		res = -ENOMEM;
+		goto fail_qb;
+	}
+	*ret_client = c;
+	return 0;
+
+fail_qb:
+	qb_ipcc_disconnect(c->qb);
+fail:
+	client_free(c);
+	return res;
+}
+
+void ais_client_disconnect(struct ais_client *c)
+{
+	if (c == NULL) {
+		return;
+	}
+	qb_ipcc_disconnect(c->qb);
+	client_free(c);
+}
+
+void ais_client_shutdown(struct ais_client *c)
+{
+	uint64_t one = 1;
+
+	if (c == NULL || atomic_exchange(&c->shut, true)) {
+		return;
+	}
+	/* The counter cannot overflow with one write; failure is impossible
+	 * for a valid eventfd, and a reader also checks `shut`. */
+	if (write(c->wake_fd, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
+		return;
+	}
+}
+
+bool ais_client_is_shutdown(struct ais_client *c)
+{
+	return c == NULL || atomic_load(&c->shut) || atomic_load(&c->failed);
+}
+
+int ais_client_fd(struct ais_client *c, int *ret_fd)
+{
+	if (c == NULL || ret_fd == NULL) {
+		return -EINVAL;
+	}
+	*ret_fd = c->poll_fd;
+	return 0;
+}
+
+static int request_check(const struct iovec *iov, size_t iovcnt, size_t max)
+{
+	const struct qb_ipc_request_header *hdr;
+	size_t total = 0;
+
+	if (iov == NULL || iovcnt == 0 || iovcnt > INT32_MAX ||
+	    iov[0].iov_len < sizeof(*hdr) || iov[0].iov_base == NULL) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > max - total) {
+			return -EINVAL;
+		}
+		total += iov[i].iov_len;
+	}
+	hdr = iov[0].iov_base;
+	if (hdr->size < 0 || (size_t)hdr->size != total) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int client_send_locked(struct ais_client *c, const struct iovec *iov, size_t iovcnt)
+{
+	const struct timespec pause = { 0, AIS_CLIENT_SEND_RETRY_NS };
+	ssize_t res;
+
+	for (int attempt = 0;; attempt++) {
+		res = qb_ipcc_sendv(c->qb, iov, iovcnt);
+		if (res >= 0) {
+			return 0;
+		}
+		if (res != -EAGAIN) {
+			break;
+		}
+		if (attempt >= AIS_CLIENT_SEND_RETRIES) {
+			return -EAGAIN;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (res == -EMSGSIZE || res == -EINVAL) {
+		return (int)res;
+	}
+	atomic_store(&c->failed, true);
+	return -ENOTCONN;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int response_check(const void *msg, size_t len, int32_t response_id)
+{
+	struct qb_ipc_response_header hdr;
+
+	if (len < sizeof(hdr)) {
+		return -EPROTO;
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	if (hdr.size < 0 || (size_t)hdr.size != len) {
+		return -EPROTO;
+	}
+	if (hdr.id != response_id && hdr.id != AIS_IPC_RESPONSE_ERROR) {
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Wait for the response to the request just sent; leaves it in
+ * c->response_buf. A failure here desynchronises the channel, so every
+ * error marks the connection failed. */
+static int client_response_wait_locked(struct ais_client *c, int32_t response_id, size_t *ret_len)
+{
+	int64_t deadline = monotonic_ms() + AIS_CLIENT_REQUEST_TIMEOUT_MS;
+	ssize_t res;
+	int err;
+
+	for (;;) {
+		res = qb_ipcc_recv(c->qb, c->response_buf, c->buf_size, AIS_CLIENT_POLL_MS);
+		if (res >= 0) {
+			break;
+		}
+		if (res != -EAGAIN && res != -ETIMEDOUT && res != -EINTR) {
+			err = -ENOTCONN;
+			goto failed;
+		}
+		if (!qb_ipcc_is_connected(c->qb)) {
+			err = -ENOTCONN;
+			goto failed;
+		}
+		if (monotonic_ms() >= deadline) {
+			err = -ETIMEDOUT;
+			goto failed;
+		}
+	}
+	err = response_check(c->response_buf, (size_t)res, response_id);
+	if (err < 0) {
+		goto failed;
+	}
+	*ret_len = (size_t)res;
+	return 0;
+
+failed:
+	atomic_store(&c->failed, true);
+	return err;
+}
+
+static int client_call_locked(struct ais_client *c, const struct iovec *iov, size_t iovcnt,
+                              int32_t response_id, size_t *ret_len)
+{
+	int res;
+
+	if (atomic_load(&c->shut)) {
+		return -EBADF;
+	}
+	if (atomic_load(&c->failed)) {
+		return -ENOTCONN;
+	}
+	res = request_check(iov, iovcnt, c->buf_size);
+	if (res < 0) {
+		return res;
+	}
+	res = client_send_locked(c, iov, iovcnt);
+	if (res < 0) {
+		return res;
+	}
+	return client_response_wait_locked(c, response_id, ret_len);
+}
+
+int ais_client_request(struct ais_client *c, const struct iovec *iov, size_t iovcnt,
+                       int32_t response_id, void *ret_buf, size_t buflen, size_t *ret_len)
+{
+	size_t len;
+	int res;
+
+	if (c == NULL || ret_buf == NULL || ret_len == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&c->request_lock);
+	res = client_call_locked(c, iov, iovcnt, response_id, &len);
+	if (res == 0) {
+		if (len > buflen) {
+			res = -EMSGSIZE;
+		} else {
+			memcpy(ret_buf, c->response_buf, len);
+			*ret_len = len;
+		}
+	}
+	pthread_mutex_unlock(&c->request_lock);
+	return res;
+}
+
+int ais_client_request_alloc(struct ais_client *c, const struct iovec *iov, size_t iovcnt,
+                             int32_t response_id, void **ret_msg, size_t *ret_len)
+{
+	void *msg;
+	size_t len;
+	int res;
+
+	if (c == NULL || ret_msg == NULL || ret_len == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&c->request_lock);
+	res = client_call_locked(c, iov, iovcnt, response_id, &len);
+	if (res == 0) {
+		msg = malloc(len);
+		if (msg == NULL) {
+			res = -ENOMEM;
+		} else {
+			memcpy(msg, c->response_buf, len);
+			*ret_msg = msg;
+			*ret_len = len;
+		}
+	}
+	pthread_mutex_unlock(&c->request_lock);
+	return res;
+}
+
+int ais_client_send(struct ais_client *c, const struct iovec *iov, size_t iovcnt)
+{
+	int res;
+
+	if (c == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&c->request_lock);
+	if (atomic_load(&c->shut)) {
+		res = -EBADF;
+	} else if (atomic_load(&c->failed)) {
+		res = -ENOTCONN;
+	} else {
+		res = request_check(iov, iovcnt, c->buf_size);
+		if (res == 0) {
+			res = client_send_locked(c, iov, iovcnt);
+		}
+	}
+	pthread_mutex_unlock(&c->request_lock);
+	return res;
+}
+
+/*
+ * Wait until the selection object or the wake fd is readable, or timeout_ms
+ * passes (-1: forever). 0 = go and read, -EAGAIN = timed out, -EBADF = shut
+ * down.
+ */
+static int client_wait(struct ais_client *c, int timeout_ms)
+{
+	struct pollfd fds[2] = {
+		{ .fd = c->poll_fd, .events = POLLIN },
+		{ .fd = c->wake_fd, .events = POLLIN },
+	};
+	int64_t deadline = timeout_ms < 0 ? 0 : monotonic_ms() + timeout_ms;
+	int wait_ms = timeout_ms;
+	int n;
+
+	for (;;) {
+		if (atomic_load(&c->shut)) {
+			return -EBADF;
+		}
+		n = poll(fds, 2, wait_ms);
+		if (n > 0) {
+			return fds[1].revents != 0 ? -EBADF : 0;
+		}
+		if (n == 0) {
+			return -EAGAIN;
+		}
+		if (errno != EINTR) {
+			return -ENOTCONN;
+		}
+		if (timeout_ms >= 0) {
+			int64_t left = deadline - monotonic_ms();
+			wait_ms = left > 0 ? (int)left : 0;
+		}
+	}
+}
+
+/* Read one event into c->event_buf without waiting. 0 with *ret_len,
+ * -EAGAIN (none), -EPROTO (malformed, consumed), -EMSGSIZE, -ENOTCONN. */
+static int client_event_read_locked(struct ais_client *c, size_t *ret_len)
+{
+	struct qb_ipc_response_header hdr;
+	ssize_t res;
+
+	if (atomic_load(&c->failed)) {
+		return -ENOTCONN;
+	}
+	res = qb_ipcc_event_recv(c->qb, c->event_buf, c->buf_size, 0);
+	if (res == -EAGAIN || res == -ETIMEDOUT || res == -EINTR) {
+		if (!qb_ipcc_is_connected(c->qb)) {
+			atomic_store(&c->failed, true);
+			return -ENOTCONN;
+		}
+		return -EAGAIN;
+	}
+	if (res < 0) {
+		atomic_store(&c->failed, true);
+		return -ENOTCONN;
+	}
+	if ((size_t)res < sizeof(hdr)) {
+		c->bad_events++;
+		return -EPROTO;
+	}
+	memcpy(&hdr, c->event_buf, sizeof(hdr));
+	if (hdr.size < 0 || (size_t)hdr.size != (size_t)res) {
+		c->bad_events++;
+		return -EPROTO;
+	}
+	*ret_len = (size_t)res;
+	return 0;
+}
+
+int ais_client_event_recv(struct ais_client *c, void *buf, size_t len, int timeout_ms,
+                          size_t *ret_len)
+{
+	size_t got;
+	int res;
+
+	if (c == NULL || buf == NULL || ret_len == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&c->dispatch_lock);
+	if (atomic_load(&c->shut)) {
+		res = -EBADF;
+		goto out;
+	}
+	res = client_event_read_locked(c, &got);
+	if (res == -EAGAIN && timeout_ms != 0) {
+		res = client_wait(c, timeout_ms);
+		if (res == 0) {
+			res = client_event_read_locked(c, &got);
+		}
+	}
+	if (res == 0) {
+		if (got > len) {
+			res = -EMSGSIZE;
+		} else {
+			memcpy(buf, c->event_buf, got);
+			*ret_len = got;
+		}
+	}
+out:
+	pthread_mutex_unlock(&c->dispatch_lock);
+	return res;
+}
+
+static int client_dispatch_locked(struct ais_client *c, int flags, ais_client_deliver_fn deliver,
+                                  void *ctx)
+{
+	bool delivered = false;
+	size_t len;
+	int res;
+
+	if (atomic_load(&c->shut)) {
+		return -EBADF;
+	}
+	for (;;) {
+		bool wait = flags == AIS_DISPATCH_BLOCKING || (flags == AIS_DISPATCH_ONE && !delivered);
+
+		res = client_event_read_locked(c, &len);
+		if (res == -EPROTO) {
+			continue;
+		}
+		if (res == -EAGAIN) {
+			if (!wait) {
+				return 0;
+			}
+			res = client_wait(c, -1);
+			if (res == -EBADF) {
+				return 0; /* finalized from another thread */
+			}
+			if (res < 0) {
+				return res;
+			}
+			continue;
+		}
+		if (res < 0) {
+			return res;
+		}
+		res = deliver(ctx, c->event_buf, len);
+		delivered = true;
+		if (res < 0) {
+			return res;
+		}
+		if (atomic_load(&c->shut)) {
+			return 0; /* finalized from the callback */
+		}
+		if (flags == AIS_DISPATCH_ONE || flags == AIS_DISPATCH_ONE_NONBLOCKING) {
+			return 0;
+		}
+	}
+}
+
+int ais_client_dispatch(struct ais_client *c, int flags, ais_client_deliver_fn deliver, void *ctx)
+{
+	int res;
+
+	if (c == NULL || deliver == NULL || flags < AIS_DISPATCH_ONE ||
+	    flags > AIS_DISPATCH_ONE_NONBLOCKING) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&c->dispatch_lock);
+	res = client_dispatch_locked(c, flags, deliver, ctx);
+	pthread_mutex_unlock(&c->dispatch_lock);
+	return res;
+}
