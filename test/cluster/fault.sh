@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Fault injection through aistool on a real 3-node cluster: bad requests are
+# refused, a partition 1,2/3 splits the ring into {1,2} and {3}, `fault
+# clear` on both sides merges it again, and a packet-drop rule can be set and
+# cleared while the ring keeps working.
+. "$(dirname "$0")/lib.sh"
+
+step "start 3 nodes with fault injection allowed"
+cluster start 3 --fault-injection --timeout 60 || fail "the 3-node ring did not form"
+ring1=$(expect_ring "1 2 3" 1 2 3)
+aistool_on 1 status --json | grep -q '"fault_injection": true' || fail "status does not show fault injection"
+
+step "malformed requests are refused"
+set +e
+aistool_on 1 fault drop 101 >/dev/null 2>&1; rc_pct=$?
+aistool_on 1 fault partition 1,2 >/dev/null 2>&1; rc_syntax=$?
+aistool_on 1 fault partition 1,2/2 >/dev/null 2>&1; rc_overlap=$?
+set -e
+[ "$rc_pct" = 2 ] || fail "fault drop 101: exit $rc_pct, expected 2 (usage)"
+[ "$rc_syntax" = 2 ] || fail "fault partition 1,2: exit $rc_syntax, expected 2 (usage)"
+[ "$rc_overlap" = 1 ] || fail "fault partition 1,2/2: exit $rc_overlap, expected 1 (refused)"
+expect_ring "1 2 3" 1 2 3 >/dev/null
+
+step "partition 1,2/3"
+aistool_on 1 fault partition 1,2/3 || fail "fault partition failed"
+wait_members 1 "1 2"
+wait_members 2 "1 2"
+wait_members 3 "3"
+ring2=$(expect_ring "1 2" 1 2)
+[ "$ring2" != "$ring1" ] || fail "ring id unchanged after the partition"
+
+step "clear on both sides: the ring merges"
+aistool_on 1 fault clear || fail "fault clear on n1 failed"
+aistool_on 3 fault clear || fail "fault clear on n3 failed"
+cluster wait --timeout 60 || fail "the partitions did not merge"
+ring3=$(expect_ring "1 2 3" 1 2 3)
+
+step "drop 10% of the packets, then clear"
+aistool_on 2 fault drop 10 || fail "fault drop failed"
+aistool_on 2 ring --json | is_json_object || fail "ring --json under loss"
+aistool_on 2 fault clear || fail "fault clear failed"
+cluster wait --timeout 60 || fail "the ring did not settle after the loss"
+expect_ring "1 2 3" 1 2 3 >/dev/null
+
+cluster stop || fail "stop reported an error"
+test_ok=1
+echo "PASS: $test_name (rings $ring1 -> $ring2 -> $ring3)"

@@ -1,0 +1,898 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * aistool: the administration command line of aisexec. It talks to the admin
+ * engine (services/cfg.c) of one daemon, picked by $AIS_INSTANCE or -i, over
+ * the requests of include/ais/ipc_cfg.h: status, membership, totem ring
+ * statistics, per-engine counters, a state dump, shutdown and the
+ * fault-injection filter. Every read command prints either a short table or,
+ * with --json, exactly one JSON object with stable key names (DESIGN
+ * section 7 fixes the shape of `members --json`).
+ *
+ * Exit status: 0 success, 1 error (daemon unreachable or request refused),
+ * 2 usage error.
+ */
+#include "config.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <saAis.h>
+#include <ais/ipc.h>
+#include <ais/ipc_cfg.h>
+
+#include "ais_client.h"
+
+#define EXIT_USAGE 2
+
+/* A TRY_AGAIN answer (sync running, send queue full) is retried this long. */
+#define TOOL_RETRY_MS 10000
+#define TOOL_RETRY_STEP_MS 100
+
+static bool arg_json;
+static const char *arg_instance;
+
+/* --- output helpers --------------------------------------------------- */
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/** Print len bytes of s as a JSON string (s need not be NUL-terminated). */
+static void json_string_n(FILE *f, const char *s, size_t len)
+{
+	char *copy = strndup(s, len);
+
+	if (!copy) {
+		fputs("\"\"", f);
+		return;
+	}
+	json_string(f, copy);
+	free(copy);
+}
+
+/** A fixed-size string field from the daemon: copy it, always terminated. */
+static void field_str(char *dst, size_t dst_len, const char *src, size_t src_len)
+{
+	size_t n = strnlen(src, src_len);
+
+	if (n >= dst_len)
+		n = dst_len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static const char *state_name(uint32_t state)
+{
+	switch (state) {
+	case AIS_CFG_STATE_OPERATIONAL:
+		return "operational";
+	case AIS_CFG_STATE_GATHER:
+		return "gather";
+	case AIS_CFG_STATE_COMMIT:
+		return "commit";
+	case AIS_CFG_STATE_RECOVERY:
+		return "recovery";
+	}
+	return "unknown";
+}
+
+static const char *sa_error_name(int32_t err)
+{
+	switch (err) {
+	case SA_AIS_OK:
+		return "ok";
+	case SA_AIS_ERR_LIBRARY:
+		return "library error";
+	case SA_AIS_ERR_TIMEOUT:
+		return "timed out";
+	case SA_AIS_ERR_TRY_AGAIN:
+		return "busy, try again";
+	case SA_AIS_ERR_INVALID_PARAM:
+		return "invalid parameter";
+	case SA_AIS_ERR_NO_MEMORY:
+		return "out of memory";
+	case SA_AIS_ERR_ACCESS:
+		return "permission denied";
+	case SA_AIS_ERR_NOT_EXIST:
+		return "does not exist";
+	case SA_AIS_ERR_TOO_BIG:
+		return "too big";
+	}
+	return "error";
+}
+
+static void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void die_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("aistool: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/** "aisexec instance n2", or "aisexec" without an instance, for messages. */
+static const char *instance_label(char *buf, size_t len)
+{
+	const char *inst = getenv(AIS_INSTANCE_ENV);
+
+	if (inst && *inst)
+		snprintf(buf, len, "aisexec instance %s", inst);
+	else
+		snprintf(buf, len, "aisexec");
+	return buf;
+}
+
+static const char *ipc_name(char *buf, size_t len)
+{
+	const char *inst = getenv(AIS_INSTANCE_ENV);
+
+	if (inst && *inst)
+		snprintf(buf, len, "ais-%s-cfg", inst);
+	else
+		snprintf(buf, len, "ais-cfg");
+	return buf;
+}
+
+/* --- talking to the daemon -------------------------------------------- */
+
+static int tool_connect(struct ais_client **ret)
+{
+	char label[96], name[96];
+	int r;
+
+	r = ais_client_connect("cfg", ret);
+	if (r == 0)
+		return 0;
+	instance_label(label, sizeof(label));
+	ipc_name(name, sizeof(name));
+	if (r == -EACCES)
+		die_msg("%s refused the connection: permission denied (%s)", label, name);
+	else
+		die_msg("cannot connect to %s: is it running? (%s)", label, name);
+	return r;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/**
+ * Send one request and return the (malloc()ed) response, whose header was
+ * checked: error SA_AIS_OK and at least min_len bytes. TRY_AGAIN is retried
+ * for up to TOOL_RETRY_MS. On failure prints why and returns -1; on a
+ * refusal *ret_error (may be NULL) gets the SaAisErrorT.
+ */
+static int tool_request(struct ais_client *c, void *req, size_t req_len, enum ais_cfg_request_id id,
+                        size_t min_len, void **ret_msg, size_t *ret_len, int32_t *ret_error)
+{
+	struct qb_ipc_request_header *h = req;
+	struct iovec iov = { .iov_base = req, .iov_len = req_len };
+	const struct qb_ipc_response_header *res;
+	unsigned waited = 0;
+	void *msg;
+	size_t len;
+	int r;
+
+	h->id = (int32_t)id;
+	h->size = (int32_t)req_len;
+	for (;;) {
+		r = ais_client_request_alloc(c, &iov, 1, AIS_CFG_RES(id), &msg, &len);
+		if (r < 0) {
+			char label[96];
+
+			die_msg("request to %s failed: %s", instance_label(label, sizeof(label)),
+			        r == -ENOTCONN ? "the daemon went away" : strerror(-r));
+			return -1;
+		}
+		res = msg;
+		if (len < sizeof(*res)) {
+			free(msg);
+			die_msg("short response from aisexec");
+			return -1;
+		}
+		if (res->error != SA_AIS_ERR_TRY_AGAIN || waited >= TOOL_RETRY_MS)
+			break;
+		free(msg);
+		sleep_ms(TOOL_RETRY_STEP_MS);
+		waited += TOOL_RETRY_STEP_MS;
+	}
+	if (res->error != SA_AIS_OK) {
+		int32_t err = res->error;
+
+		free(msg);
+		if (ret_error)
+			*ret_error = err;
+		else
+			die_msg("request refused by aisexec: %s (%d)", sa_error_name(err), err);
+		return -1;
+	}
+	if (len < min_len) {
+		free(msg);
+		die_msg("short response from aisexec (%zu bytes, expected at least %zu)", len, min_len);
+		return -1;
+	}
+	*ret_msg = msg;
+	*ret_len = len;
+	return 0;
+}
+
+static int tool_plain_request(struct ais_client *c, enum ais_cfg_request_id id, size_t min_len,
+                              void **ret_msg, size_t *ret_len)
+{
+	struct ais_cfg_req_plain req;
+
+	memset(&req, 0, sizeof(req));
+	return tool_request(c, &req, sizeof(req), id, min_len, ret_msg, ret_len, NULL);
+}
+
+/* --- read commands ---------------------------------------------------- */
+
+static int cmd_status(struct ais_client *c)
+{
+	struct ais_cfg_res_status *res;
+	char instance[sizeof(res->instance)], cluster[sizeof(res->cluster_name)], transport[sizeof(res->transport)];
+	uint64_t uptime_ms;
+	uint32_t flags;
+	size_t len;
+	void *msg;
+
+	if (tool_plain_request(c, AIS_CFG_REQ_STATUS, sizeof(*res), &msg, &len) < 0)
+		return 1;
+	res = msg;
+	field_str(instance, sizeof(instance), res->instance, sizeof(res->instance));
+	field_str(cluster, sizeof(cluster), res->cluster_name, sizeof(res->cluster_name));
+	field_str(transport, sizeof(transport), res->transport, sizeof(res->transport));
+	flags = le32toh(res->flags);
+	uptime_ms = le64toh(res->uptime_ms);
+	if (arg_json) {
+		printf("{\"nodeid\": %" PRIu32 ", \"instance\": ", le32toh(res->nodeid));
+		json_string(stdout, instance);
+		printf(", \"cluster_name\": ");
+		json_string(stdout, cluster);
+		printf(", \"transport\": ");
+		json_string(stdout, transport);
+		printf(", \"pid\": %" PRIu32 ", \"state\": \"%s\", \"ring_id\": \"%" PRIu32 ".%" PRIu64 "\""
+		       ", \"member_count\": %" PRIu32 ", \"sync_in_progress\": %s, \"fault_injection\": %s"
+		       ", \"uptime_ms\": %" PRIu64 "}\n",
+		       le32toh(res->pid), state_name(le32toh(res->state)), le32toh(res->ring_rep),
+		       le64toh(res->ring_seq), le32toh(res->member_count),
+		       (flags & AIS_CFG_STATUS_SYNCING) ? "true" : "false",
+		       (flags & AIS_CFG_STATUS_FAULT_INJECTION) ? "true" : "false", uptime_ms);
+	} else {
+		printf("node %" PRIu32 " (instance %s) of cluster %s, pid %" PRIu32 ", up %.1f s\n",
+		       le32toh(res->nodeid), instance[0] ? instance : "-", cluster[0] ? cluster : "-",
+		       le32toh(res->pid), (double)uptime_ms / 1000.0);
+		printf("transport %s, state %s, ring %" PRIu32 ".%" PRIu64 " with %" PRIu32 " member(s)\n",
+		       transport, state_name(le32toh(res->state)), le32toh(res->ring_rep),
+		       le64toh(res->ring_seq), le32toh(res->member_count));
+		printf("sync %s, fault injection %s\n", (flags & AIS_CFG_STATUS_SYNCING) ? "running" : "idle",
+		       (flags & AIS_CFG_STATUS_FAULT_INJECTION) ? "allowed" : "off");
+	}
+	free(msg);
+	return 0;
+}
+
+static int cmd_members(struct ais_client *c)
+{
+	const struct ais_cfg_res_members *res;
+	const struct ais_cfg_member *m;
+	uint32_t count;
+	size_t len;
+	void *msg;
+
+	if (tool_plain_request(c, AIS_CFG_REQ_MEMBERS, sizeof(*res), &msg, &len) < 0)
+		return 1;
+	res = msg;
+	count = le32toh(res->count);
+	if (count > AIS_CFG_MEMBERS_MAX || len != sizeof(*res) + count * sizeof(*m)) {
+		free(msg);
+		die_msg("malformed members response from aisexec");
+		return 1;
+	}
+	m = (const struct ais_cfg_member *)(res + 1);
+	if (arg_json)
+		printf("{\"ring_id\": \"%" PRIu32 ".%" PRIu64 "\", \"member_count\": %" PRIu32 ", \"members\": [",
+		       le32toh(res->ring_rep), le64toh(res->ring_seq), count);
+	else
+		printf("ring %" PRIu32 ".%" PRIu64 ", %" PRIu32 " member(s)\n%-8s %-40s %s\n",
+		       le32toh(res->ring_rep), le64toh(res->ring_seq), count, "nodeid", "address", "name");
+	for (uint32_t i = 0; i < count; i++) {
+		char addr[sizeof(m->address)], name[sizeof(m->name)];
+
+		field_str(addr, sizeof(addr), m[i].address, sizeof(m[i].address));
+		field_str(name, sizeof(name), m[i].name, sizeof(m[i].name));
+		if (arg_json) {
+			printf("%s{\"nodeid\": %" PRIu32 ", \"address\": ", i ? ", " : "", le32toh(m[i].nodeid));
+			json_string(stdout, addr);
+			printf(", \"name\": ");
+			json_string(stdout, name);
+			printf("}");
+		} else {
+			printf("%-8" PRIu32 " %-40s %s\n", le32toh(m[i].nodeid), addr[0] ? addr : "-",
+			       name[0] ? name : "-");
+		}
+	}
+	if (arg_json)
+		printf("]}\n");
+	free(msg);
+	return 0;
+}
+
+struct ring_field {
+	const char *key;
+	const char *label;
+	uint64_t value;
+};
+
+static int cmd_ring(struct ais_client *c)
+{
+	const struct ais_cfg_res_ring *r;
+	size_t len, n;
+	void *msg;
+
+	if (tool_plain_request(c, AIS_CFG_REQ_RING, sizeof(*r), &msg, &len) < 0)
+		return 1;
+	r = msg;
+	const struct ring_field fields[] = {
+		{ "token_rotations", "token rotations", le64toh(r->token_rotations) },
+		{ "tokens_received", "tokens received", le64toh(r->tokens_received) },
+		{ "retransmits_tx", "retransmitted frames", le64toh(r->retransmits_tx) },
+		{ "retransmit_requests", "retransmit requests", le64toh(r->retransmit_requests) },
+		{ "backlog", "backlog", le32toh(r->backlog) },
+		{ "queue_level", "send queue level (%)", le32toh(r->queue_level) },
+		{ "send_queue_len", "send queue length", le32toh(r->send_queue_len) },
+		{ "send_queue_max", "send queue size", le32toh(r->send_queue_max) },
+		{ "mcast_tx", "frames originated", le64toh(r->mcast_tx) },
+		{ "mcast_rx", "frames received", le64toh(r->mcast_rx) },
+		{ "delivered", "messages delivered", le64toh(r->delivered) },
+		{ "memb_changes", "membership changes", le64toh(r->memb_changes) },
+		{ "token_lost", "token losses", le64toh(r->token_lost) },
+		{ "consensus_timeouts", "consensus timeouts", le64toh(r->consensus_timeouts) },
+		{ "fail_recv", "failed to receive", le64toh(r->fail_recv) },
+		{ "frames_bad", "bad frames dropped", le64toh(r->frames_bad) },
+		{ "frames_foreign", "foreign frames dropped", le64toh(r->frames_foreign) },
+	};
+	n = sizeof(fields) / sizeof(fields[0]);
+	if (arg_json)
+		printf("{\"state\": \"%s\"", state_name(le32toh(r->state)));
+	else
+		printf("%-24s %s\n", "state", state_name(le32toh(r->state)));
+	for (size_t i = 0; i < n; i++) {
+		if (arg_json)
+			printf(", \"%s\": %" PRIu64, fields[i].key, fields[i].value);
+		else
+			printf("%-24s %" PRIu64 "\n", fields[i].label, fields[i].value);
+	}
+	if (arg_json)
+		printf("}\n");
+	free(msg);
+	return 0;
+}
+
+static int cmd_services(struct ais_client *c)
+{
+	const struct ais_cfg_res_services *res;
+	const struct ais_cfg_service *s;
+	uint32_t count;
+	size_t len;
+	void *msg;
+
+	if (tool_plain_request(c, AIS_CFG_REQ_SERVICES, sizeof(*res), &msg, &len) < 0)
+		return 1;
+	res = msg;
+	count = le32toh(res->count);
+	if (count > AIS_CFG_SERVICES_MAX || len != sizeof(*res) + count * sizeof(*s)) {
+		free(msg);
+		die_msg("malformed services response from aisexec");
+		return 1;
+	}
+	s = (const struct ais_cfg_service *)(res + 1);
+	if (arg_json)
+		printf("{\"service_count\": %" PRIu32 ", \"services\": [", count);
+	else
+		printf("%-10s %3s %6s %10s %8s %10s %8s %8s %8s\n", "service", "id", "conns", "requests",
+		       "errors", "exec_msgs", "exec_drp", "ev_queue", "ev_drop");
+	for (uint32_t i = 0; i < count; i++) {
+		char name[sizeof(s->name) + 1];
+
+		field_str(name, sizeof(name), s[i].name, sizeof(s[i].name));
+		if (arg_json) {
+			printf("%s{\"name\": ", i ? ", " : "");
+			json_string(stdout, name);
+			printf(", \"id\": %" PRIu32 ", \"connections\": %" PRIu32 ", \"lib_requests\": %" PRIu64
+			       ", \"lib_errors\": %" PRIu64 ", \"exec_messages\": %" PRIu64
+			       ", \"exec_dropped\": %" PRIu64 ", \"events_queued\": %" PRIu64
+			       ", \"events_dropped\": %" PRIu64 "}",
+			       le32toh(s[i].id), le32toh(s[i].connections), le64toh(s[i].lib_requests),
+			       le64toh(s[i].lib_errors), le64toh(s[i].exec_messages), le64toh(s[i].exec_dropped),
+			       le64toh(s[i].events_queued), le64toh(s[i].events_dropped));
+		} else {
+			printf("%-10s %3" PRIu32 " %6" PRIu32 " %10" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64
+			       " %8" PRIu64 " %8" PRIu64 "\n",
+			       name, le32toh(s[i].id), le32toh(s[i].connections), le64toh(s[i].lib_requests),
+			       le64toh(s[i].lib_errors), le64toh(s[i].exec_messages), le64toh(s[i].exec_dropped),
+			       le64toh(s[i].events_queued), le64toh(s[i].events_dropped));
+		}
+	}
+	if (arg_json)
+		printf("]}\n");
+	free(msg);
+	return 0;
+}
+
+/** Print the dump text as a JSON array of lines. */
+static void dump_lines_json(const char *text, size_t len)
+{
+	size_t start = 0;
+	bool first = true;
+
+	printf("[");
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		if (i > start || i < len) {
+			printf("%s", first ? "" : ", ");
+			json_string_n(stdout, text + start, i - start);
+			first = false;
+		}
+		start = i + 1;
+	}
+	printf("]");
+}
+
+static int cmd_dump(struct ais_client *c)
+{
+	const struct ais_cfg_res_dump *res;
+	char blackbox[sizeof(res->blackbox)];
+	const char *text;
+	uint32_t text_len, flags;
+	int32_t bb_err;
+	size_t len;
+	void *msg;
+
+	if (tool_plain_request(c, AIS_CFG_REQ_DUMP, sizeof(*res), &msg, &len) < 0)
+		return 1;
+	res = msg;
+	text_len = le32toh(res->text_len);
+	if (text_len > AIS_CFG_DUMP_TEXT_MAX || len != sizeof(*res) + text_len) {
+		free(msg);
+		die_msg("malformed dump response from aisexec");
+		return 1;
+	}
+	text = (const char *)(res + 1);
+	flags = le32toh(res->flags);
+	bb_err = (int32_t)le32toh((uint32_t)res->blackbox_result);
+	field_str(blackbox, sizeof(blackbox), res->blackbox, sizeof(res->blackbox));
+	if (arg_json) {
+		printf("{\"blackbox\": ");
+		json_string(stdout, bb_err == 0 ? blackbox : "");
+		printf(", \"blackbox_error\": ");
+		json_string(stdout, bb_err == 0 ? "" : strerror(-bb_err));
+		printf(", \"truncated\": %s, \"lines\": ", (flags & AIS_CFG_DUMP_TRUNCATED) ? "true" : "false");
+		dump_lines_json(text, text_len);
+		printf("}\n");
+	} else {
+		if (bb_err == 0)
+			printf("blackbox written to %s\n", blackbox);
+		else
+			printf("blackbox not written: %s\n", strerror(-bb_err));
+		fwrite(text, 1, text_len, stdout);
+		if (flags & AIS_CFG_DUMP_TRUNCATED)
+			printf("(dump truncated at %u bytes)\n", AIS_CFG_DUMP_TEXT_MAX);
+	}
+	free(msg);
+	return 0;
+}
+
+/* --- commands that change things -------------------------------------- */
+
+static int simple_result(void *msg, const char *what)
+{
+	const struct ais_cfg_res_simple *res = msg;
+	int32_t result = (int32_t)le32toh((uint32_t)res->result);
+
+	free(msg);
+	if (result < 0) {
+		die_msg("%s: %s", what, strerror(-result));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_shutdown(struct ais_client *c)
+{
+	struct ais_cfg_req_plain req;
+	char label[96];
+	int32_t err = SA_AIS_OK;
+	size_t len;
+	void *msg;
+
+	memset(&req, 0, sizeof(req));
+	if (tool_request(c, &req, sizeof(req), AIS_CFG_REQ_SHUTDOWN, sizeof(struct ais_cfg_res_simple), &msg, &len,
+	                 &err) < 0) {
+		if (err == SA_AIS_ERR_ACCESS)
+			die_msg("shutdown refused: only root or the user aisexec runs as may stop it");
+		else if (err != SA_AIS_OK)
+			die_msg("shutdown refused: %s", sa_error_name(err));
+		return 1;
+	}
+	if (simple_result(msg, "shutdown") != 0)
+		return 1;
+	printf("%s is shutting down\n", instance_label(label, sizeof(label)));
+	return 0;
+}
+
+/** Parse a node id list "1,2,3" (also used for single ids). */
+static int parse_nodes(const char *s, uint32_t *nodes, size_t max, size_t *ret_n)
+{
+	size_t n = 0;
+	const char *p = s;
+
+	while (*p) {
+		char *end;
+		unsigned long v;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v == 0 || v > UINT32_MAX || n == max)
+			return -EINVAL;
+		nodes[n++] = (uint32_t)v;
+		p = end;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			return -EINVAL;
+	}
+	if (n == 0)
+		return -EINVAL;
+	*ret_n = n;
+	return 0;
+}
+
+static int fault_send(struct ais_client *c, void *req, size_t req_len, enum ais_cfg_request_id id,
+                      const char *what)
+{
+	int32_t err = SA_AIS_OK;
+	size_t len;
+	void *msg;
+
+	if (tool_request(c, req, req_len, id, sizeof(struct ais_cfg_res_simple), &msg, &len, &err) < 0) {
+		if (err == SA_AIS_ERR_ACCESS)
+			die_msg("fault injection is disabled: set totem { fault_injection: on } in the "
+			        "configuration of this node");
+		else if (err == SA_AIS_ERR_INVALID_PARAM)
+			die_msg("%s: invalid request (node ids must be non-zero, distinct, and in one group only)",
+			        what);
+		else if (err != SA_AIS_OK)
+			die_msg("%s refused: %s", what, sa_error_name(err));
+		return 1;
+	}
+	if (simple_result(msg, what) != 0)
+		return 1;
+	printf("%s: done\n", what);
+	return 0;
+}
+
+/** A 0..100 percentage; -EINVAL with a message otherwise. */
+static int parse_percent(const char *s, uint32_t *ret)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > 100) {
+		die_msg("bad percentage '%s': expected 0..100", s);
+		return -EINVAL;
+	}
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+/** A fault request, parsed from the command line before connecting. */
+struct fault_req {
+	union {
+		struct ais_cfg_req_plain plain;
+		struct ais_cfg_req_fault_drop drop;
+		struct ais_cfg_req_fault_partition partition;
+		struct ais_cfg_req_fault_rate rate;
+	} u;
+	size_t len;
+	enum ais_cfg_request_id id;
+	const char *what;
+};
+
+static int fault_parse_drop(int argc, char **argv, struct fault_req *ret)
+{
+	uint32_t nodes[AIS_CFG_FAULT_NODES_MAX];
+	uint32_t pct;
+	size_t n = 0;
+
+	if (argc < 1) {
+		die_msg("usage: fault drop PERCENT [NODE...]");
+		return -EINVAL;
+	}
+	if (parse_percent(argv[0], &pct) < 0)
+		return -EINVAL;
+	for (int i = 1; i < argc; i++) {
+		size_t got;
+
+		if (parse_nodes(argv[i], nodes + n, AIS_CFG_FAULT_NODES_MAX - n, &got) < 0) {
+			die_msg("bad node id '%s'", argv[i]);
+			return -EINVAL;
+		}
+		n += got;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->u.drop.percent = htole32(pct);
+	ret->u.drop.n_nodes = htole32((uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		ret->u.drop.nodes[i] = htole32(nodes[i]);
+	ret->len = AIS_CFG_REQ_FAULT_DROP_MIN + n * sizeof(uint32_t);
+	ret->id = AIS_CFG_REQ_FAULT_DROP;
+	ret->what = "fault drop";
+	return 0;
+}
+
+static int fault_parse_partition(int argc, char **argv, struct fault_req *ret)
+{
+	uint32_t nodes[AIS_CFG_FAULT_NODES_MAX];
+	size_t n_a = 0, n_b = 0;
+	char *spec, *slash;
+	int r = -EINVAL;
+
+	if (argc != 1) {
+		die_msg("usage: fault partition A,B,.../C,D,... (two groups of node ids)");
+		return -EINVAL;
+	}
+	spec = strdup(argv[0]);
+	if (!spec) {
+		die_msg("out of memory");
+		return -ENOMEM;
+	}
+	slash = strchr(spec, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!strchr(slash + 1, '/') && parse_nodes(spec, nodes, AIS_CFG_FAULT_NODES_MAX, &n_a) == 0 &&
+		    parse_nodes(slash + 1, nodes + n_a, AIS_CFG_FAULT_NODES_MAX - n_a, &n_b) == 0)
+			r = 0;
+	}
+	free(spec);
+	if (r < 0) {
+		die_msg("bad partition '%s': expected two groups of node ids like 1,2/3", argv[0]);
+		return r;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->u.partition.n_a = htole32((uint32_t)n_a);
+	ret->u.partition.n_b = htole32((uint32_t)n_b);
+	for (size_t i = 0; i < n_a + n_b; i++)
+		ret->u.partition.nodes[i] = htole32(nodes[i]);
+	ret->len = AIS_CFG_REQ_FAULT_PARTITION_MIN + (n_a + n_b) * sizeof(uint32_t);
+	ret->id = AIS_CFG_REQ_FAULT_PARTITION;
+	ret->what = "fault partition";
+	return 0;
+}
+
+/** fault duplicate PERCENT | fault delay PERCENT MS */
+static int fault_parse_rate(int argc, char **argv, bool delay, struct fault_req *ret)
+{
+	uint32_t pct, ms = 0;
+	unsigned long v;
+	char *end;
+
+	if (argc != (delay ? 2 : 1)) {
+		die_msg("usage: %s", delay ? "fault delay PERCENT MS" : "fault duplicate PERCENT");
+		return -EINVAL;
+	}
+	if (parse_percent(argv[0], &pct) < 0)
+		return -EINVAL;
+	if (delay) {
+		errno = 0;
+		v = strtoul(argv[1], &end, 10);
+		if (errno || end == argv[1] || *end || argv[1][0] == '-' || v > AIS_CFG_FAULT_DELAY_MAX_MS) {
+			die_msg("bad delay '%s': expected 0..%u ms", argv[1], AIS_CFG_FAULT_DELAY_MAX_MS);
+			return -EINVAL;
+		}
+		ms = (uint32_t)v;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->u.rate.percent = htole32(pct);
+	ret->u.rate.ms = htole32(ms);
+	ret->len = sizeof(ret->u.rate);
+	ret->id = delay ? AIS_CFG_REQ_FAULT_DELAY : AIS_CFG_REQ_FAULT_DUPLICATE;
+	ret->what = delay ? "fault delay" : "fault duplicate";
+	return 0;
+}
+
+/** Parse `fault ...` (argv[0] is the sub-command). */
+static int fault_parse(int argc, char **argv, struct fault_req *ret)
+{
+	if (argc >= 1 && strcmp(argv[0], "drop") == 0)
+		return fault_parse_drop(argc - 1, argv + 1, ret);
+	if (argc >= 1 && strcmp(argv[0], "partition") == 0)
+		return fault_parse_partition(argc - 1, argv + 1, ret);
+	if (argc >= 1 && strcmp(argv[0], "duplicate") == 0)
+		return fault_parse_rate(argc - 1, argv + 1, false, ret);
+	if (argc >= 1 && strcmp(argv[0], "delay") == 0)
+		return fault_parse_rate(argc - 1, argv + 1, true, ret);
+	if (argc == 1 && strcmp(argv[0], "clear") == 0) {
+		memset(ret, 0, sizeof(*ret));
+		ret->len = sizeof(ret->u.plain);
+		ret->id = AIS_CFG_REQ_FAULT_CLEAR;
+		ret->what = "fault clear";
+		return 0;
+	}
+	die_msg("usage: fault drop PERCENT [NODE...] | partition A,B/C | duplicate PERCENT | "
+	        "delay PERCENT MS | clear");
+	return -EINVAL;
+}
+
+/* --- main ------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: aistool [--json] [-i INSTANCE] COMMAND [ARGS]\n"
+	        "\n"
+	        "Administer the local aisexec daemon.\n"
+	        "\n"
+	        "Commands:\n"
+	        "  status                       node id, instance, state, ring id, uptime\n"
+	        "  members                      the current regular configuration\n"
+	        "  ring                         totem statistics: token rotations, retransmits,\n"
+	        "                               backlog, queue level, membership changes\n"
+	        "  services                     per-engine counters\n"
+	        "  dump                         write the blackbox and print every engine's state\n"
+	        "  shutdown                     ask the daemon to leave the ring and exit\n"
+	        "  fault drop PERCENT [NODE...] drop PERCENT of the packets (to/from NODEs only)\n"
+	        "  fault partition A,B/C        split the ring into two groups of node ids\n"
+	        "  fault duplicate PERCENT      send PERCENT of the packets twice\n"
+	        "  fault delay PERCENT MS       hold PERCENT of the packets back MS ms (<= 10000)\n"
+	        "  fault clear                  remove every fault rule\n"
+	        "\n"
+	        "Options:\n"
+	        "  -j, --json                   print one JSON object (read commands)\n"
+	        "  -i, --instance INSTANCE      talk to daemon INSTANCE (default $AIS_INSTANCE)\n"
+	        "  -h, --help                   show this help\n"
+	        "\n"
+	        "Fault requests need totem { fault_injection: on } and are applied by every\n"
+	        "member of the ring; after a partition run `fault clear` on a node of each side.\n"
+	        "Exit status: 0 success, 1 error, 2 usage error.\n");
+}
+
+static int run_command(struct ais_client *c, const char *cmd, struct fault_req *fault)
+{
+	if (fault)
+		return fault_send(c, &fault->u, fault->len, fault->id, fault->what);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(c);
+	if (strcmp(cmd, "members") == 0)
+		return cmd_members(c);
+	if (strcmp(cmd, "ring") == 0)
+		return cmd_ring(c);
+	if (strcmp(cmd, "services") == 0)
+		return cmd_services(c);
+	if (strcmp(cmd, "dump") == 0)
+		return cmd_dump(c);
+	return cmd_shutdown(c);
+}
+
+static bool command_known(const char *cmd)
+{
+	static const char *const known[] = { "status", "members", "ring", "services",
+	                                     "dump", "shutdown", "fault" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(cmd, known[i]) == 0)
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "instance", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fault_req fault;
+	struct ais_client *c;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "+ji:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			arg_json = true;
+			break;
+		case 'i':
+			arg_instance = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	/* --json may also follow the command: aistool members --json */
+	argc -= optind;
+	argv += optind;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
+			arg_json = true;
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
+	if (argc < 1 || !command_known(argv[0])) {
+		if (argc >= 1)
+			die_msg("unknown command '%s'", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (arg_instance) {
+		if (!*arg_instance || strlen(arg_instance) >= 32) {
+			die_msg("bad instance name '%s'", arg_instance);
+			return EXIT_USAGE;
+		}
+		setenv(AIS_INSTANCE_ENV, arg_instance, 1);
+	}
+	if (strcmp(argv[0], "fault") == 0) {
+		if (fault_parse(argc - 1, argv + 1, &fault) < 0)
+			return EXIT_USAGE;
+	} else if (argc != 1) {
+		die_msg("%s takes no arguments", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (tool_connect(&c) < 0)
+		return 1;
+	r = run_command(c, argv[0], strcmp(argv[0], "fault") == 0 ? &fault : NULL);
+	ais_client_shutdown(c);
+	ais_client_disconnect(c);
+	return r;
+}
