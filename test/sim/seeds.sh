@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Run totemsim over many seeds with mixed faults, two at a time, and print a
+# summary plus the replay command of every failing seed. Exit 1 if any fails.
+#
+#   seeds.sh [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE]
+#
+# The parameters of run i (nodes 2..9, loss, duplication, reordering,
+# partitions, crashes, leaves, safe share, message sizes, sequence start near
+# 2^32) are a pure function of its seed, so a failure replays from the line
+# printed. --long: 5000 seeds with longer runs (make check-long).
+# Environment: TOTEMSIM (default ./totemsim next to this script's build dir).
+set -u
+sim=${TOTEMSIM:-./totemsim}
+
+# Internal: run one simulation with the given arguments, print one line.
+if [ "${SEEDS_ONE:-}" = 1 ]; then
+	out=$("$sim" "$@" 2>&1)
+	rc=$?
+	last=$(printf '%s\n' "$out" | tail -n 1)
+	if [ $rc -eq 0 ]; then
+		printf 'PASS %s\n' "$last"
+	else
+		first_v=$(printf '%s\n' "$out" | grep -m1 -E '^violation|^simulator:|^totemsim: (bad|the|checker)' || true)
+		printf 'FAIL rc=%s %s | %s | replay: %s %s\n' "$rc" "$last" "$first_v" "$sim" "$*"
+	fi
+	exit 0
+fi
+
+
+count=500
+first=1
+jobs=2
+dur_base=24
+keep=
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--count) count=$2; shift 2 ;;
+	--first) first=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	--long) count=5000; dur_base=60; shift ;;
+	--keep) keep=$2; shift 2 ;;
+	*) echo "usage: $0 [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE]" >&2; exit 2 ;;
+	esac
+done
+
+
+
+if [ ! -x "$sim" ]; then
+	echo "seeds.sh: $sim not found (build it first, or set TOTEMSIM)" >&2
+	exit 2
+fi
+
+# Deterministic parameters for one seed.
+params() {
+	local s=$1 h
+	h=$(( (s * 2654435761 + 12345) % 4294967296 ))
+	pick() { local -a a=("$@"); echo "${a[$(( h % ${#a[@]} ))]}"; h=$(( (h * 1103515245 + 12345) % 2147483648 )); }
+	local nodes=$(( 2 + s % 8 ))
+	local loss dup reorder parts crashes leaves safe size seq dur
+	loss=$(pick 0 0 1 2 5 10 20); h=$(( h / 7 + s ))
+	dup=$(pick 0 0 0 1 5); h=$(( h / 5 + s * 3 ))
+	reorder=$(pick 0 0 2 10); h=$(( h / 4 + s * 7 ))
+	parts=$(pick 0 0 1 1 2); h=$(( h / 5 + s * 11 ))
+	crashes=$(pick 0 0 1 1 2 3); h=$(( h / 6 + s * 13 ))
+	leaves=$(pick 0 0 0 1 2); h=$(( h / 5 + s * 17 ))
+	safe=$(pick 0 0 10 50 100); h=$(( h / 5 + s * 19 ))
+	size=$(pick 16:1200 16:1200 16:1200 16:200 16:6000 1000:20000); h=$(( h / 6 + s * 23 ))
+	seq=$(pick 0 0 0 0 4294967000 4294967290); h=$(( h / 6 + s * 29 ))
+	dur=$(( dur_base + nodes * 2 + (h % 10) ))
+	echo "--nodes $nodes --seed $s --duration $dur --loss $loss --dup $dup --reorder $reorder" \
+	     "--partitions $parts --crashes $crashes --leaves $leaves --safe $safe --msg-size $size" \
+	     "--seq-start $seq"
+}
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+start=$(date +%s)
+for ((i = 0; i < count; i++)); do
+	params $(( first + i ))
+done | SEEDS_ONE=1 TOTEMSIM="$sim" xargs -P "$jobs" -L 1 "$0" > "$results"
+end=$(date +%s)
+
+ran=$(wc -l < "$results")
+failed=$(grep -c '^FAIL' "$results")
+delivered=$(sed -n 's/.*delivered=\([0-9]*\).*/\1/p' "$results" | awk '{s += $1} END {print s + 0}')
+[ -n "$keep" ] && cp "$results" "$keep"
+grep '^FAIL' "$results" | sort -t= -k3 -n | head -n 50
+if [ "$failed" -gt 0 ]; then
+	echo "seeds.sh: failures by first violation:"
+	grep '^FAIL' "$results" |
+		sed -e 's/.*| violation \[\([a-z-]*\)\].*/\1/' \
+		    -e 's/.*| simulator: [^:]*: \([a-z ]*\).*/simulator: \1/' \
+		    -e 's/^FAIL .*/other/' | sort | uniq -c
+fi
+echo "seeds.sh: seeds run=$ran failed=$failed messages delivered=$delivered time=$(( end - start ))s"
+[ "$ran" -eq "$count" ] || { echo "seeds.sh: only $ran of $count runs reported" >&2; exit 1; }
+[ "$failed" -eq 0 ]
