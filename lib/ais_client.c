@@ -534,7 +534,9 @@ static int client_dispatch_locked(struct ais_client *c, int flags, ais_client_de
 		}
 		if (res == -EAGAIN) {
 			if (!wait) {
-				return 0;
+				/* ONE_NONBLOCKING with nothing to do says so (Corosync's
+				 * CS_ERR_TRY_AGAIN); ALL with nothing to do is fine. */
+				return flags == AIS_DISPATCH_ONE_NONBLOCKING && !delivered ? -EAGAIN : 0;
 			}
 			res = client_wait(c, -1);
 			if (res == -EBADF) {

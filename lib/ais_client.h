@@ -77,7 +77,8 @@ struct ais_client;
  *   ALL:             deliver every event available now, never wait.
  *   BLOCKING:        deliver events until the client is shut down (finalize,
  *                    from a callback or another thread); then return 0.
- *   ONE_NONBLOCKING: deliver at most one event, never wait.
+ *   ONE_NONBLOCKING: deliver at most one event, never wait; -EAGAIN when
+ *   there was none (Corosync answers CS_ERR_TRY_AGAIN then).
  */
 enum ais_dispatch_flags {
 	AIS_DISPATCH_ONE = 1,
