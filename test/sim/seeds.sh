@@ -29,7 +29,7 @@ if [ "${SEEDS_ONE:-}" = 1 ]; then
 fi
 
 
-count=500
+count=${SIM_SEEDS:-500}
 first=1
 jobs=2
 dur_base=24
