@@ -159,18 +159,29 @@ static int example_counter_set(const char *name, int64_t value, struct example_c
 	return 0;
 }
 
+/* Remove every counter. The iterator is released before each removal: a
+ * libqb map must not lose the entry an open iterator stands on. At most
+ * EXAMPLE_COUNTERS_MAX entries, so restarting the walk is cheap enough. */
 static void example_counters_clear(void)
 {
-	qb_map_iter_t *it = qb_map_iter_create(example_counters);
-	struct example_counter *c;
-	void *v;
+	while (qb_map_count_get(example_counters) > 0) {
+		qb_map_iter_t *it = qb_map_iter_create(example_counters);
+		struct example_counter *c = NULL;
+		void *v;
 
-	while (qb_map_iter_next(it, &v) != NULL) {
-		c = v;
+		if (it == NULL) {
+			return;
+		}
+		if (qb_map_iter_next(it, &v) != NULL) {
+			c = v;
+		}
+		qb_map_iter_free(it);
+		if (c == NULL) {
+			return;
+		}
 		qb_map_rm(example_counters, c->name);
 		free(c);
 	}
-	qb_map_iter_free(it);
 }
 
 static void example_response_value(ais_conn_t *conn, int32_t id, SaAisErrorT error, int64_t value)
