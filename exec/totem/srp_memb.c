@@ -8,7 +8,19 @@
  * each member's old-ring state and once more to move everyone to RECOVERY.
  * Consensus timeout moves silent processors to the failed set. Also here:
  * merge detection (MERGE_DETECT, foreign MCASTs) and clean leave (LEAVE).
- * Departures: see srp_int.h (LEAVE frame, commit token retransmission).
+ * Departures: see srp_int.h (LEAVE frame, commit token retransmission), and
+ * in the JOIN rules, for convergence under loss, crashes and partitions:
+ *  - a JOIN is sent when my sets change and every `join` ms, never in reply
+ *    to a JOIN that taught nothing (replies to replies grew exponentially);
+ *  - a processor known to me only from a JOIN that lists it failed comes in
+ *    failed (a crashed node's id otherwise circulates forever, and every
+ *    gather waits a consensus timeout for it);
+ *  - in OPERATIONAL / RECOVERY a JOIN of a foreign gather that already lists
+ *    me failed is ignored (merge detection joins us once it installed), and
+ *    in COMMIT only members of the ring being formed can stop it: reacting
+ *    made separated rings fail each other in lock step, never merging;
+ *  - a JOIN heard after leaving the gather that failed its sender revives
+ *    the sender; the triggering JOIN is merged before consensus is checked.
  */
 #include "config.h"
 
@@ -109,7 +121,67 @@ static void memb_state_leave(struct srp *srp)
 	srp->last_frame_len = 0;
 }
 
-void srp_memb_gather_enter(struct srp *srp, const char *reason)
+static bool join_sets_equal(const struct srp *srp, const struct wire_join *j)
+{
+	return srp_set_equal(j->proc, j->proc_count, srp->proc, srp->n_proc) &&
+	       srp_set_equal(j->failed, j->failed_count, srp->failed, srp->n_failed);
+}
+
+/*
+ * Merge what a JOIN teaches into the sets (proc, failed); true when they
+ * changed. The sets only grow within one gather, so comparing sizes tells.
+ *  - the sender and its proc set join mine;
+ *  - a processor new to me that the sender lists as failed comes in failed:
+ *    I have no sign of life from it, and waiting for it would cost every
+ *    gather a consensus timeout while its name circulates in joins;
+ *  - a sender listing me as failed cannot share a ring with me this round;
+ *  - otherwise the failed set of a member of my old ring is adopted (a
+ *    foreign ring's failed set may name my ring mates on stale grounds).
+ */
+static bool join_merge(const struct srp *srp, const struct wire_join *j, totem_nodeid_t *proc,
+                       size_t *n_proc, totem_nodeid_t *failed, size_t *n_failed)
+{
+	size_t np = *n_proc, nf = *n_failed;
+	totem_nodeid_t s = j->hdr.sender;
+
+	srp_set_add(proc, n_proc, s);
+	for (uint16_t i = 0; i < j->proc_count; i++) {
+		totem_nodeid_t p = j->proc[i];
+
+		if (srp_set_add(proc, n_proc, p) && p != srp->me && p != s &&
+		    srp_set_has(j->failed, j->failed_count, p)) {
+			srp_set_add(failed, n_failed, p);
+		}
+	}
+	if (srp_set_has(j->failed, j->failed_count, srp->me)) {
+		srp_set_add(failed, n_failed, s);
+	} else if (srp_set_has(srp->old.members, srp->old.n_members, s)) {
+		for (uint16_t i = 0; i < j->failed_count; i++) {
+			if (j->failed[i] != srp->me) {
+				srp_set_add(failed, n_failed, j->failed[i]);
+			}
+		}
+	}
+	return *n_proc != np || *n_failed != nf;
+}
+
+/* Would this JOIN change my sets? (without changing them) */
+static bool join_is_news(const struct srp *srp, const struct wire_join *j)
+{
+	totem_nodeid_t proc[TOTEM_PROCESSORS_MAX], failed[TOTEM_PROCESSORS_MAX];
+	size_t np = srp->n_proc, nf = srp->n_failed;
+
+	memcpy(proc, srp->proc, np * sizeof(proc[0]));
+	memcpy(failed, srp->failed, nf * sizeof(failed[0]));
+	return join_merge(srp, j, proc, &np, failed, &nf);
+}
+
+/*
+ * Enter (or restart) GATHER, first merging the JOIN that caused it, if any,
+ * so that one JOIN goes out with everything known and consensus is not
+ * checked on sets the trigger already proved incomplete.
+ */
+static void gather_enter_join(struct srp *srp, const char *reason, const struct wire_join *j)
 {
 	bool was_gather = srp->state == SRP_STATE_GATHER;
 
@@ -129,9 +201,21 @@ void srp_memb_gather_enter(struct srp *srp, const char *reason)
 	}
 	srp_set_add(srp->proc, &srp->n_proc, srp->me);
 	srp_set_remove(srp->failed, &srp->n_failed, srp->me);
+	if (j != NULL && !was_gather) {
+		/* a JOIN heard after I left the gather that failed its sender
+		 * proves the sender alive: keeping it failed would exclude it
+		 * until some ring installs, which a stalled recovery may never do */
+		srp_set_remove(srp->failed, &srp->n_failed, j->hdr.sender);
+	}
 	srp->state = SRP_STATE_GATHER;
 	srp->n_agreed = 0;
 	srp_set_add(srp->agreed, &srp->n_agreed, srp->me);
+	if (j != NULL && !srp_set_has(srp->failed, srp->n_failed, j->hdr.sender)) {
+		(void)join_merge(srp, j, srp->proc, &srp->n_proc, srp->failed, &srp->n_failed);
+		if (join_sets_equal(srp, j)) {
+			srp_set_add(srp->agreed, &srp->n_agreed, j->hdr.sender);
+		}
+	}
 	if (was_gather) {
 		ais_log(LOG_DEBUG, "gather restarted: %s", reason);
 	} else {
@@ -144,6 +228,11 @@ void srp_memb_gather_enter(struct srp *srp, const char *reason)
 	srp_timer_set(srp, &srp->t_join, srp->cfg.join, join_timer_fire);
 	srp_timer_set(srp, &srp->t_consensus, srp->cfg.consensus, consensus_fire);
 	consensus_check(srp);
+}
+
+void srp_memb_gather_enter(struct srp *srp, const char *reason)
+{
+	gather_enter_join(srp, reason, NULL);
 }
 
 static void commit_forward(struct srp *srp, struct wire_commit *c)
@@ -256,6 +345,21 @@ static bool memb_is_member(const struct srp *srp, totem_nodeid_t id)
 	return srp_set_has(r->members, r->n_members, id);
 }
 
+static bool commit_has_member(const struct wire_commit *c, totem_nodeid_t id)
+{
+	for (uint16_t i = 0; i < c->memb_count; i++) {
+		if (c->memb[i].nodeid == id) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A JOIN in GATHER: equal sets record the sender's agreement; anything else
+ * restarts the gather (and sends my JOIN) only when it changed my sets, so
+ * JOINs are never sent in reply to JOINs that teach nothing (a JOIN storm).
+ */
 static void join_process(struct srp *srp, const struct wire_join *j)
 {
 	totem_nodeid_t s = j->hdr.sender;
@@ -263,31 +367,14 @@ static void join_process(struct srp *srp, const struct wire_join *j)
 	if (srp_set_has(srp->failed, srp->n_failed, s)) {
 		return;
 	}
-	if (srp_set_equal(j->proc, j->proc_count, srp->proc, srp->n_proc) &&
-	    srp_set_equal(j->failed, j->failed_count, srp->failed, srp->n_failed)) {
+	if (join_sets_equal(srp, j)) {
 		srp_set_add(srp->agreed, &srp->n_agreed, s);
 		consensus_check(srp);
 		return;
 	}
-	if (srp_set_subset(j->proc, j->proc_count, srp->proc, srp->n_proc) &&
-	    srp_set_subset(j->failed, j->failed_count, srp->failed, srp->n_failed) &&
-	    srp_set_has(srp->proc, srp->n_proc, s)) {
-		return;         /* it knows less than I do; my joins will teach it */
+	if (join_is_news(srp, j)) {
+		gather_enter_join(srp, "membership merge", j);
 	}
-	srp_set_add(srp->proc, &srp->n_proc, s);
-	for (uint16_t i = 0; i < j->proc_count; i++) {
-		srp_set_add(srp->proc, &srp->n_proc, j->proc[i]);
-	}
-	if (srp_set_has(j->failed, j->failed_count, srp->me)) {
-		/* it believes I failed: we cannot share a ring this round */
-		srp_set_add(srp->failed, &srp->n_failed, s);
-	} else if (srp_set_has(srp->old.members, srp->old.n_members, s)) {
-		for (uint16_t i = 0; i < j->failed_count; i++) {
-			srp_set_add(srp->failed, &srp->n_failed, j->failed[i]);
-		}
-	}
-	srp_set_remove(srp->failed, &srp->n_failed, srp->me);
-	srp_memb_gather_enter(srp, "membership merge");
 }
 
 void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
@@ -308,20 +395,24 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 		if (memb_is_member(srp, j.hdr.sender) && j.ring_seq < srp->cur.ring_id.seq) {
 			return;         /* left over from the gather that made this ring */
 		}
+		if (!memb_is_member(srp, j.hdr.sender) &&
+		    srp_set_has(j.failed, j.failed_count, srp->me)) {
+			/* a foreign gather that already excluded me: it installs its ring
+			 * without me and merge detection brings us together afterwards;
+			 * reforming mine now would only exclude it too, again and again */
+			return;
+		}
 		snprintf(why, sizeof(why), "join from node %u", j.hdr.sender);
-		srp_memb_gather_enter(srp, why);
-		join_process(srp, &j);
+		gather_enter_join(srp, why, &j);
 		break;
 	case SRP_STATE_COMMIT:
-		if (srp_set_has(srp->failed, srp->n_failed, j.hdr.sender) ||
-		    (srp_set_subset(j.proc, j.proc_count, srp->proc, srp->n_proc) &&
-		     srp_set_subset(j.failed, j.failed_count, srp->failed, srp->n_failed) &&
-		     srp_set_has(srp->proc, srp->n_proc, j.hdr.sender))) {
+		/* only a member of the ring being formed can stop its formation */
+		if (!commit_has_member(&srp->commit, j.hdr.sender) ||
+		    srp_set_has(srp->failed, srp->n_failed, j.hdr.sender) || !join_is_news(srp, &j)) {
 			return;
 		}
 		snprintf(why, sizeof(why), "join from node %u during commit", j.hdr.sender);
-		srp_memb_gather_enter(srp, why);
-		join_process(srp, &j);
+		gather_enter_join(srp, why, &j);
 		break;
 	case SRP_STATE_GATHER:
 	default:

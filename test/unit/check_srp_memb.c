@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Regression tests of the Totem membership (GATHER / COMMIT, srp_memb.c).
+ * One srp instance runs on a probe transport that records every frame it
+ * sends and a virtual clock with a timer list; the tests hand it crafted
+ * JOIN frames and check what it answers and which ring it keeps. Then
+ * scenarios on the multi-node world of srp_harness.c check that rings
+ * separated by partitions, crashes and heavy loss merge again.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srp_harness.h"
+#include "wire.h"
+
+#define P_FRAMES_MAX 4096
+#define P_TIMERS_MAX 64
+
+struct p_timer {
+	uint64_t id;
+	uint64_t due_us;
+	totem_timer_fn fn;
+	void *data;
+};
+
+/* The probe: one instance, frames it sent, its timers, its configurations. */
+struct probe {
+	srp_t *srp;
+	uint64_t now_us;
+	uint64_t next_id;
+	struct p_timer timers[P_TIMERS_MAX];
+	size_t n_timers;
+	uint8_t *frames[P_FRAMES_MAX];
+	size_t frame_len[P_FRAMES_MAX];
+	size_t n_frames;
+	unsigned regular_confchgs;
+	uint32_t rng;
+};
+
+static int p_mcast(void *ctx, const void *buf, size_t len)
+{
+	struct probe *p = ctx;
+
+	ck_assert_uint_lt(p->n_frames, P_FRAMES_MAX);
+	p->frames[p->n_frames] = malloc(len);
+	ck_assert_ptr_nonnull(p->frames[p->n_frames]);
+	memcpy(p->frames[p->n_frames], buf, len);
+	p->frame_len[p->n_frames++] = len;
+	return 0;
+}
+
+static int p_ucast(void *ctx, totem_nodeid_t to, const void *buf, size_t len)
+{
+	(void)to;
+	return p_mcast(ctx, buf, len);
+}
+
+static uint64_t p_now(void *ctx)
+{
+	return ((struct probe *)ctx)->now_us;
+}
+
+static int p_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret)
+{
+	struct probe *p = ctx;
+	struct p_timer *t;
+
+	ck_assert_uint_lt(p->n_timers, P_TIMERS_MAX);
+	t = &p->timers[p->n_timers++];
+	t->id = ++p->next_id;
+	t->due_us = p->now_us + (uint64_t)ms * 1000U;
+	t->fn = fn;
+	t->data = data;
+	*ret = t->id;
+	return 0;
+}
+
+static void p_timer_del(void *ctx, uint64_t handle)
+{
+	struct probe *p = ctx;
+
+	for (size_t i = 0; i < p->n_timers; i++) {
+		if (p->timers[i].id == handle) {
+			p->timers[i] = p->timers[--p->n_timers];
+			return;
+		}
+	}
+}
+
+static uint32_t p_random(void *ctx)
+{
+	struct probe *p = ctx;
+
+	p->rng = p->rng * 1103515245U + 12345U;
+	return p->rng >> 8;
+}
+
+static void p_deliver(void *ctx, totem_nodeid_t sender, const void *msg, size_t len,
+                      enum totem_guarantee g)
+{
+	(void)ctx;
+	(void)sender;
+	(void)msg;
+	(void)len;
+	(void)g;
+}
+
+static void p_confchg(void *ctx, enum totem_confchg_type type, const totem_nodeid_t *m, size_t nm,
+                      const totem_nodeid_t *l, size_t nl, const totem_nodeid_t *j, size_t nj,
+                      const struct totem_ring_id *rid)
+{
+	struct probe *p = ctx;
+
+	(void)m;
+	(void)nm;
+	(void)l;
+	(void)nl;
+	(void)j;
+	(void)nj;
+	(void)rid;
+	if (type == TOTEM_CONFCHG_REGULAR) {
+		p->regular_confchgs++;
+	}
+}
+
+static const struct totem_transport_ops p_net = { p_mcast, p_ucast };
+static const struct totem_clock_ops p_clock = { p_now, p_timer_add, p_timer_del, p_random };
+static const struct srp_callbacks p_cb = { p_deliver, p_confchg, NULL, NULL };
+
+/* Run the probe's timers up to now + ms (no network: nobody answers). */
+static void p_run_for(struct probe *p, uint64_t ms)
+{
+	uint64_t end = p->now_us + ms * 1000U;
+
+	for (;;) {
+		size_t best = SIZE_MAX;
+		struct p_timer t;
+
+		for (size_t i = 0; i < p->n_timers; i++) {
+			if (p->timers[i].due_us <= end &&
+			    (best == SIZE_MAX || p->timers[i].due_us < p->timers[best].due_us)) {
+				best = i;
+			}
+		}
+		if (best == SIZE_MAX) {
+			break;
+		}
+		t = p->timers[best];
+		p->timers[best] = p->timers[--p->n_timers];
+		p->now_us = t.due_us;
+		t.fn(t.data);
+	}
+	p->now_us = end;
+}
+
+/* A probe that starts as node 1 of a 4-node configuration and forms {1}. */
+static void p_start(struct probe *p, struct totem_config *cfg)
+{
+	char err[160];
+	struct totem_ring_id rid;
+
+	memset(p, 0, sizeof(*p));
+	p->now_us = 1000000;
+	p->rng = 7;
+	totem_config_defaults(cfg);
+	cfg->token = 1000;
+	cfg->node_count = 4;
+	totem_config_finish(cfg);
+	cfg->nodeid = 1;
+	ck_assert_int_eq(totem_config_validate(cfg, err, sizeof(err)), 0);
+	p->srp = srp_create(cfg, 0, &p_net, &p_clock, &p_cb, p);
+	ck_assert_ptr_nonnull(p->srp);
+	p_run_for(p, 200);
+	ck_assert_int_eq(srp_state_get(p->srp), SRP_STATE_OPERATIONAL);
+	ck_assert_uint_eq(srp_members_get(p->srp, &rid, NULL, 0), 1);
+}
+
+static void p_free(struct probe *p)
+{
+	p->srp = srp_destroy(p->srp);
+	for (size_t i = 0; i < p->n_frames; i++) {
+		free(p->frames[i]);
+	}
+	ck_assert_uint_eq(p->n_timers, 0);
+}
+
+static size_t p_count(const struct probe *p, enum wire_type type, size_t from)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < p->n_frames; i++) {
+		n += p->frame_len[i] > 3 && p->frames[i][3] == type;
+	}
+	return n;
+}
+
+/* The last JOIN the probe sent. */
+static void p_last_join(const struct probe *p, struct wire_join *ret)
+{
+	for (size_t i = p->n_frames; i-- > 0;) {
+		if (p->frame_len[i] > 3 && p->frames[i][3] == WIRE_JOIN) {
+			ck_assert_int_eq(wire_join_decode(p->frames[i], p->frame_len[i], ret), 0);
+			return;
+		}
+	}
+	ck_abort_msg("no join sent");
+}
+
+/* The only commit token the probe sent. */
+static void p_commit_sent(const struct probe *p, struct wire_commit *ret)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < p->n_frames; i++) {
+		if (p->frame_len[i] > 3 && p->frames[i][3] == WIRE_COMMIT_TOKEN) {
+			ck_assert_int_eq(wire_commit_decode(p->frames[i], p->frame_len[i], ret), 0);
+			found++;
+		}
+	}
+	ck_assert_uint_eq(found, 1);
+}
+
+static void p_join_recv(struct probe *p, totem_nodeid_t from, uint64_t ring_seq,
+                        const totem_nodeid_t *proc, uint16_t np, const totem_nodeid_t *failed,
+                        uint16_t nf)
+{
+	struct wire_join j;
+	uint8_t buf[WIRE_FRAME_MAX];
+	ssize_t n;
+
+	memset(&j, 0, sizeof(j));
+	j.hdr.sender = from;
+	j.hdr.ring_id.rep = from;
+	j.hdr.ring_id.seq = ring_seq;
+	j.ring_seq = ring_seq;
+	j.proc_count = np;
+	j.failed_count = nf;
+	memcpy(j.proc, proc, np * sizeof(proc[0]));
+	memcpy(j.failed, failed, nf * sizeof(failed[0]));
+	n = wire_join_encode(&j, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	srp_recv(p->srp, buf, (size_t)n);
+}
+
+static bool set_is(const totem_nodeid_t *s, uint16_t n, const totem_nodeid_t *want, uint16_t nw)
+{
+	if (n != nw) {
+		return false;
+	}
+	for (uint16_t i = 0; i < nw; i++) {
+		bool found = false;
+
+		for (uint16_t k = 0; k < n; k++) {
+			found |= s[k] == want[i];
+		}
+		if (!found) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * JOIN storm: a JOIN that teaches nothing new (here a foreign node's failed
+ * set, which is not adopted) must not be answered with a JOIN. Answering
+ * every JOIN made N gathering nodes multiply JOINs without bound.
+ */
+START_TEST(test_join_no_reply_without_news)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[3] = { 1, 2, 3 }, failed[1] = { 3 }, none[1] = { 0 };
+	size_t before;
+
+	p_start(&p, &cfg);
+	/* node 2 (foreign) starts a gather with me: I gather with {1,2,3}, 3 failed */
+	p_join_recv(&p, 2, 10, proc, 3, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	before = p.n_frames;
+	/* node 4 knows only what I know, plus a failed set I do not adopt */
+	for (int i = 0; i < 100; i++) {
+		const totem_nodeid_t proc4[4] = { 1, 2, 3, 4 };
+
+		p_join_recv(&p, 4, 10, proc4, 4, failed, 1);
+		if (i == 0) {
+			/* the first one taught me node 4: exactly one JOIN in reply */
+			ck_assert_uint_eq(p_count(&p, WIRE_JOIN, before), 1);
+			before = p.n_frames;
+		}
+	}
+	ck_assert_uint_eq(p_count(&p, WIRE_JOIN, before), 0);
+	/* and a JOIN equal to mine is agreement, not news */
+	{
+		struct wire_join mine;
+
+		p_last_join(&p, &mine);
+		p_join_recv(&p, 2, 10, mine.proc, mine.proc_count, mine.failed, mine.failed_count);
+		ck_assert_uint_eq(p_count(&p, WIRE_JOIN, before), 0);
+	}
+	p_free(&p);
+}
+END_TEST
+
+/*
+ * A processor I learn of only from a JOIN that lists it as failed comes into
+ * my sets as failed: otherwise a crashed node's id keeps circulating in
+ * JOINs and every later gather waits a consensus timeout for it.
+ */
+START_TEST(test_join_learns_failed_of_unknown)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[3] = { 1, 2, 3 }, failed[1] = { 3 }, two[2] = { 1, 2 };
+	struct wire_join mine;
+	struct wire_commit c;
+
+	p_start(&p, &cfg);
+	p_join_recv(&p, 2, 10, proc, 3, failed, 1);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, proc, 3));
+	ck_assert(set_is(mine.failed, mine.failed_count, failed, 1));
+	/* node 2's sets equal mine now: a ring {1,2} forms at once, without
+	 * waiting a consensus timeout for node 3 */
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	p_commit_sent(&p, &c);
+	ck_assert_uint_eq(c.memb_count, 2);
+	ck_assert_uint_eq(c.memb[0].nodeid, two[0]);
+	ck_assert_uint_eq(c.memb[1].nodeid, two[1]);
+	p_free(&p);
+}
+END_TEST
+
+/*
+ * A JOIN from a foreign gather that already lists me as failed must not
+ * break my ring: the old code entered GATHER, failed the sender, formed
+ * {1} again, and the next such JOIN did it again, forever (rings separated
+ * by a consensus timeout that phase-lock and never merge).
+ */
+START_TEST(test_join_excluding_me_keeps_ring)
+{
+	struct probe p;
+	struct totem_config cfg;
+	struct totem_ring_id before, after;
+	const totem_nodeid_t proc[4] = { 1, 2, 3, 4 }, failed[2] = { 1, 3 };
+	unsigned confchgs;
+
+	p_start(&p, &cfg);
+	srp_members_get(p.srp, &before, NULL, 0);
+	confchgs = p.regular_confchgs;
+	for (int i = 0; i < 20; i++) {
+		p_join_recv(&p, 2, 5, proc, 4, failed, 2);
+		p_run_for(&p, 50);
+	}
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_OPERATIONAL);
+	srp_members_get(p.srp, &after, NULL, 0);
+	ck_assert_uint_eq(after.seq, before.seq);
+	ck_assert_uint_eq(p.regular_confchgs, confchgs);
+	ck_assert_uint_eq(p_count(&p, WIRE_JOIN, 0) > 0, 1);
+	p_free(&p);
+}
+END_TEST
+
+/*
+ * A JOIN received in OPERATIONAL is merged before consensus is checked: the
+ * old code entered GATHER with only the ring's members, found consensus
+ * among them at once and installed a useless ring before even looking at
+ * the JOIN.
+ */
+START_TEST(test_join_in_operational_no_premature_ring)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[2] = { 1, 2 }, none[1] = { 0 };
+	struct totem_ring_id before, after;
+	struct wire_commit c;
+	unsigned confchgs;
+
+	p_start(&p, &cfg);
+	srp_members_get(p.srp, &before, NULL, 0);
+	confchgs = p.regular_confchgs;
+	p_join_recv(&p, 2, 1, proc, 2, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	p_commit_sent(&p, &c);
+	ck_assert_uint_eq(c.memb_count, 2);
+	/* no ring was formed in between: the commit is the first step after {1} */
+	ck_assert_uint_eq(c.hdr.ring_id.seq, before.seq + 4U);
+	ck_assert_uint_eq(p.regular_confchgs, confchgs);
+	srp_members_get(p.srp, &after, NULL, 0);
+	ck_assert_uint_eq(after.seq, before.seq);
+	p_free(&p);
+}
+END_TEST
+
+/*
+ * A node failed in one gather and heard from again after that gather ended
+ * (here: the new ring is still recovering) is alive: its JOIN must bring it
+ * back instead of being ignored until some ring installs. The old code kept
+ * it failed, and with a recovery that never completed it stayed excluded.
+ */
+START_TEST(test_join_revives_failed_after_gather)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[3] = { 1, 2, 3 }, failed[1] = { 3 }, none[1] = { 0 };
+	struct wire_commit c;
+	struct wire_join mine;
+	uint8_t buf[WIRE_FRAME_MAX];
+	ssize_t n;
+
+	p_start(&p, &cfg);
+	p_join_recv(&p, 2, 10, proc, 3, failed, 1);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	/* the commit token comes back from node 2, complete: RECOVERY */
+	p_commit_sent(&p, &c);
+	c.hdr.sender = 2;
+	c.token_seq++;
+	c.memb[1].nodeid = 2;
+	c.memb[1].old_ring_id.rep = 2;
+	c.memb[1].old_ring_id.seq = 6;
+	c.memb_index = 2;
+	n = wire_commit_encode(&c, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	srp_recv(p.srp, buf, (size_t)n);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_RECOVERY);
+	/* node 3 is alive after all */
+	p_join_recv(&p, 3, c.hdr.ring_id.seq, proc, 3, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, proc, 3));
+	ck_assert_uint_eq(mine.failed_count, 0);
+	p_free(&p);
+}
+END_TEST
+
+static void h_form(struct h_world *w, int n)
+{
+	int want = n;
+
+	for (int i = 0; i < n; i++) {
+		h_node_start(w, i);
+	}
+	ck_assert(h_run_until(w, 30000, h_all_operational_with, &want));
+}
+
+/*
+ * Never converging: a crashed node's id kept circulating in JOINs, so every
+ * gather between the two sides of a healed partition waited a consensus
+ * timeout, each side failed the other, and the sides reformed apart in
+ * lock step. After the heal the live nodes must form one ring within the
+ * convergence bound the simulator uses.
+ */
+START_TEST(test_merge_after_crash_and_partition)
+{
+	struct h_world w;
+	int want = 3;
+	uint64_t bound_ms;
+
+	h_world_init(&w, 4, 0);
+	h_form(&w, 4);
+	bound_ms = w.cfg.consensus + 2U * w.cfg.token_effective + 10U * w.cfg.join +
+	           2U * w.cfg.merge + 1000U;
+	w.nodes[0].group = 1;
+	h_run_for(&w, 500);
+	h_node_crash(&w, 2);
+	w.loss_permille = 20;
+	h_run_for(&w, 12000);
+	w.loss_permille = 0;
+	w.nodes[0].group = 0;
+	ck_assert_msg(h_run_until(&w, bound_ms, h_all_operational_with, &want),
+	              "nodes 1, 2, 4 did not merge into one ring");
+	h_world_free(&w);
+}
+END_TEST
+
+/* Many nodes, heavy loss, a three-way partition and crashes: no JOIN storm
+ * (the run ends) and one ring of the survivors afterwards. */
+START_TEST(test_merge_many_lossy)
+{
+	struct h_world w;
+	int want = 6;
+	uint64_t bound_ms;
+
+	h_world_init(&w, 8, 0);
+	h_form(&w, 8);
+	bound_ms = w.cfg.consensus + 2U * w.cfg.token_effective + 10U * w.cfg.join +
+	           2U * w.cfg.merge + 1000U;
+	w.loss_permille = 200;
+	for (int i = 0; i < 8; i++) {
+		w.nodes[i].group = i % 3;
+	}
+	h_run_for(&w, 4000);
+	h_node_crash(&w, 2);
+	h_run_for(&w, 3000);
+	h_node_crash(&w, 7);
+	for (int i = 0; i < 8; i++) {
+		w.nodes[i].group = 0;
+	}
+	h_run_for(&w, 6000);
+	w.loss_permille = 0;
+	ck_assert_msg(h_run_until(&w, bound_ms, h_all_operational_with, &want),
+	              "the six survivors did not merge into one ring");
+	h_world_free(&w);
+}
+END_TEST
+
+static Suite *srp_memb_suite(void)
+{
+	Suite *s = suite_create("srp_memb");
+	TCase *tc = tcase_create("join");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_join_no_reply_without_news);
+	tcase_add_test(tc, test_join_learns_failed_of_unknown);
+	tcase_add_test(tc, test_join_excluding_me_keeps_ring);
+	tcase_add_test(tc, test_join_in_operational_no_premature_ring);
+	tcase_add_test(tc, test_join_revives_failed_after_gather);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("merge");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_merge_after_crash_and_partition);
+	tcase_add_test(tc, test_merge_many_lossy);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(srp_memb_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
