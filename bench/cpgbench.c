@@ -20,7 +20,10 @@
  * deliveries, dispatch, retry), draining its own deliveries after every
  * send, then multicasts a DONE marker. Everyone exits once DONE markers from
  * SENDERS senders were delivered. Output: one line
- * "RESULT key=value ..." on stdout.
+ * "RESULT key=value ..." on stdout. A run that cannot finish (the hard
+ * timeout -T fires, the library reports an error, or a sender leaves the
+ * group without its DONE marker) still prints its line, with
+ * timed_out=1 and stop=timeout|dispatch|mcast|member_left (error=cs_error_t).
  */
 #include "config.h"
 
@@ -60,15 +63,20 @@ struct bench_sender {
 	uint32_t nodeid;
 	uint32_t pid;
 	uint64_t next_seq;
+	int done;
 };
 
 static cpg_handle_t handle;
 static int handle_fd;
 static uint32_t my_nodeid;
 static uint32_t my_pid;
-static volatile sig_atomic_t timed_out;
+static volatile sig_atomic_t timed_out;  /* stop: hard timeout or an error */
+static volatile sig_atomic_t alarm_fired;
+static const char *stop_reason = "none";
+static cs_error_t stop_error;
 
 static size_t group_members;
+static uint64_t want_senders = 1;
 static uint64_t delivered_all, delivered_bytes, delivered_own, dones_seen, fifo_errors;
 static uint64_t order_hash = UINT64_C(1469598103934665603);
 static uint64_t first_delivery_ns, last_done_ns, try_again;
@@ -96,15 +104,21 @@ static void hash_fold(const void *p, size_t n)
 	}
 }
 
-static void sender_account(uint32_t nodeid, uint32_t pid, uint64_t seq)
+static struct bench_sender *sender_find(uint32_t nodeid, uint32_t pid)
 {
-	int i;
-
-	for (i = 0; i < senders_seen; i++) {
+	for (int i = 0; i < senders_seen; i++) {
 		if (senders[i].nodeid == nodeid && senders[i].pid == pid) {
-			break;
+			return &senders[i];
 		}
 	}
+	return NULL;
+}
+
+static void sender_account(uint32_t nodeid, uint32_t pid, uint64_t seq)
+{
+	struct bench_sender *sd = sender_find(nodeid, pid);
+	int i = sd != NULL ? (int)(sd - senders) : senders_seen;
+
 	if (i == senders_seen) {
 		if (senders_seen == SENDERS_MAX) {
 			return;
@@ -136,6 +150,11 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *group, uint32_t no
 		return;
 	}
 	if (m.type == MSG_DONE) {
+		struct bench_sender *sd = sender_find(nodeid, pid);
+
+		if (sd != NULL) {
+			sd->done = 1;
+		}
 		dones_seen++;
 		last_done_ns = t;
 		return;
@@ -165,11 +184,23 @@ static void on_confchg(cpg_handle_t h, const struct cpg_name *group,
 	(void)h;
 	(void)group;
 	(void)members;
-	(void)left;
-	(void)n_left;
 	(void)joined;
 	(void)n_joined;
 	group_members = n_members;
+	/*
+	 * A sender's DONE is ordered before its leave: a sender we got data
+	 * from that leaves without its DONE has failed, and the DONE never
+	 * comes. (Leaves of processes of an earlier run may still arrive while
+	 * a run starts: they sent nothing here and are ignored.)
+	 */
+	for (size_t i = 0; i < n_left && !timed_out; i++) {
+		struct bench_sender *sd = sender_find(left[i].nodeid, left[i].pid);
+
+		if (sd != NULL && !sd->done) {
+			stop_reason = "member_left";
+			timed_out = 1;
+		}
+	}
 }
 
 /* Wait up to timeout_ms for work (-1: do not wait), then dispatch all of it. */
@@ -182,9 +213,11 @@ static void pump(int timeout_ms)
 		return;
 	}
 	r = cpg_dispatch(handle, CS_DISPATCH_ALL);
-	if (r != CS_OK && r != CS_ERR_TRY_AGAIN) {
+	if (r != CS_OK && r != CS_ERR_TRY_AGAIN && !timed_out) {
 		fprintf(stderr, "cpgbench: cpg_dispatch failed: error %d\n", (int)r);
-		exit(3);
+		stop_reason = "dispatch";
+		stop_error = r;
+		timed_out = 1;
 	}
 }
 
@@ -203,7 +236,10 @@ static void send_one(uint32_t type, uint64_t seq, void *buf, size_t size)
 		}
 		if (r != CS_ERR_TRY_AGAIN) {
 			fprintf(stderr, "cpgbench: cpg_mcast_joined failed: error %d\n", (int)r);
-			exit(3);
+			stop_reason = "mcast";
+			stop_error = r;
+			timed_out = 1;
+			return;
 		}
 		try_again++;
 		if (timed_out) {
@@ -233,6 +269,7 @@ static double percentile_us(double p)
 static void on_alarm(int sig)
 {
 	(void)sig;
+	alarm_fired = 1;
 	timed_out = 1;
 }
 
@@ -257,7 +294,6 @@ int main(int argc, char **argv)
 	double secs = 5;
 	uint64_t max_count = 0, seq = 0, interval_us = 1000;
 	size_t want_members = 1;
-	uint64_t want_senders = 1;
 	int recv_only = 0, latency_mode = 0, hard_timeout = 0, c;
 	cs_error_t r;
 
@@ -360,25 +396,28 @@ int main(int argc, char **argv)
 		pump(100);
 	}
 	uint64_t t_end = timed_out ? now_ns() : last_done_ns;
+	if (alarm_fired && strcmp(stop_reason, "none") == 0) {
+		stop_reason = "timeout";
+	}
 	if (recv_only && delivered_all) {
 		t0 = first_delivery_ns;
 	}
 
 	double elapsed = (double)(t_end - t0) / 1e9;
-	double send_elapsed = (double)(send_end - t0) / 1e9;
+	double send_elapsed = recv_only ? 0.0 : (double)(send_end - t0) / 1e9;
 	qsort(latencies, latency_count, sizeof(*latencies), u64_cmp);
 	printf("RESULT role=%s node=%u pid=%u size=%zu sent=%" PRIu64 " deliv_own=%" PRIu64
 	       " deliv_all=%" PRIu64 " senders_seen=%d send_s=%.3f elapsed_s=%.3f"
 	       " own_msgs_s=%.0f own_MBps=%.2f all_msgs_s=%.0f all_MBps=%.2f tryagain=%" PRIu64
 	       " lat_us_p50=%.1f lat_us_p90=%.1f lat_us_p99=%.1f lat_us_max=%.1f"
-	       " fifo_err=%" PRIu64 " order_hash=%016" PRIx64 " timed_out=%d\n",
+	       " fifo_err=%" PRIu64 " order_hash=%016" PRIx64 " timed_out=%d stop=%s error=%d\n",
 	       recv_only ? "recv" : latency_mode ? "lat" : "send", my_nodeid, my_pid, size, seq,
 	       delivered_own, delivered_all, senders_seen, send_elapsed, elapsed,
 	       (double)delivered_own / elapsed, (double)delivered_own * (double)size / elapsed / 1e6,
 	       (double)delivered_all / elapsed, (double)delivered_bytes / elapsed / 1e6, try_again,
 	       percentile_us(50), percentile_us(90), percentile_us(99),
 	       latency_count ? (double)latencies[latency_count - 1] / 1000.0 : 0.0,
-	       fifo_errors, order_hash, (int)timed_out);
+	       fifo_errors, order_hash, (int)timed_out, stop_reason, (int)stop_error);
 	cpg_leave(handle, &group);
 	cpg_finalize(handle);
 	free(buf);

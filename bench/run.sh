@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# run.sh: CPG throughput and latency of a 3-node aisexec cluster on this
+# machine (ais-cluster: node i on 127.0.0.i, transport udpu), measured with
+# cpgbench. No root needed. Prints markdown tables:
+#   (a) one sender on n1, receivers on n2,n3, for each of SIZES
+#   (b) senders on n1,n2,n3 at once, for each of SIZES
+#   (c) latency at a low rate (one message every LATIV us) for LATSIZES
+# Every run checks that all nodes delivered every message, per-sender FIFO
+# order, and that all nodes saw the same total order (equal order hashes):
+# the "ok" column says yes or NO.
+#
+# Environment:
+#   DUR=5                    seconds of sending per throughput run
+#   SIZES="64 1024 16384 65536"  message sizes for (a) and (b)
+#   LATSIZES="64 1024"       message sizes for (c)
+#   LATN=10000 LATIV=1000    latency: message count and interval (us)
+#   SCENARIOS="a b c"        which scenarios to run
+#   AIS_BUILD_DIR            build tree (default: the current directory if it
+#                            holds exec/aisexec, else the source tree)
+#   CPGBENCH                 cpgbench binary (default $AIS_BUILD_DIR/bench/cpgbench)
+#   OUT                      directory for the raw RESULT lines (default: a new
+#                            scratch directory, kept)
+# `make bench` in a build tree runs this script.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+DUR=${DUR:-5}
+SIZES=${SIZES:-"64 1024 16384 65536"}
+LATSIZES=${LATSIZES:-"64 1024"}
+LATN=${LATN:-10000}
+LATIV=${LATIV:-1000}
+SCENARIOS=${SCENARIOS:-"a b c"}
+
+if [ -z "${AIS_BUILD_DIR:-}" ]; then
+	if [ -x "$PWD/exec/aisexec" ]; then AIS_BUILD_DIR=$PWD; else AIS_BUILD_DIR=$here/..; fi
+fi
+AIS_BUILD_DIR=$(cd "$AIS_BUILD_DIR" && pwd)
+export AIS_BUILD_DIR
+CPGB=${CPGBENCH:-$AIS_BUILD_DIR/bench/cpgbench}
+for f in "$AIS_BUILD_DIR/exec/aisexec" "$AIS_BUILD_DIR/tools/aistool" "$CPGB"; do
+	[ -x "$f" ] || { echo "run.sh: $f missing (build first: make, then make bench)" >&2; exit 1; }
+done
+
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/ais-bench.XXXXXX")}
+mkdir -p "$OUT"
+CLDIR=$OUT/cluster
+PREFIX=bench$$
+
+node_run() {
+	local i=$1
+	shift
+	AIS_INSTANCE=${PREFIX}n$i "$@"
+}
+
+cleanup() {
+	if [ -f "$CLDIR/cluster.env" ]; then
+		"$here/../tools/ais-cluster" stop --dir "$CLDIR" --quiet || true
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$here/../tools/ais-cluster" start 3 --dir "$CLDIR" --prefix "$PREFIX" --quiet
+
+echo "$(sed -n 's/^#define PACKAGE_STRING "\(.*\)"/\1/p' "$AIS_BUILD_DIR/config.h" 2>/dev/null)," \
+	"3 nodes (ais-cluster, udpu on 127.0.0.1-3), $(nproc) CPUs, ${DUR}s per throughput run"
+echo "raw results: $OUT"
+
+case " $SCENARIOS " in *" a "*)
+	echo
+	echo "(a) one sender (n1), receivers on n2,n3 -- AGREED, MB = 1e6 bytes"
+	echo "| size | msgs/s | MB/s | delivered + order ok | own-msg latency under load p50/p99 (ms) |"
+	echo "|---:|---:|---:|:---:|---:|"
+	for s in $SIZES; do
+		read -r m mb ok p50 p99 _ < <(scen_a "$s" "$OUT/a-$s")
+		echo "| $s | $m | $mb | $ok | $p50 / $p99 |"
+	done
+	;;
+esac
+
+case " $SCENARIOS " in *" b "*)
+	echo
+	echo "(b) senders on n1,n2,n3 at once -- aggregate = all messages delivered at a node"
+	echo "| size | aggregate msgs/s | aggregate MB/s | per-sender msgs/s (n1/n2/n3) | delivered + same total order |"
+	echo "|---:|---:|---:|---:|:---:|"
+	for s in $SIZES; do
+		read -r agg aggmb per ok < <(scen_b "$s" "$OUT/b-$s")
+		echo "| $s | $agg | $aggmb | $per | $ok |"
+	done
+	;;
+esac
+
+case " $SCENARIOS " in *" c "*)
+	echo
+	echo "(c) latency: one sender on n1, 1 msg / ${LATIV} us, ${LATN} msgs, send -> own delivery"
+	echo "| size | p50 (us) | p90 (us) | p99 (us) | max (us) | delivered + order ok |"
+	echo "|---:|---:|---:|---:|---:|:---:|"
+	for s in $LATSIZES; do
+		read -r p50 p90 p99 mx ok < <(scen_c "$s" "$OUT/c-$s")
+		echo "| $s | $p50 | $p90 | $p99 | $mx | $ok |"
+	done
+	;;
+esac
