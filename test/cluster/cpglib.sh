@@ -19,6 +19,7 @@ cpg_pids=()
 
 cpg_cleanup() {
 	local rc=$? p
+	set +e
 	for p in "${cpg_pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
 	done
