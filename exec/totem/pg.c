@@ -6,37 +6,52 @@
  * frames with the packer of pg_pack.c and hands srp's frames to the
  * per-sender assembler, which gives whole messages back in srp's total order.
  *
- * Sending. pg_mcast() is all or nothing: it asks the packer how many frame
- * slots the message needs (the frames it closes plus the one it leaves open)
- * and refuses with -EAGAIN unless srp's send queue has that many free slots
- * beyond the frames pg already holds. Full frames go to srp_mcast() at once;
- * the open frame leaves from srp's token_received callback, so a lone small
- * message goes out on the next token visit. Should srp refuse a frame it
- * said it had room for, the frame waits in a backlog that is drained, in
- * order, before anything else is sent; it counts against the room.
+ * Sending. pg_mcast() is all or nothing: the message is copied whole into
+ * pg's own bounded FIFO, or refused with -EAGAIN when the frames the queue
+ * would then take exceed send_queue_max (the count is exact: a bookkeeping
+ * packer, pg_packer_account(), runs over the queue the same packing
+ * decisions the real one will). Frames are built only inside srp's
+ * token_received callback, exactly as many as srp_origination_budget()
+ * allows, and srp originates every one of them in that same token visit; a
+ * partly filled last frame leaves then too, so a lone small message goes
+ * out on the next visit. The queue's frame count is srp's backlog
+ * (srp_backlog_set()), so the token's fair-share flow control sees it.
+ *
+ * The rule: a message is never split across rings. No frame of pg waits
+ * inside srp across a configuration change (see above), so the only
+ * message that can have fragments originated in the old ring and the rest
+ * still queued is the one at the head of the queue. At the regular
+ * configuration (the first point at which the new ring can originate), pg
+ * restarts that message from its first byte, still at the head, so per
+ * sender FIFO order holds; its old-ring fragments are orphans that every
+ * member discards (below). Hence every message pg_mcast() accepted is
+ * delivered to its sender unless the sender fails (EVS self-delivery), and
+ * it is delivered in the ring in which its last fragment was originated.
  *
  * Configuration changes and partial assemblies. A message's fragments are
  * contiguous in its sender's stream and srp delivers every sender's frames in
  * its order, so an assembly only ever waits for fragments its sender has not
  * originated or that srp has not yet delivered. The rule:
- *  - transitional configuration: the senders in `left` (and anyone else not
- *    in `members`) are gone; whatever of theirs the old ring still delivers
- *    arrives before this call, so their assemblies can never complete and are
- *    discarded. The surviving senders keep theirs: srp may still deliver
- *    old-ring frames of theirs in the transitional configuration, and every
- *    member of it delivers the same ones (EVS), so they complete alike. srp
- *    skips gaps among those old-ring messages: a skipped fragment shows as
- *    an offset mismatch at the next one, which drops that assembly at every
- *    member alike.
+ *  - transitional configuration: nothing is discarded, not even the
+ *    assemblies of senders that left. srp delivers the old ring's messages
+ *    around the transitional configuration (EVS): those after the first gap
+ *    or the first SAFE message not known stable come after this call, in
+ *    the transitional configuration, and every member of it delivers the
+ *    same ones. They may hold the rest of a left sender's message, and a
+ *    SAFE one may already have been delivered whole in the regular
+ *    configuration by a member now on the other side of a partition, so it
+ *    must complete here too (EVS safe delivery). srp skips gaps among those
+ *    old-ring messages: a skipped fragment shows as an offset mismatch at
+ *    the next one, which drops that assembly at every member alike.
  *  - regular configuration: every old-ring message has been delivered, so
  *    every assembly still open is from the old ring and is discarded. Any
- *    further fragment of such a message (its sender may originate the rest
- *    in the new ring) has a non-zero offset and no assembly on any member,
- *    so every member drops it as an orphan: the message is delivered to
- *    nobody, consistently, and the sender's next message starts afresh.
- *    Known departure from EVS: such a message is not self-delivered to its
- *    surviving sender either. Keeping the assembly instead would deliver it
- *    to the old members but not to joiners, who never saw its start.
+ *    further fragment of such a message in the new ring has a non-zero
+ *    offset and no assembly on any member, so every member drops it as an
+ *    orphan. With the rule above a sender never sends such fragments: it
+ *    restarts the cut message in the new ring from offset 0, so the message
+ *    is delivered there, whole, to every member (its sender included).
+ *    Keeping the assembly instead would deliver it to the old members but
+ *    not to joiners, who never saw its start.
  * Complete messages and other senders' assemblies are never touched.
  */
 #include "config.h"
@@ -55,11 +70,13 @@
 
 AIS_LOG_SUBSYS("TOTEMPG");
 
-/* A frame srp refused; sent before anything newer. */
-struct pg_backlog_frame {
+/* A message accepted by pg_mcast() and not yet wholly handed to srp. */
+struct pg_pending {
 	struct qb_list_head list;
 	enum totem_guarantee guarantee;
+	uint32_t msg_no;
 	size_t len;
+	size_t sent;                    /* bytes handed to srp in this ring */
 	uint8_t data[];
 };
 
@@ -71,12 +88,15 @@ struct pg {
 	void *ctx;                      /* the host's, for cb, net and clock */
 	uint32_t max_msg_size;
 	uint32_t send_queue_max;
-	struct pg_packer packer;
+	struct pg_packer packer;        /* builds frames in token_received */
+	struct pg_packer tally;         /* counts the frames the queue takes */
+	uint32_t tally_closed;          /* frames the tally closed */
 	bool packer_ready;
 	pg_asm_t *assembler;
-	struct qb_list_head backlog;
-	uint32_t backlog_len;
+	struct qb_list_head queue;      /* struct pg_pending, oldest first */
 	uint64_t mcast_eagain;
+	uint64_t msgs_restarted;
+	uint64_t frames_lost;
 };
 
 /* Log a recurring event at counts 1, 2, 4, 8, ... only. */
@@ -85,77 +105,74 @@ static bool pg_log_ratelimit(uint64_t count)
 	return count != 0 && (count & (count - 1)) == 0;
 }
 
-static int pg_backlog_push(pg_t *pg, const void *frame, size_t len,
-                           enum totem_guarantee guarantee)
+/* Frames the queued messages take, the last partly filled one included. */
+static uint32_t pg_pending_frames(const pg_t *pg)
 {
-	struct pg_backlog_frame *f = malloc(sizeof(*f) + len);
-
-	if (f == NULL) {
-		ais_log(LOG_ERR, "out of memory keeping a %zu byte frame: frame lost", len);
-		return -ENOMEM;
-	}
-	f->guarantee = guarantee;
-	f->len = len;
-	memcpy(f->data, frame, len);
-	qb_list_add_tail(&f->list, &pg->backlog);
-	pg->backlog_len++;
-	return 0;
+	return pg->tally_closed + (pg_packer_pending(&pg->tally) ? 1U : 0U);
 }
 
-/* Hand backlog frames to srp, oldest first, while it takes them. */
-static void pg_backlog_drain(pg_t *pg)
+static void pg_queue_free(pg_t *pg)
 {
-	while (!qb_list_empty(&pg->backlog)) {
-		struct pg_backlog_frame *f =
-			qb_list_first_entry(&pg->backlog, struct pg_backlog_frame, list);
-		if (srp_mcast(pg->srp, f->data, f->len, f->guarantee) < 0) {
-			return;
-		}
-		qb_list_del(&f->list);
-		pg->backlog_len--;
-		free(f);
+	struct pg_pending *m;
+	struct pg_pending *tmp;
+
+	qb_list_for_each_entry_safe(m, tmp, &pg->queue, list) {
+		qb_list_del(&m->list);
+		free(m);
+	}
+	pg_packer_forget(&pg->tally);
+	pg->tally_closed = 0;
+}
+
+/* Recount the queue's frames from a frame boundary (after a restart). */
+static void pg_tally_rebuild(pg_t *pg)
+{
+	struct pg_pending *m;
+
+	pg_packer_forget(&pg->tally);
+	pg->tally_closed = 0;
+	qb_list_for_each_entry(m, &pg->queue, list) {
+		pg->tally_closed += pg_packer_account(&pg->tally, m->len, m->guarantee);
 	}
 }
 
-static void pg_backlog_free(pg_t *pg)
-{
-	struct pg_backlog_frame *f;
-	struct pg_backlog_frame *tmp;
-
-	qb_list_for_each_entry_safe(f, tmp, &pg->backlog, list) {
-		qb_list_del(&f->list);
-		free(f);
-	}
-	pg->backlog_len = 0;
-}
-
-/* pg_frame_emit_fn: a finished frame goes to srp, or to the backlog. */
+/* pg_frame_emit_fn: a finished frame goes to srp, inside token_received. */
 static int pg_frame_emit(void *ctx, const void *frame, size_t len, enum totem_guarantee guarantee)
 {
 	pg_t *pg = ctx;
-	int rc;
+	int rc = srp_mcast(pg->srp, frame, len, guarantee);
 
-	if (pg->backlog_len == 0) {
-		rc = srp_mcast(pg->srp, frame, len, guarantee);
-		if (rc == 0) {
-			return 0;
-		}
-		if (rc == -EMSGSIZE) {
-			ais_log(LOG_ERR, "srp refused a %zu byte frame as too big (payload max %zu)",
-			        len, srp_payload_max(pg->srp));
-			return rc;
-		}
-		ais_log(LOG_WARNING, "srp refused a frame it had room for (%d): kept back", rc);
+	if (rc < 0) {
+		/* srp takes whatever fits its budget; this is out of memory */
+		pg->frames_lost++;
+		ais_log(LOG_ERR, "srp refused a %zu byte frame within its budget: %s", len,
+		        strerror(-rc));
 	}
-	return pg_backlog_push(pg, frame, len, guarantee);
+	return rc;
 }
 
-/* Frame slots free for new messages. */
-static uint32_t pg_room(const pg_t *pg)
+/*
+ * Regular configuration: if the head message had fragments originated in
+ * the old ring (its sender's stream was cut there), it starts over in the
+ * new ring from its first byte. The rule is at the top of this file.
+ */
+static void pg_queue_restart_cut(pg_t *pg)
 {
-	uint32_t avail = srp_send_queue_avail(pg->srp);
+	struct pg_pending *m;
 
-	return avail > pg->backlog_len ? avail - pg->backlog_len : 0;
+	if (qb_list_empty(&pg->queue)) {
+		return;
+	}
+	m = qb_list_first_entry(&pg->queue, struct pg_pending, list);
+	if (m->sent == 0) {
+		return;
+	}
+	ais_log(LOG_NOTICE, "restarting a %zu byte message cut by the configuration change "
+	        "(%zu bytes of it went out in the old ring)", m->len, m->sent);
+	m->sent = 0;
+	pg->msgs_restarted++;
+	pg_tally_rebuild(pg);
+	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 }
 
 static void pg_srp_deliver(void *ctx, totem_nodeid_t sender, const void *msg, size_t len,
@@ -183,14 +200,13 @@ static void pg_srp_confchg(void *ctx, enum totem_confchg_type type,
 	size_t n;
 
 	/* the rule is explained at the top of this file */
-	if (type == TOTEM_CONFCHG_TRANSITIONAL) {
-		n = pg_asm_discard_except(pg->assembler, members, n_members);
-	} else {
+	if (type == TOTEM_CONFCHG_REGULAR) {
 		n = pg_asm_discard_all(pg->assembler);
-	}
-	if (n > 0) {
-		ais_log(LOG_NOTICE, "%s configuration: discarded %zu partial message(s)",
-		        type == TOTEM_CONFCHG_TRANSITIONAL ? "transitional" : "regular", n);
+		if (n > 0) {
+			ais_log(LOG_NOTICE, "regular configuration: discarded %zu partial message(s) "
+			        "of the old ring", n);
+		}
+		pg_queue_restart_cut(pg);
 	}
 	if (pg->cb.confchg != NULL) {
 		pg->cb.confchg(pg->ctx, type, members, n_members, left, n_left, joined, n_joined,
@@ -207,15 +223,42 @@ static void pg_srp_ring_seq_store(void *ctx, uint64_t ring_seq)
 	}
 }
 
+/* Hand srp exactly the frames it originates in this token visit. */
 static void pg_srp_token_received(void *ctx)
 {
 	pg_t *pg = ctx;
+	uint32_t budget = srp_origination_budget(pg->srp);
+	uint32_t emitted = 0;
 
 	if (!pg->packer_ready) {
 		return;
 	}
-	pg_backlog_drain(pg);
-	(void)pg_packer_flush(&pg->packer, pg_frame_emit, pg);
+	while (emitted < budget && !qb_list_empty(&pg->queue)) {
+		struct pg_pending *m = qb_list_first_entry(&pg->queue, struct pg_pending, list);
+		struct pg_packer_msg pm = {
+			.data = m->data, .len = m->len, .msg_no = m->msg_no, .guarantee = m->guarantee,
+		};
+		uint32_t n = 0;
+
+		(void)pg_packer_add_part(&pg->packer, &pm, &m->sent, budget - emitted,
+		                         pg_frame_emit, pg, &n);
+		emitted += n;
+		pg->tally_closed = pg->tally_closed > n ? pg->tally_closed - n : 0;
+		if (m->sent < m->len) {
+			break;          /* the budget ran out inside it */
+		}
+		qb_list_del(&m->list);
+		free(m);
+	}
+	if (qb_list_empty(&pg->queue) && pg_packer_pending(&pg->packer)) {
+		/* nothing more to pack: the partly filled last frame leaves now */
+		if (pg_packer_flush(&pg->packer, pg_frame_emit, pg) < 0) {
+			pg_packer_forget(&pg->packer);
+		}
+		pg_packer_forget(&pg->tally);
+		pg->tally_closed = 0;
+	}
+	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 }
 
 static void pg_asm_deliver(void *ctx, totem_nodeid_t sender, const void *msg, size_t len,
@@ -310,7 +353,7 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
 	pg->ctx = ctx;
 	pg->max_msg_size = cfg->max_msg_size != 0 ? cfg->max_msg_size : PG_MSG_SIZE_DEFAULT;
 	pg->send_queue_max = cfg->send_queue_max;
-	qb_list_init(&pg->backlog);
+	qb_list_init(&pg->queue);
 	pg->assembler = pg_asm_create(pg->max_msg_size, pg_asm_deliver, pg);
 	if (pg->assembler == NULL) {
 		goto out_free_pg;
@@ -323,6 +366,11 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
 	if (rc < 0) {
 		ais_log(LOG_ERR, "cannot pack into %zu byte frames: %s",
 		        srp_payload_max(pg->srp), strerror(-rc));
+		goto out_destroy_srp;
+	}
+	rc = pg_packer_init(&pg->tally, srp_payload_max(pg->srp));
+	if (rc < 0) {
+		pg_packer_fini(&pg->packer);
 		goto out_destroy_srp;
 	}
 	pg->packer_ready = true;
@@ -343,27 +391,27 @@ pg_t *pg_destroy(pg_t *pg)
 		return NULL;
 	}
 	srp_destroy(pg->srp);
-	pg_backlog_free(pg);
+	pg_queue_free(pg);
 	if (pg->packer_ready) {
 		pg_packer_fini(&pg->packer);
+		pg_packer_fini(&pg->tally);
 	}
 	pg_asm_destroy(pg->assembler);
 	free(pg);
 	return NULL;
 }
 
-/* Frame slots a len-byte message may need, whichever its guarantee. */
-static uint32_t pg_frames_needed_any(const pg_t *pg, size_t len)
+/* Frames the queue would take with a len-byte message added. */
+static uint32_t pg_frames_with(const pg_t *pg, size_t len, enum totem_guarantee guarantee)
 {
-	uint32_t agreed = pg_packer_frames_needed(&pg->packer, len, TOTEM_AGREED);
-	uint32_t safe = pg_packer_frames_needed(&pg->packer, len, TOTEM_SAFE);
-
-	return agreed > safe ? agreed : safe;
+	return pg->tally_closed + pg_packer_frames_needed(&pg->tally, len, guarantee);
 }
 
 int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guarantee guarantee)
 {
+	struct pg_pending *m;
 	size_t len = 0;
+	size_t off = 0;
 
 	if ((iov == NULL && iovcnt > 0) ||
 	    (guarantee != TOTEM_AGREED && guarantee != TOTEM_SAFE)) {
@@ -375,16 +423,28 @@ int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guaran
 		}
 		len += iov[i].iov_len;
 	}
-	pg_backlog_drain(pg);
-	if (pg_packer_frames_needed(&pg->packer, len, guarantee) > pg_room(pg)) {
+	if (pg_frames_with(pg, len, guarantee) > pg->send_queue_max) {
 		pg->mcast_eagain++;
 		return -EAGAIN;
 	}
-	int rc = pg_packer_add(&pg->packer, iov, iovcnt, guarantee, pg_frame_emit, pg);
-	if (rc < 0) {
-		ais_log(LOG_ERR, "a %zu byte message lost frames on the way to srp: %s",
-		        len, strerror(-rc));
+	m = malloc(sizeof(*m) + len);
+	if (m == NULL) {
+		return -ENOMEM;
 	}
+	for (size_t i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > 0) {
+			memcpy(m->data + off, iov[i].iov_base, iov[i].iov_len);
+			off += iov[i].iov_len;
+		}
+	}
+	m->guarantee = guarantee;
+	m->len = len;
+	m->sent = 0;
+	m->msg_no = pg->packer.msg_no++;
+	pg->packer.msgs++;
+	qb_list_add_tail(&m->list, &pg->queue);
+	pg->tally_closed += pg_packer_account(&pg->tally, len, guarantee);
+	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 	return 0;
 }
 
@@ -393,20 +453,19 @@ bool pg_send_ok(const pg_t *pg, size_t len)
 	if (len > pg->max_msg_size) {
 		return false;
 	}
-	return pg_frames_needed_any(pg, len) <= pg_room(pg);
+	return pg_frames_with(pg, len, TOTEM_AGREED) <= pg->send_queue_max &&
+	       pg_frames_with(pg, len, TOTEM_SAFE) <= pg->send_queue_max;
 }
 
 uint32_t pg_queue_level(const pg_t *pg)
 {
 	uint32_t level = srp_queue_level(pg->srp);
-	uint32_t held = pg->backlog_len + (pg_packer_pending(&pg->packer) ? 1 : 0);
+	uint64_t pct;
 
-	if (held == 0 || pg->send_queue_max == 0) {
+	if (pg->send_queue_max == 0) {
 		return level;
 	}
-	uint32_t avail = srp_send_queue_avail(pg->srp);
-	uint64_t used = (uint64_t)(pg->send_queue_max > avail ? pg->send_queue_max - avail : 0) + held;
-	uint64_t pct = used * 100 / pg->send_queue_max;
+	pct = (uint64_t)pg_pending_frames(pg) * 100U / pg->send_queue_max;
 	if (pct > 100) {
 		pct = 100;
 	}
@@ -434,6 +493,8 @@ void pg_stats_get(const pg_t *pg, struct pg_stats *ret_stats)
 	s.assemblies_discarded = st.assemblies_discarded;
 	s.fragments_orphaned = st.fragments_orphaned;
 	s.frames_bad = st.frames_bad;
-	s.frames_backlog = pg->backlog_len;
+	s.frames_backlog = pg_pending_frames(pg);
+	s.msgs_restarted = pg->msgs_restarted;
+	s.frames_lost = pg->frames_lost;
 	*ret_stats = s;
 }

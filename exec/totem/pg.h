@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Process-group layer above srp: whole application messages of 0 bytes up to
- * totem_config.max_msg_size (default 1 MiB) in total order. Many small
+ * totem_config.max_msg_size (default 1 MiB + 64 KiB) in total order. Many small
  * messages are packed into one srp frame; a large one is cut into fragments
  * that each receiver reassembles per sender. A configuration change discards
  * every partial assembly (their senders' remaining fragments can no longer
- * arrive in this configuration) and nothing else.
+ * arrive in this configuration) and nothing else; a surviving sender sends
+ * such a cut message again, whole, in the new ring (see pg.c).
  *
  * pg sits between srp and the host: the host creates pg with its own
  * callbacks, and pg creates the srp instance, so the host talks to pg only.
@@ -36,10 +37,12 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
 pg_t *pg_destroy(pg_t *pg);
 
 /**
- * Queue one message (iovec so callers can prepend headers without copying).
- * Returns 0; -EAGAIN when the srp send queue has no room for all of its
- * frames (nothing is queued then: a message is all or nothing); -EMSGSIZE
- * above max_msg_size.
+ * Queue one message (iovec so callers can prepend headers without copying;
+ * the bytes are copied). Returns 0; -EAGAIN when pg's queue has no room for
+ * all of its frames (send_queue_max frames in all; nothing is queued then: a
+ * message is all or nothing); -EMSGSIZE above max_msg_size; -ENOMEM.
+ * An accepted message is delivered to its sender unless the sender fails,
+ * and never split across rings (see pg.c).
  */
 struct iovec;
 int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guarantee guarantee);
@@ -64,7 +67,10 @@ struct pg_stats {
 	uint64_t assemblies_discarded;  /**< partial assemblies thrown away */
 	uint64_t fragments_orphaned;    /**< fragments with no assembly to continue */
 	uint64_t frames_bad;            /**< frames dropped: failed to decode */
-	uint32_t frames_backlog;        /**< frames srp refused, waiting in pg */
+	uint32_t frames_backlog;        /**< frames the messages queued in pg take */
+	uint64_t msgs_restarted;        /**< messages cut by a configuration change and
+	                                     sent again whole in the new ring */
+	uint64_t frames_lost;           /**< frames srp refused (out of memory) */
 };
 
 void pg_stats_get(const pg_t *pg, struct pg_stats *ret_stats);

@@ -91,6 +91,11 @@ static void iov_cursor_copy(struct iov_cursor *c, uint8_t *dst, size_t n)
  * the frames it would close are counted. Otherwise bytes are written and
  * frames emitted. Both modes run the very same decisions, so the frame count
  * the admission check sees is the count pg_packer_add() produces.
+ *
+ * A pass may be limited to `limit` closed frames. It then stops at a frame
+ * boundary (the open frame is empty) with the message's offset telling how
+ * far it got; a later pass resumes there with a fresh frame and makes the
+ * same decisions an unlimited pass would have made.
  */
 struct pack_run {
 	struct pg_packer *p;
@@ -100,7 +105,9 @@ struct pack_run {
 	size_t used;
 	uint32_t count;
 	enum totem_guarantee guarantee;
+	uint32_t msg_no;            /* carried by fragments */
 	uint32_t closed;
+	uint32_t limit;
 	int err;
 };
 
@@ -139,7 +146,7 @@ static void pack_item(struct pack_run *r, uint32_t n, bool frag, uint32_t total,
 		pg_le32_put(at, n | (frag ? PG_ITEM_FRAG : 0));
 		at += PG_ITEM_HDR_SIZE;
 		if (frag) {
-			pg_le32_put(at, p->msg_no);
+			pg_le32_put(at, r->msg_no);
 			pg_le32_put(at + 4, total);
 			pg_le32_put(at + 8, offset);
 			at += PG_FRAG_HDR_SIZE;
@@ -156,35 +163,62 @@ static void pack_item(struct pack_run *r, uint32_t n, bool frag, uint32_t total,
 	}
 }
 
-static void pack_message(struct pack_run *r, size_t len, enum totem_guarantee guarantee)
+static bool pack_full(const struct pack_run *r)
+{
+	return r->closed >= r->limit;
+}
+
+/*
+ * Place the message bytes [*off, len) (the packing rule is at the top of
+ * this file). Returns true once every byte is placed; false when the frame
+ * limit stopped it first (*off tells how far it got, 0 = not started).
+ */
+static bool pack_message(struct pack_run *r, size_t len, enum totem_guarantee guarantee,
+                         size_t *off)
 {
 	const size_t max = r->p->payload_max;
 
-	if (r->used != 0 && r->guarantee != guarantee) {
-		pack_close(r);
+	if (pack_full(r)) {
+		return false;
 	}
-	pack_open(r, guarantee);
-	if (r->count < PG_FRAME_ITEMS_MAX && max - r->used >= PG_ITEM_HDR_SIZE + len) {
-		pack_item(r, (uint32_t)len, false, 0, 0);
-		return;
-	}
-	if (r->count >= PG_FRAME_ITEMS_MAX ||
-	    max - r->used < PG_ITEM_HDR_SIZE + PG_FRAG_HDR_SIZE + PG_FRAG_MIN) {
-		pack_close(r);
+	if (*off == 0) {
+		if (r->used != 0 && r->guarantee != guarantee) {
+			pack_close(r);
+			if (pack_full(r)) {
+				return false;
+			}
+		}
 		pack_open(r, guarantee);
-		if (max - r->used >= PG_ITEM_HDR_SIZE + len) {
+		if (r->count < PG_FRAME_ITEMS_MAX && max - r->used >= PG_ITEM_HDR_SIZE + len) {
 			pack_item(r, (uint32_t)len, false, 0, 0);
-			return;
+			*off = len;
+			return true;
+		}
+		if (r->count >= PG_FRAME_ITEMS_MAX ||
+		    max - r->used < PG_ITEM_HDR_SIZE + PG_FRAG_HDR_SIZE + PG_FRAG_MIN) {
+			pack_close(r);
+			if (pack_full(r)) {
+				return false;
+			}
+			pack_open(r, guarantee);
+			if (max - r->used >= PG_ITEM_HDR_SIZE + len) {
+				pack_item(r, (uint32_t)len, false, 0, 0);
+				*off = len;
+				return true;
+			}
 		}
 	}
-	size_t offset = 0;
-	while (offset < len) {
+	while (*off < len) {
+		if (pack_full(r)) {
+			return false;
+		}
 		pack_open(r, guarantee);
 		size_t room = max - r->used - PG_ITEM_HDR_SIZE - PG_FRAG_HDR_SIZE;
-		size_t n = len - offset < room ? len - offset : room;
-		pack_item(r, (uint32_t)n, true, (uint32_t)len, (uint32_t)offset);
-		offset += n;
+		size_t n = len - *off < room ? len - *off : room;
+		pack_item(r, (uint32_t)n, true, (uint32_t)len, (uint32_t)*off);
+		*off += n;
 	}
+	return true;
 }
 
 static void pack_run_init(struct pack_run *r, const struct pg_packer *p)
@@ -195,16 +229,43 @@ static void pack_run_init(struct pack_run *r, const struct pg_packer *p)
 	r->used = p->used;
 	r->count = p->count;
 	r->guarantee = p->guarantee;
+	r->msg_no = p->msg_no;
+	r->limit = UINT32_MAX;
+}
+
+static void pack_run_store(struct pg_packer *p, const struct pack_run *r)
+{
+	p->used = r->used;
+	p->count = r->count;
+	p->guarantee = r->guarantee;
 }
 
 uint32_t pg_packer_frames_needed(const struct pg_packer *p, size_t len,
                                  enum totem_guarantee guarantee)
 {
 	struct pack_run r;
+	size_t off = 0;
 
 	pack_run_init(&r, p);
-	pack_message(&r, len, guarantee);
+	(void)pack_message(&r, len, guarantee, &off);
 	return r.closed + (r.used != 0 ? 1 : 0);
+}
+
+uint32_t pg_packer_account(struct pg_packer *p, size_t len, enum totem_guarantee guarantee)
+{
+	struct pack_run r;
+	size_t off = 0;
+
+	pack_run_init(&r, p);
+	(void)pack_message(&r, len, guarantee, &off);
+	pack_run_store(p, &r);
+	return r.closed;
+}
+
+void pg_packer_forget(struct pg_packer *p)
+{
+	p->used = 0;
+	p->count = 0;
 }
 
 int pg_packer_add(struct pg_packer *p, const struct iovec *iov, size_t iovcnt,
@@ -213,6 +274,7 @@ int pg_packer_add(struct pg_packer *p, const struct iovec *iov, size_t iovcnt,
 	struct iov_cursor cur = { .iov = iov, .iovcnt = iovcnt };
 	struct pack_run r;
 	size_t len = 0;
+	size_t off = 0;
 
 	for (size_t i = 0; i < iovcnt; i++) {
 		len += iov[i].iov_len;
@@ -221,12 +283,33 @@ int pg_packer_add(struct pg_packer *p, const struct iovec *iov, size_t iovcnt,
 	r.cur = &cur;
 	r.emit = emit;
 	r.ctx = ctx;
-	pack_message(&r, len, guarantee);
-	p->used = r.used;
-	p->count = r.count;
-	p->guarantee = r.guarantee;
+	(void)pack_message(&r, len, guarantee, &off);
+	pack_run_store(p, &r);
 	p->msg_no++;
 	p->msgs++;
+	return r.err;
+}
+
+int pg_packer_add_part(struct pg_packer *p, const struct pg_packer_msg *m, size_t *off,
+                       uint32_t max_frames, pg_frame_emit_fn emit, void *ctx,
+                       uint32_t *ret_frames)
+{
+	struct iovec iov = {
+		.iov_base = (void *)(uintptr_t)(m->data + *off),
+		.iov_len = m->len - *off,
+	};
+	struct iov_cursor cur = { .iov = &iov, .iovcnt = 1 };
+	struct pack_run r;
+
+	pack_run_init(&r, p);
+	r.cur = &cur;
+	r.emit = emit;
+	r.ctx = ctx;
+	r.msg_no = m->msg_no;
+	r.limit = max_frames;
+	(void)pack_message(&r, m->len, m->guarantee, off);
+	pack_run_store(p, &r);
+	*ret_frames = r.closed;
 	return r.err;
 }
 

@@ -30,7 +30,7 @@
  *  many message bytes fit there; otherwise the frame is closed first. */
 #define PG_FRAG_MIN 64
 /** Default of totem_config.max_msg_size when it is 0. */
-#define PG_MSG_SIZE_DEFAULT (1024 * 1024)
+#define PG_MSG_SIZE_DEFAULT (1024 * 1024 + 64 * 1024)
 
 /**
  * Called for every finished frame, in order. The frame is only valid during
@@ -73,6 +73,36 @@ uint32_t pg_packer_frames_needed(const struct pg_packer *p, size_t len,
  */
 int pg_packer_add(struct pg_packer *p, const struct iovec *iov, size_t iovcnt,
                   enum totem_guarantee guarantee, pg_frame_emit_fn emit, void *ctx);
+
+/** A whole message held by the caller, for pg_packer_add_part(). */
+struct pg_packer_msg {
+	const uint8_t *data;    /**< len bytes, never NULL */
+	size_t len;
+	uint32_t msg_no;        /**< carried by its fragments */
+	enum totem_guarantee guarantee;
+};
+
+/**
+ * Pack the bytes [*off, len) of m, closing (emitting) at most max_frames
+ * frames. Stops at a frame boundary when the limit is reached, with *off
+ * telling how far it got; a later call resumes there. Writes the frames
+ * emitted to *ret_frames. Returns 0 or the first emit error. The counters
+ * msgs and msg_no are left to the caller (it numbers the messages).
+ */
+int pg_packer_add_part(struct pg_packer *p, const struct pg_packer_msg *m, size_t *off,
+                       uint32_t max_frames, pg_frame_emit_fn emit, void *ctx,
+                       uint32_t *ret_frames);
+
+/**
+ * Bookkeeping without bytes: advance p as if a len-byte message had been
+ * packed and return the frames that would have been closed. A packer used
+ * only this way (no frame buffer needed) counts the frames a queue of
+ * messages will take when packed in order from a frame boundary.
+ */
+uint32_t pg_packer_account(struct pg_packer *p, size_t len, enum totem_guarantee guarantee);
+
+/** Drop the open frame's bookkeeping (no emit): back to a frame boundary. */
+void pg_packer_forget(struct pg_packer *p);
 
 /** Emit the open frame, if any. On an emit error it stays open. */
 int pg_packer_flush(struct pg_packer *p, pg_frame_emit_fn emit, void *ctx);

@@ -308,8 +308,15 @@ int srp_mcast(srp_t *srp, const void *msg, size_t len, enum totem_guarantee guar
 	if (r < 0) {
 		return r;
 	}
-	if (srp->state != SRP_STATE_OPERATIONAL) {
-		return 0;
+	srp_origination_wake(srp);
+	return 0;
+}
+
+/* Something waits for origination: get an idle (held) token moving. */
+void srp_origination_wake(struct srp *srp)
+{
+	if (srp->state != SRP_STATE_OPERATIONAL || srp->in_token_cb || srp->left) {
+		return;
 	}
 	if (srp->holding || srp->self_pending) {
 		/* release from the host's loop, not from inside a callback */
@@ -324,7 +331,26 @@ int srp_mcast(srp_t *srp, const void *msg, size_t len, enum totem_guarantee guar
 		}
 		srp->hold_cancel_sent = true;
 	}
-	return 0;
+}
+
+uint32_t srp_origination_budget(const srp_t *srp)
+{
+	uint32_t avail = srp->sendq.cap - srp->sendq.count;
+	uint32_t b;
+
+	if (!srp->in_token_cb || srp->left || srp->visit_budget <= srp->sendq.count) {
+		return 0;
+	}
+	b = srp->visit_budget - srp->sendq.count;
+	return b < avail ? b : avail;
+}
+
+void srp_backlog_set(srp_t *srp, uint32_t frames)
+{
+	srp->upper_backlog = frames;
+	if (frames > 0) {
+		srp_origination_wake(srp);
+	}
 }
 
 uint32_t srp_send_queue_avail(const srp_t *srp)

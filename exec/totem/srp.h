@@ -33,8 +33,14 @@ struct srp_callbacks {
 	 * value >= the last one stored. May be NULL.
 	 */
 	void (*ring_seq_store)(void *ctx, uint64_t ring_seq);
-	/** The token arrived and this node may originate messages: the layer
-	 *  above flushes partly filled frames here. May be NULL. */
+	/**
+	 * The token arrived in OPERATIONAL and this node may originate. Inside
+	 * this call srp_origination_budget() tells how many frames srp_mcast()
+	 * may still add: every frame queued by the time it returns, up to that
+	 * budget, is originated in this very visit, so a layer that hands its
+	 * frames over only from here never has a frame of its own waiting in
+	 * srp across a configuration change. May be NULL.
+	 */
 	void (*token_received)(void *ctx);
 };
 
@@ -90,6 +96,21 @@ int srp_mcast(srp_t *srp, const void *msg, size_t len, enum totem_guarantee guar
 
 /** Bytes of payload one srp_mcast() call may carry (netmtu minus headers). */
 size_t srp_payload_max(const srp_t *srp);
+
+/**
+ * Inside the token_received callback: frames srp_mcast() may add that this
+ * token visit will originate (flow control, retransmissions and what the
+ * send queue already holds taken into account). 0 anywhere else.
+ */
+uint32_t srp_origination_budget(const srp_t *srp);
+
+/**
+ * Frames the layer above holds for origination outside srp's send queue.
+ * They count in this node's share of the token's backlog (flow control)
+ * and keep the token moving; a non-zero value wakes an idle ring the way
+ * srp_mcast() does.
+ */
+void srp_backlog_set(srp_t *srp, uint32_t frames);
 
 /** Free slots in the send queue (frames). */
 uint32_t srp_send_queue_avail(const srp_t *srp);

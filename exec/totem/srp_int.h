@@ -48,6 +48,12 @@
  *  - The commit token is retransmitted by its last sender like the ORF
  *    token (token_retransmit), so one lost datagram does not cost a token
  *    timeout during formation.
+ *  - The layer above may keep its own queue: it reports its size with
+ *    srp_backlog_set() (counted in the token's backlog and in this node's
+ *    fair share) and hands frames over only inside token_received, at most
+ *    srp_origination_budget() of them, all of which this visit originates.
+ *    pg does so, so that none of its frames waits in srp across a
+ *    configuration change (a message is never split across rings).
  *  - The sort queue is a fixed ring of SRP_QUEUE_SLOTS; originations are
  *    clamped so token.seq - token.aru stays below half of it, and receivers
  *    drop (and later re-request) frames that would not fit.
@@ -164,6 +170,9 @@ struct srp {
 	uint32_t last_token_sent_seq;
 
 	struct srp_sendq sendq;         /* application frames */
+	uint32_t upper_backlog;         /* frames held above srp (srp_backlog_set) */
+	uint32_t visit_budget;          /* originations left in this visit */
+	bool in_token_cb;               /* inside cb.token_received */
 	struct srp_sendq recq;          /* encapsulated old-ring frames (RECOVERY) */
 
 	uint64_t t_token_loss, t_token_warn, t_token_rtx, t_hold, t_merge, t_join, t_consensus;
@@ -208,6 +217,8 @@ void srp_send_ucast_frame(struct srp *srp, totem_nodeid_t to, const void *buf, s
 int srp_msg_send(struct srp *srp, const struct srp_ring *r, const struct srp_msg *m);
 void srp_deliver_pending(struct srp *srp);
 totem_nodeid_t srp_ring_next(const struct srp_ring *r, totem_nodeid_t me);
+
+void srp_origination_wake(struct srp *srp);
 
 /* srp_token.c */
 void srp_token_recv(struct srp *srp, const void *buf, size_t len);

@@ -97,7 +97,7 @@ static void token_pass(struct srp *srp, struct wire_token *t)
 		/* a ring of one: the token comes straight back, after a pause when idle */
 		uint32_t ms = srp->seq_unchanged >= srp->cfg.seqno_unchanged_const ? srp->cfg.hold : 0;
 
-		if (srp->sendq.count > 0 || srp->recq.count > 0) {
+		if (srp->sendq.count > 0 || srp->recq.count > 0 || srp->upper_backlog > 0) {
 			ms = 0;
 		}
 		srp->held = *t;
@@ -119,6 +119,16 @@ static uint32_t u32_min(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* Frames waiting to be originated from q: for the application queue also
+ * those the layer above holds (srp_backlog_set). */
+static uint32_t token_backlog(const struct srp *srp, const struct srp_sendq *q)
+{
+	if (q == NULL) {
+		return 0;
+	}
+	return q == &srp->sendq ? q->count + srp->upper_backlog : q->count;
+}
+
 /* How many new frames this visit may originate (REFERENCE 1.3 step 4). */
 static uint32_t token_budget(struct srp *srp, const struct wire_token *t, const struct srp_sendq *q)
 {
@@ -126,11 +136,11 @@ static uint32_t token_budget(struct srp *srp, const struct wire_token *t, const 
 	uint32_t b, mine, others, outstanding;
 	int32_t used;
 
-	if (q == NULL || q->count == 0) {
+	mine = token_backlog(srp, q);
+	if (mine == 0) {
 		return 0;
 	}
 	b = u32_min(srp->cfg.max_messages, t->fcc < window ? window - t->fcc : 0);
-	mine = q->count;
 	others = t->backlog >= srp->my_backlog ? t->backlog - srp->my_backlog : 0;
 	if ((uint64_t)others + mine > window) {
 		uint32_t share = (uint32_t)((uint64_t)window * mine / ((uint64_t)others + mine));
@@ -249,7 +259,7 @@ static uint32_t sat_sub(uint32_t a, uint32_t b)
 static void token_update(struct srp *srp, struct wire_token *t, const struct srp_sendq *q,
                          uint32_t sent)
 {
-	uint32_t backlog = q != NULL ? q->count : 0;
+	uint32_t backlog = token_backlog(srp, q);
 
 	t->fcc = sat_sub(t->fcc, srp->my_fcc) + sent;
 	srp->my_fcc = sent;
@@ -296,18 +306,23 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 	srp->hold_cancel_sent = true;   /* we have the token: no cancel needed */
 	if (srp->state == SRP_STATE_OPERATIONAL) {
 		q = &srp->sendq;
-		if (srp->cb.token_received != NULL) {
-			srp->cb.token_received(srp->ctx);
-			if (srp->left) {
-				return;
-			}
-		}
 	} else if (srp->state == SRP_STATE_RECOVERY) {
 		q = &srp->recq;
 	}
 	budget = token_budget(srp, t, q);
 	rtx = token_retransmit(srp, t, srp->cfg.max_messages);
 	budget = budget > rtx ? budget - rtx : 0;
+	if (srp->state == SRP_STATE_OPERATIONAL && srp->cb.token_received != NULL) {
+		/* what the layer above queues now is originated below, in this visit */
+		srp->visit_budget = budget;
+		srp->in_token_cb = true;
+		srp->cb.token_received(srp->ctx);
+		srp->in_token_cb = false;
+		srp->visit_budget = 0;
+		if (srp->left) {
+			return;
+		}
+	}
 	sent = rtx + (q != NULL ? token_originate(srp, t, q, budget) : 0);
 	token_request_missing(srp, t);
 	token_update(srp, t, q, sent);
@@ -318,7 +333,8 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 		return;
 	}
 	idle = srp->state == SRP_STATE_OPERATIONAL && t->seq == srp->last_seq_seen &&
-	       t->rtr_count == 0 && t->backlog == 0 && srp->sendq.count == 0;
+	       t->rtr_count == 0 && t->backlog == 0 && srp->sendq.count == 0 &&
+	       srp->upper_backlog == 0;
 	srp->seq_unchanged = idle ? srp->seq_unchanged + 1U : 0;
 	srp->last_seq_seen = t->seq;
 	srp->hold_cancel_sent = false;

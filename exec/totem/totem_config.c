@@ -31,7 +31,7 @@ void totem_config_defaults(struct totem_config *cfg)
 	cfg->max_messages = 17;
 	cfg->netmtu = 1500;
 	cfg->send_queue_max = 2048;
-	cfg->max_msg_size = 1024 * 1024;
+	cfg->max_msg_size = 1024 * 1024 + 64 * 1024; /* a 1 MiB CPG payload plus its header */
 	cfg->seq_start = 0;
 	cfg->node_count = 0;
 }

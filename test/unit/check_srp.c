@@ -285,6 +285,48 @@ START_TEST(test_loss)
 }
 END_TEST
 
+/*
+ * A layer above srp that keeps its frames and hands them over only inside
+ * token_received, as many as srp_origination_budget() allows: srp originates
+ * every one in that visit (its send queue is empty at the next visit), the
+ * budget respects max_messages, the held frames count as backlog (they keep
+ * the ring going and share the window with a plain srp_mcast() sender), and
+ * everything arrives in one order everywhere.
+ */
+START_TEST(test_origination_budget)
+{
+	struct h_world w;
+	int all[3] = { 0, 1, 2 };
+	struct srp_stats st;
+
+	h_world_init(&w, 3, 0);
+	form_ring(&w, 3);
+	ck_assert_uint_eq(srp_origination_budget(w.nodes[0].srp), 0);
+	w.nodes[0].upper_pending = 400;
+	srp_backlog_set(w.nodes[0].srp, 400);
+	w.nodes[1].upper_pending = 400;
+	srp_backlog_set(w.nodes[1].srp, 400);
+	for (int k = 0; k < 100; k++) {
+		ck_assert_int_eq(h_send(&w, 2, TOTEM_AGREED), 0);
+	}
+	h_run_for(&w, 20000);
+	for (int i = 0; i < 3; i++) {
+		size_t first = marker_index(&w.nodes[i], "REG m=1,2,3 ");
+
+		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], first), 900);
+		ck_assert_uint_eq(w.nodes[i].upper_pending, 0);
+		ck_assert_uint_eq(w.nodes[i].upper_violations, 0);
+		ck_assert_uint_le(w.nodes[i].upper_budget_max, w.cfg.max_messages);
+	}
+	ck_assert_uint_gt(w.nodes[0].upper_budget_max, 0);
+	ck_assert_uint_eq(srp_origination_budget(w.nodes[0].srp), 0);
+	srp_stats_get(w.nodes[0].srp, &st);
+	ck_assert_uint_eq(st.send_queue_len, 0);
+	assert_same_stream(&w, all, 3, "REG m=1,2,3 ", false);
+	h_world_free(&w);
+}
+END_TEST
+
 START_TEST(test_seq_wrap)
 {
 	struct h_world w;
@@ -371,6 +413,7 @@ static Suite *srp_suite(void)
 	tcase_add_test(tc, test_clean_leave);
 	tcase_add_test(tc, test_clean_leave_fast);
 	tcase_add_test(tc, test_loss);
+	tcase_add_test(tc, test_origination_budget);
 	tcase_add_test(tc, test_seq_wrap);
 	tcase_add_test(tc, test_idle_no_spin);
 	tcase_add_test(tc, test_restart_rejoin);

@@ -208,7 +208,39 @@ static void cb_ring_seq(void *ctx, uint64_t seq)
 
 static const struct totem_transport_ops h_net = { net_mcast, net_ucast };
 static const struct totem_clock_ops h_clock = { clk_now, clk_add, clk_del, clk_random };
-static const struct srp_callbacks h_cb = { cb_deliver, cb_confchg, cb_ring_seq, NULL };
+/*
+ * A layer above that holds upper_pending frames itself and hands srp only
+ * what srp_origination_budget() allows, inside the callback (as pg does).
+ * Frames handed over on an earlier visit must all have been originated.
+ */
+static void cb_token_received(void *ctx)
+{
+	struct h_node *n = ctx;
+	struct srp_stats st;
+	uint32_t b;
+
+	if (n->upper_pending == 0) {
+		return;
+	}
+	srp_stats_get(n->srp, &st);
+	if (st.send_queue_len != 0) {
+		n->upper_violations++;
+	}
+	b = srp_origination_budget(n->srp);
+	if (b > n->upper_budget_max) {
+		n->upper_budget_max = b;
+	}
+	for (; b > 0 && n->upper_pending > 0; b--) {
+		if (h_send(n->w, n->idx, TOTEM_AGREED) != 0) {
+			n->upper_violations++;
+			break;
+		}
+		n->upper_pending--;
+	}
+	srp_backlog_set(n->srp, n->upper_pending);
+}
+
+static const struct srp_callbacks h_cb = { cb_deliver, cb_confchg, cb_ring_seq, cb_token_received };
 
 void h_world_init(struct h_world *w, int n, uint32_t seq_start)
 {

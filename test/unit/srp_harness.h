@@ -29,6 +29,10 @@ struct h_node {
 	uint64_t token_sends;
 	uint32_t delivered;
 	uint32_t next_counter;
+	/* a layer above that hands frames over only from token_received */
+	uint32_t upper_pending;         /* frames it still holds */
+	uint32_t upper_violations;      /* a frame waited in srp past its visit */
+	uint32_t upper_budget_max;      /* largest srp_origination_budget() seen */
 };
 
 struct h_world {
