@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The struct ais_api handed to every engine (include/ais/service.h): cluster
- * sends through pg, connection services from ipc.c, one-shot timers on the
+ * sends through pg, connection services from ipc.c (events and their
+ * slow-consumer policy, which also holds back mcast_ok), one-shot timers on the
  * main loop, membership as last delivered, and the shutdown request.
  */
 #include "config.h"
@@ -52,13 +53,21 @@ static int api_mcast(const struct iovec *iov, size_t iovcnt, enum ais_guarantee 
 	    (le32toh(h.id) >> 16) == SYNC_SERVICE_ID) {
 		return -EINVAL;
 	}
+	/* what a service's sync.process() sends is sync traffic (sync.h) */
+	if (exec_rt.sync != NULL && sync_in_process_step(exec_rt.sync)) {
+		return pg_mcast_prio(exec_rt.pg, iov, iovcnt,
+				     guarantee == AIS_GUARANTEE_SAFE ? TOTEM_SAFE : TOTEM_AGREED);
+	}
 	return pg_mcast(exec_rt.pg, iov, iovcnt,
 			guarantee == AIS_GUARANTEE_SAFE ? TOTEM_SAFE : TOTEM_AGREED);
 }
 
+/* Also false while a local client that is still reading lags behind by more
+ * than IPC_OUTQ_HIGH_BYTES (see ipc.h): senders here wait for their readers. */
 static bool api_mcast_ok(size_t len)
 {
-	return exec_rt.pg != NULL && !exec_rt.shutting_down && pg_send_ok(exec_rt.pg, len);
+	return exec_rt.pg != NULL && !exec_rt.shutting_down && !ipc_outq_backpressure() &&
+	       pg_send_ok(exec_rt.pg, len);
 }
 
 static int api_timer_add(uint32_t ms, void (*fn)(void *data), void *data, uint64_t *ret_handle)

@@ -4,6 +4,17 @@
  * allocated when it is accepted and freed only in the destroyed callback,
  * after the engine's lib_exit_fn; the id -> connection map is a libqb
  * hashtable keyed by the id in hex.
+ *
+ * Slow consumers (policy in ipc.h): events the libqb ring cannot take wait
+ * in the connection's queue, bounded in bytes (IPC_OUTQ_MAX_BYTES); the
+ * queue is drained before each new event, on each request of the client and
+ * from a timer that retries every IPC_DRAIN_MIN_MS while the client keeps
+ * reading, backing off to IPC_DRAIN_MAX_MS while it does not. A client that
+ * is over IPC_OUTQ_HIGH_BYTES with no progress for IPC_OUTQ_STALL_MS, or
+ * that reaches the hard bound, is refused further events (-ENOBUFS, logged
+ * once with the numbers); the engine then disconnects it. Connections over
+ * the high watermark are kept on a list: while one of them is still
+ * reading, flow-controlled requests of this node get TRY_AGAIN.
  */
 #include "config.h"
 
@@ -30,7 +41,6 @@
 
 AIS_LOG_SUBSYS("IPC");
 
-#define IPC_DRAIN_RETRY_MS 5
 #define IPC_FC_PERIOD_MS 10
 #define IPC_FC_MIN_LEN 4096
 
@@ -51,21 +61,33 @@ struct ais_conn {
 	bool inited;             /**< lib_init_fn succeeded */
 	struct qb_list_head outq;
 	size_t outq_events;
-	size_t outq_bytes;
+	size_t outq_bytes;        /**< charged: lengths + IPC_EVENT_OVERHEAD each */
+	uint64_t outq_progress_us; /**< queue became non-empty, or the ring last took from it */
+	struct qb_list_head high_list; /**< on ipc.high while outq_bytes > IPC_OUTQ_HIGH_BYTES */
+	bool outq_high;
+	bool outq_refused_logged;
 	qb_loop_timer_handle drain_timer;
 	bool drain_armed;
+	uint32_t drain_delay_ms;
+	struct qb_list_head disconnect_list; /**< on ipc.disconnecting while the job is queued */
+	bool disconnect_pending;
 	void *priv;
 };
 
 static struct {
 	qb_map_t *conns;
+	struct qb_list_head high; /**< connections over IPC_OUTQ_HIGH_BYTES */
+	struct qb_list_head disconnecting; /**< conn_disconnect called, job not run yet */
 	uint64_t next_id;
 	qb_loop_timer_handle fc_timer;
 	bool fc_armed;
 	enum qb_ipcs_rate_limit rate;
 	struct ipc_stats stats;
 	struct logsys_ratelimit rl_bad;
+	uint64_t *aligned;        /**< AIS_IPC_MSG_MAX bytes: copies of misaligned requests */
 } ipc = {
+	.high = { &ipc.high, &ipc.high },
+	.disconnecting = { &ipc.disconnecting, &ipc.disconnecting },
 	.next_id = 1,
 	.rate = QB_IPCS_RATE_NORMAL,
 	.rl_bad = LOGSYS_RATELIMIT_INIT(10000, 5),
@@ -154,6 +176,8 @@ static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t g
 	conn->id = ipc.next_id++;
 	snprintf(conn->key, sizeof(conn->key), "%016" PRIx64, conn->id);
 	qb_list_init(&conn->outq);
+	qb_list_init(&conn->high_list);
+	qb_list_init(&conn->disconnect_list);
 	if (uid != geteuid() && uid != 0) {
 		/* let a client of another user map the shared memory */
 		qb_ipcs_connection_auth_set(c, -1, gid, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
@@ -197,6 +221,19 @@ static int32_t ipc_connection_closed(qb_ipcs_connection_t *c)
 	return 0;
 }
 
+static void ipc_outq_high_update(struct ais_conn *conn)
+{
+	bool high = conn->outq_bytes > IPC_OUTQ_HIGH_BYTES;
+
+	if (high && !conn->outq_high) {
+		qb_list_add_tail(&conn->high_list, &ipc.high);
+	} else if (!high && conn->outq_high) {
+		qb_list_del(&conn->high_list);
+		qb_list_init(&conn->high_list);
+	}
+	conn->outq_high = high;
+}
+
 static void ipc_outq_free(struct ais_conn *conn)
 {
 	struct ipc_event *ev, *tmp;
@@ -208,6 +245,7 @@ static void ipc_outq_free(struct ais_conn *conn)
 	conn->slot->counters.events_queued -= conn->outq_events;
 	conn->outq_events = 0;
 	conn->outq_bytes = 0;
+	ipc_outq_high_update(conn);
 }
 
 static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
@@ -234,6 +272,8 @@ static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 
 /* ---- requests --------------------------------------------------------- */
 
+static size_t ipc_drain(struct ais_conn *conn);
+
 static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 {
 	struct qb_ipc_response_header r = {
@@ -250,6 +290,9 @@ static bool ipc_flow_ok(size_t len)
 	if (exec_rt.sync != NULL && sync_in_progress(exec_rt.sync)) {
 		return false;
 	}
+	if (ipc_outq_backpressure()) {
+		return false;
+	}
 	return exec_rt.pg != NULL && pg_send_ok(exec_rt.pg, len > IPC_FC_MIN_LEN ? len : IPC_FC_MIN_LEN);
 }
 
@@ -263,6 +306,24 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 
 	if (conn == NULL || !conn->inited) {
 		return 0;
+	}
+	if (!qb_list_empty(&conn->outq)) {
+		/* a client that sends is running: it may have read its ring */
+		(void)ipc_drain(conn);
+	}
+	if ((uintptr_t)data % _Alignof(struct qb_ipc_request_header) != 0) {
+		/* libqb's ring keeps requests 4-byte aligned only; handlers read
+		 * them as structs of 8-byte alignment */
+		if (ipc.aligned == NULL) {
+			ipc.aligned = malloc(AIS_IPC_MSG_MAX);
+		}
+		if (ipc.aligned == NULL || size > AIS_IPC_MSG_MAX) {
+			conn->slot->counters.lib_errors++;
+			ipc_error_send(conn, AIS_IPC_RESPONSE_ERROR, size > AIS_IPC_MSG_MAX ? -EMSGSIZE : -ENOMEM);
+			return 0;
+		}
+		memcpy(ipc.aligned, data, size);
+		data = ipc.aligned;
 	}
 	conn->slot->counters.lib_requests++;
 	r = service_lib_check(conn->slot->engine, data, size, &h, &response_id);
@@ -300,51 +361,96 @@ static struct qb_ipcs_service_handlers ipc_handlers = {
 
 /* ---- events ----------------------------------------------------------- */
 
-static void ipc_drain(void *data);
+static void ipc_drain_timer_fn(void *data);
 
-static void ipc_drain_arm(struct ais_conn *conn, uint32_t ms)
+static void ipc_drain_arm(struct ais_conn *conn)
 {
 	if (conn->drain_armed) {
 		return;
 	}
-	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)ms * QB_TIME_NS_IN_MSEC, conn,
-			      ipc_drain, &conn->drain_timer) == 0) {
+	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)conn->drain_delay_ms * QB_TIME_NS_IN_MSEC,
+			      conn, ipc_drain_timer_fn, &conn->drain_timer) == 0) {
 		conn->drain_armed = true;
 	}
 }
 
-static void ipc_drain(void *data)
+/** Move queued events into the ring while it takes them; how many moved. */
+static size_t ipc_drain(struct ais_conn *conn)
 {
-	struct ais_conn *conn = data;
+	size_t moved = 0;
 
-	conn->drain_armed = false;
 	while (!qb_list_empty(&conn->outq)) {
 		struct ipc_event *ev = qb_list_first_entry(&conn->outq, struct ipc_event, list);
 		ssize_t r = qb_ipcs_event_send(conn->c, ev->data, ev->len);
 		if (r == -EAGAIN || r == -ENOBUFS) {
-			ipc_drain_arm(conn, IPC_DRAIN_RETRY_MS);
-			return;
+			break;
 		}
 		if (r < 0) {
 			/* the client is going away: its queue goes with it */
 			ipc_outq_free(conn);
-			return;
+			return moved;
 		}
 		qb_list_del(&ev->list);
 		conn->outq_events--;
-		conn->outq_bytes -= ev->len;
+		conn->outq_bytes -= ev->len + IPC_EVENT_OVERHEAD;
 		conn->slot->counters.events_queued--;
 		free(ev);
+		moved++;
 	}
+	if (moved > 0) {
+		conn->outq_progress_us = logsys_now_us();
+		conn->drain_delay_ms = IPC_DRAIN_MIN_MS;
+		ipc_outq_high_update(conn);
+	}
+	return moved;
+}
+
+static void ipc_drain_timer_fn(void *data)
+{
+	struct ais_conn *conn = data;
+
+	conn->drain_armed = false;
+	if (ipc_drain(conn) == 0 && conn->drain_delay_ms < IPC_DRAIN_MAX_MS) {
+		/* the client is not reading: retry less often */
+		conn->drain_delay_ms *= 2;
+	}
+	if (!qb_list_empty(&conn->outq)) {
+		ipc_drain_arm(conn);
+	}
+}
+
+static uint64_t ipc_outq_stall_ms(const struct ais_conn *conn, uint64_t now_us)
+{
+	if (qb_list_empty(&conn->outq) || now_us < conn->outq_progress_us) {
+		return 0;
+	}
+	return (now_us - conn->outq_progress_us) / 1000;
+}
+
+static void ipc_outq_refused_log(struct ais_conn *conn, size_t len, uint64_t stall_ms)
+{
+	if (conn->outq_refused_logged) {
+		return;
+	}
+	conn->outq_refused_logged = true;
+	ais_log(LOG_WARNING,
+		"%s client pid %d (conn %" PRIu64 ") refused an event of %zu bytes: %zu events, %zu bytes"
+		" queued (bound %u, high %u), no progress for %" PRIu64 ".%03u s",
+		conn->slot->engine->name, (int)conn->pid, conn->id, len, conn->outq_events,
+		conn->outq_bytes, IPC_OUTQ_MAX_BYTES, IPC_OUTQ_HIGH_BYTES, stall_ms / 1000,
+		(unsigned)(stall_ms % 1000));
 }
 
 static int ipc_event_enqueue(struct ais_conn *conn, const struct iovec *iov, size_t iovcnt, size_t len)
 {
 	struct ipc_event *ev;
 	size_t off = 0;
+	uint64_t now = logsys_now_us();
+	uint64_t stall_ms = ipc_outq_stall_ms(conn, now);
 
-	if (conn->outq_events >= IPC_OUTQ_MAX_EVENTS || conn->outq_bytes + len > IPC_OUTQ_MAX_BYTES) {
+	if (ipc_outq_admit(conn->outq_bytes, len, stall_ms) < 0) {
 		conn->slot->counters.events_dropped++;
+		ipc_outq_refused_log(conn, len, stall_ms);
 		return -ENOBUFS;
 	}
 	ev = malloc(sizeof(*ev) + len);
@@ -357,11 +463,16 @@ static int ipc_event_enqueue(struct ais_conn *conn, const struct iovec *iov, siz
 		off += iov[i].iov_len;
 	}
 	ev->len = len;
+	if (qb_list_empty(&conn->outq)) {
+		conn->outq_progress_us = now;
+		conn->drain_delay_ms = IPC_DRAIN_MIN_MS;
+	}
 	qb_list_add_tail(&ev->list, &conn->outq);
 	conn->outq_events++;
-	conn->outq_bytes += len;
+	conn->outq_bytes += len + IPC_EVENT_OVERHEAD;
 	conn->slot->counters.events_queued++;
-	ipc_drain_arm(conn, IPC_DRAIN_RETRY_MS);
+	ipc_outq_high_update(conn);
+	ipc_drain_arm(conn);
 	return 0;
 }
 
@@ -376,6 +487,10 @@ int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 	if (len > AIS_IPC_MSG_MAX) {
 		return -EMSGSIZE;
 	}
+	if (!qb_list_empty(&conn->outq)) {
+		/* the client may have read since the last attempt */
+		(void)ipc_drain(conn);
+	}
 	if (qb_list_empty(&conn->outq)) {
 		r = qb_ipcs_event_sendv(conn->c, iov, iovcnt);
 		if (r >= 0) {
@@ -386,6 +501,23 @@ int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 		}
 	}
 	return ipc_event_enqueue(conn, iov, iovcnt, len);
+}
+
+bool ipc_outq_backpressure(void)
+{
+	struct ais_conn *conn;
+	uint64_t now;
+
+	if (qb_list_empty(&ipc.high)) {
+		return false;
+	}
+	now = logsys_now_us();
+	qb_list_for_each_entry(conn, &ipc.high, high_list) {
+		if (ipc_outq_stall_ms(conn, now) < IPC_OUTQ_STALL_MS) {
+			return true;
+		}
+	}
+	return false;
 }
 
 int ipc_event_send(ais_conn_t *conn, const void *msg, size_t len)
@@ -443,9 +575,37 @@ void ipc_conn_credentials(ais_conn_t *conn, pid_t *ret_pid, uid_t *ret_uid, gid_
 	}
 }
 
+static void ipc_disconnect_job(void *data)
+{
+	struct ais_conn *conn = data;
+	qb_ipcs_connection_t *c = conn->c;
+
+	conn->disconnect_pending = false;
+	qb_list_del(&conn->disconnect_list);
+	qb_list_init(&conn->disconnect_list);
+	qb_ipcs_disconnect(c);
+	/* may run the destroyed callback, which frees conn */
+	qb_ipcs_connection_unref(c);
+}
+
+/* The disconnect runs from the loop, not from here: qb_ipcs_disconnect can
+ * free the connection (and the engine's private data, after its lib_exit_fn)
+ * at once, and engines call this while walking their lists of connections.
+ * The reference taken here keeps conn valid until the job has run. */
 void ipc_conn_disconnect(ais_conn_t *conn)
 {
-	qb_ipcs_disconnect(conn->c);
+	if (conn->disconnect_pending) {
+		return;
+	}
+	qb_ipcs_connection_ref(conn->c);
+	if (qb_loop_job_add(exec_rt.loop, QB_LOOP_HIGH, conn, ipc_disconnect_job) != 0) {
+		ais_log(LOG_ERR, "cannot queue the disconnect of conn %" PRIu64 ": client left connected",
+			conn->id);
+		qb_ipcs_connection_unref(conn->c);
+		return;
+	}
+	conn->disconnect_pending = true;
+	qb_list_add_tail(&conn->disconnect_list, &ipc.disconnecting);
 }
 
 /* ---- flow control ----------------------------------------------------- */
@@ -547,6 +707,18 @@ void ipc_stop(void)
 		qb_loop_timer_del(exec_rt.loop, ipc.fc_timer);
 		ipc.fc_armed = false;
 	}
+	while (!qb_list_empty(&ipc.disconnecting)) {
+		/* their jobs will not run: give back the references they hold,
+		 * the destroy below disconnects them */
+		struct ais_conn *conn = qb_list_first_entry(&ipc.disconnecting, struct ais_conn, disconnect_list);
+		qb_ipcs_connection_t *c = conn->c;
+
+		(void)qb_loop_job_del(exec_rt.loop, QB_LOOP_HIGH, conn, ipc_disconnect_job);
+		conn->disconnect_pending = false;
+		qb_list_del(&conn->disconnect_list);
+		qb_list_init(&conn->disconnect_list);
+		qb_ipcs_connection_unref(c);
+	}
 	for (uint32_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
 		struct service_slot *s = service_slot_get(id);
 		if (s != NULL && s->ipc != NULL) {
@@ -559,6 +731,8 @@ void ipc_stop(void)
 		qb_map_destroy(ipc.conns);
 		ipc.conns = NULL;
 	}
+	free(ipc.aligned);
+	ipc.aligned = NULL;
 }
 
 void ipc_stats_get(struct ipc_stats *ret)

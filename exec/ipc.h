@@ -8,20 +8,38 @@
  * configuration allows; others are refused and logged.
  *
  * Per connection: the engine's private_data_size bytes (zeroed), a 64-bit id
- * that is never reused, and an outgoing event queue. An event the client is
- * not reading fast enough waits in that queue, which is drained from the
- * loop; the queue holds at most IPC_OUTQ_MAX_EVENTS events or
- * IPC_OUTQ_MAX_BYTES bytes, beyond which event_send returns -ENOBUFS and the
- * engine decides (drop and tell the client, or disconnect it).
+ * that is never reused, and an outgoing event queue.
+ *
+ * Slow consumers. An event goes straight into the connection's libqb event
+ * ring; when the ring is full it waits in the connection's queue, which is
+ * drained as soon as the client can take more: before every new event for
+ * that client, on every request the client sends, and from a per-connection
+ * timer that retries after IPC_DRAIN_MIN_MS while the client keeps reading
+ * and backs off to IPC_DRAIN_MAX_MS while it does not (libqb tells the
+ * server nothing when a client reads its ring, and a loop job re-armed while
+ * the queue is non-empty would spin the daemon). Each queued event is
+ * charged its length plus IPC_EVENT_OVERHEAD bytes. "Progress" is the last
+ * time the ring took an event out of a non-empty queue (or the queue became
+ * non-empty). event_send returns -ENOBUFS, and the engine decides (drop and
+ * tell the client, or disconnect it), when the event would take the queue
+ *   - over IPC_OUTQ_MAX_BYTES, whatever the client does: the memory bound; or
+ *   - over IPC_OUTQ_HIGH_BYTES while the client has made no progress for
+ *     IPC_OUTQ_STALL_MS: a client that stopped reading.
+ * The refusal is logged once per connection with the queue's numbers.
  *
  * Flow control: the request rate follows the totem queue level (LOW -> FAST
  * ... CRITICAL -> OFF), and handlers marked flow_control are answered
- * SA_AIS_ERR_TRY_AGAIN while sync runs or while totem cannot take the
- * message.
+ * SA_AIS_ERR_TRY_AGAIN while sync runs, while totem cannot take the
+ * message, or while a local client that is still making progress has more
+ * than IPC_OUTQ_HIGH_BYTES queued (so senders on this node cannot run away
+ * from their own local readers; a client stalled for IPC_OUTQ_STALL_MS no
+ * longer holds them back).
  */
 #ifndef AIS_EXEC_IPC_H
 #define AIS_EXEC_IPC_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -29,8 +47,30 @@
 
 #include <ais/service.h>
 
-#define IPC_OUTQ_MAX_EVENTS 1000
-#define IPC_OUTQ_MAX_BYTES (16 * 1024 * 1024)
+#define IPC_OUTQ_MAX_BYTES (16u * 1024 * 1024) /**< hard bound of a connection's queue */
+#define IPC_OUTQ_HIGH_BYTES (4u * 1024 * 1024) /**< high watermark: flow control, stall check */
+#define IPC_OUTQ_STALL_MS 5000u                 /**< no progress this long above HIGH: refused */
+#define IPC_EVENT_OVERHEAD 64u                  /**< bytes charged per queued event besides its length */
+#define IPC_DRAIN_MIN_MS 1u
+#define IPC_DRAIN_MAX_MS 16u
+
+/**
+ * The queue policy: may an event of len bytes join a queue that holds
+ * queued_bytes (charged) and has made no progress for stall_ms?
+ * 0 or -ENOBUFS. Pure, so that it can be tested on its own.
+ */
+static inline int ipc_outq_admit(size_t queued_bytes, size_t len, uint64_t stall_ms)
+{
+	size_t after = queued_bytes + len + IPC_EVENT_OVERHEAD;
+
+	if (len > IPC_OUTQ_MAX_BYTES || after > IPC_OUTQ_MAX_BYTES) {
+		return -ENOBUFS;
+	}
+	if (after > IPC_OUTQ_HIGH_BYTES && stall_ms >= IPC_OUTQ_STALL_MS) {
+		return -ENOBUFS;
+	}
+	return 0;
+}
 
 struct ipc_stats {
 	uint64_t connections_refused;
@@ -55,6 +95,12 @@ void *ipc_conn_private(ais_conn_t *conn);
 uint64_t ipc_conn_id(ais_conn_t *conn);
 ais_conn_t *ipc_conn_lookup(uint64_t conn_id);
 void ipc_conn_credentials(ais_conn_t *conn, pid_t *ret_pid, uid_t *ret_uid, gid_t *ret_gid);
+/** Disconnect from the main loop, soon after this returns: conn and the
+ *  engine's private data stay valid until then (lib_exit_fn runs later). */
 void ipc_conn_disconnect(ais_conn_t *conn);
+
+/** True while a local client that is still reading has more than
+ *  IPC_OUTQ_HIGH_BYTES queued: flow control for senders on this node. */
+bool ipc_outq_backpressure(void);
 
 #endif

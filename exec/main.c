@@ -211,6 +211,9 @@ static void main_confchg(void *ctx, enum totem_confchg_type type,
 	}
 	service_confchg(t, members, n_members, left, n_left, joined, n_joined, &rid);
 	if (exec_rt.sync != NULL) {
+		if (exec_rt.pg != NULL) {
+			pg_normal_hold(exec_rt.pg, true);
+		}
 		sync_confchg(exec_rt.sync, t, members, n_members, &rid);
 	}
 }
@@ -292,7 +295,17 @@ static int main_sync_mcast(void *ctx, const void *msg, size_t len)
 	if (exec_rt.pg == NULL || exec_rt.shutting_down) {
 		return -ENOTCONN;
 	}
-	return pg_mcast(exec_rt.pg, &iov, 1, TOTEM_AGREED);
+	return pg_mcast_prio(exec_rt.pg, &iov, 1, TOTEM_AGREED);
+}
+
+/* Application traffic waits in pg's normal lane until sync is done (sync.h). */
+static void main_sync_completed(void *ctx, const struct ais_ring_id *ring_id)
+{
+	(void)ctx;
+	(void)ring_id;
+	if (exec_rt.pg != NULL) {
+		pg_normal_hold(exec_rt.pg, false);
+	}
 }
 
 static void main_sync_fire(void *data)
@@ -320,7 +333,7 @@ static const struct sync_host_ops main_sync_ops = {
 	.mcast = main_sync_mcast,
 	.schedule = main_sync_schedule,
 	.engine_get = service_engine_get,
-	.completed = NULL,
+	.completed = main_sync_completed,
 };
 
 /* ---- scheduling watchdog ---------------------------------------------- */

@@ -43,6 +43,7 @@ struct sync {
 	void *ctx;
 	enum sync_state state;
 	bool in_progress;
+	bool in_process_step;   /* inside a service's sync.process() */
 	bool list_sent;
 	struct ais_ring_id ring_id;
 	size_t n_members;
@@ -325,7 +326,12 @@ static void sync_process_step(struct sync *s)
 	uint8_t buf[SYNC_HDR_LEN];
 
 	if (ops != NULL && ops->process != NULL && (s->inited_mask & (UINT32_C(1) << s->current))) {
-		if (ops->process() > 0) {
+		int more;
+
+		s->in_process_step = true;
+		more = ops->process();
+		s->in_process_step = false;
+		if (more > 0) {
 			s->ops->schedule(s->ctx, 1);
 			return;
 		}
@@ -378,6 +384,11 @@ struct sync *sync_destroy(struct sync *s)
 bool sync_in_progress(const struct sync *s)
 {
 	return s->in_progress;
+}
+
+bool sync_in_process_step(const struct sync *s)
+{
+	return s->in_process_step;
 }
 
 enum sync_state sync_state_get(const struct sync *s)

@@ -80,6 +80,16 @@ void sync_deliver(struct sync *s, const void *msg, size_t len, ais_nodeid_t send
 void sync_run(struct sync *s);
 
 bool sync_in_progress(const struct sync *s);
+
+/**
+ * True while a service's sync.process() runs: what it multicasts then is
+ * sync traffic, which the host sends in pg's priority lane (pg_mcast_prio),
+ * as it does the service lists and barriers of sync_host_ops.mcast. The
+ * host holds pg's normal lane from every confchg until sync completes
+ * (sync_host_ops.completed), so application traffic never delays sync and
+ * is delivered only after it, at every member.
+ */
+bool sync_in_process_step(const struct sync *s);
 enum sync_state sync_state_get(const struct sync *s);
 /** Id of the service being synchronised (valid in PROCESS/BARRIER). */
 uint16_t sync_current_service(const struct sync *s);

@@ -9,11 +9,16 @@
  *
  * A group lives while it has members or attached connections.
  *
- * Slow consumers: when a client's event queue in the daemon is full
- * (event_send returns -ENOBUFS) the client is disconnected and logged, never
- * queued without bound and never silently skipped; the others then see it
- * leave with CPG_REASON_PROCDOWN. A member that misses messages would break
- * the guarantee that all members deliver the same messages.
+ * Slow consumers: the executive queues a client's events in bytes up to a
+ * hard bound, drains them as soon as the client reads, and refuses more
+ * (event_send returns -ENOBUFS, logged there with the queue's numbers) only
+ * to a client at that bound or one that has stopped reading (over the high
+ * watermark with no progress for seconds; exec/ipc.h). Such a client is
+ * disconnected and logged, never queued without bound and never silently
+ * skipped; the others then see it leave with CPG_REASON_PROCDOWN. A member
+ * that misses messages would break the guarantee that all members deliver
+ * the same messages. While a local reader lags but keeps reading, this
+ * node's senders get TRY_AGAIN (flow control) instead.
  */
 #include "config.h"
 

@@ -17,10 +17,24 @@
  * out on the next visit. The queue's frame count is srp's backlog
  * (srp_backlog_set()), so the token's fair-share flow control sees it.
  *
+ * Lanes. There are two FIFOs: the priority lane (pg_mcast_prio(), the
+ * executive's sync traffic) and the normal lane (pg_mcast()). At every
+ * token visit the priority lane is packed first, then the normal lane; a
+ * normal message whose first fragment already left is finished before
+ * anything else (a sender's fragments are contiguous in its stream). Order
+ * is kept per sender within each lane, not across lanes: a priority message
+ * may overtake normal ones queued before it. pg_normal_hold() stops the
+ * normal lane (only the priority lane counts as srp backlog then); the
+ * executive holds it from a configuration change until sync completes, so
+ * no application message, not even one accepted in the old ring, is
+ * originated in the new ring before every member has synchronised: all of
+ * them are delivered after sync, at every member.
+ *
  * The rule: a message is never split across rings. No frame of pg waits
  * inside srp across a configuration change (see above), so the only
  * message that can have fragments originated in the old ring and the rest
- * still queued is the one at the head of the queue. At the regular
+ * still queued is the one at the head of its lane (at most one is partly
+ * sent at any time, given the lane rule above). At the regular
  * configuration (the first point at which the new ring can originate), pg
  * restarts that message from its first byte, still at the head, so per
  * sender FIFO order holds; its old-ring fragments are orphans that every
@@ -70,6 +84,19 @@
 
 AIS_LOG_SUBSYS("TOTEMPG");
 
+enum pg_lane_id {
+	PG_LANE_PRIO = 0,
+	PG_LANE_NORMAL = 1,
+	PG_LANES = 2,
+};
+
+/* One FIFO of accepted messages and the frames it takes when packed alone. */
+struct pg_lane {
+	struct qb_list_head queue;      /* struct pg_pending, oldest first */
+	struct pg_packer tally;         /* counts the frames the queue takes */
+	uint32_t tally_closed;          /* frames the tally closed */
+};
+
 /* A message accepted by pg_mcast() and not yet wholly handed to srp. */
 struct pg_pending {
 	struct qb_list_head list;
@@ -89,11 +116,10 @@ struct pg {
 	uint32_t max_msg_size;
 	uint32_t send_queue_max;
 	struct pg_packer packer;        /* builds frames in token_received */
-	struct pg_packer tally;         /* counts the frames the queue takes */
-	uint32_t tally_closed;          /* frames the tally closed */
 	bool packer_ready;
 	pg_asm_t *assembler;
-	struct qb_list_head queue;      /* struct pg_pending, oldest first */
+	struct pg_lane lanes[PG_LANES]; /* PG_LANE_PRIO first: packed first */
+	bool normal_held;               /* pg_normal_hold(): the normal lane waits */
 	uint64_t mcast_eagain;
 	uint64_t msgs_restarted;
 	uint64_t frames_lost;
@@ -105,34 +131,50 @@ static bool pg_log_ratelimit(uint64_t count)
 	return count != 0 && (count & (count - 1)) == 0;
 }
 
-/* Frames the queued messages take, the last partly filled one included. */
+/* Frames a lane's messages take, the last partly filled one included. */
+static uint32_t pg_lane_frames(const struct pg_lane *l)
+{
+	return l->tally_closed + (pg_packer_pending(&l->tally) ? 1U : 0U);
+}
+
+/* Frames srp may originate now: the normal lane counts only when not held. */
 static uint32_t pg_pending_frames(const pg_t *pg)
 {
-	return pg->tally_closed + (pg_packer_pending(&pg->tally) ? 1U : 0U);
+	uint32_t n = pg_lane_frames(&pg->lanes[PG_LANE_PRIO]);
+
+	return pg->normal_held ? n : n + pg_lane_frames(&pg->lanes[PG_LANE_NORMAL]);
+}
+
+static uint32_t pg_queued_frames(const pg_t *pg)
+{
+	return pg_lane_frames(&pg->lanes[PG_LANE_PRIO]) + pg_lane_frames(&pg->lanes[PG_LANE_NORMAL]);
 }
 
 static void pg_queue_free(pg_t *pg)
 {
-	struct pg_pending *m;
-	struct pg_pending *tmp;
+	for (size_t i = 0; i < PG_LANES; i++) {
+		struct pg_lane *l = &pg->lanes[i];
+		struct pg_pending *m;
+		struct pg_pending *tmp;
 
-	qb_list_for_each_entry_safe(m, tmp, &pg->queue, list) {
-		qb_list_del(&m->list);
-		free(m);
+		qb_list_for_each_entry_safe(m, tmp, &l->queue, list) {
+			qb_list_del(&m->list);
+			free(m);
+		}
+		pg_packer_forget(&l->tally);
+		l->tally_closed = 0;
 	}
-	pg_packer_forget(&pg->tally);
-	pg->tally_closed = 0;
 }
 
-/* Recount the queue's frames from a frame boundary (after a restart). */
-static void pg_tally_rebuild(pg_t *pg)
+/* Recount a lane's frames from a frame boundary (after a restart). */
+static void pg_tally_rebuild(struct pg_lane *l)
 {
 	struct pg_pending *m;
 
-	pg_packer_forget(&pg->tally);
-	pg->tally_closed = 0;
-	qb_list_for_each_entry(m, &pg->queue, list) {
-		pg->tally_closed += pg_packer_account(&pg->tally, m->len, m->guarantee);
+	pg_packer_forget(&l->tally);
+	l->tally_closed = 0;
+	qb_list_for_each_entry(m, &l->queue, list) {
+		l->tally_closed += pg_packer_account(&l->tally, m->len, m->guarantee);
 	}
 }
 
@@ -158,20 +200,23 @@ static int pg_frame_emit(void *ctx, const void *frame, size_t len, enum totem_gu
  */
 static void pg_queue_restart_cut(pg_t *pg)
 {
-	struct pg_pending *m;
+	for (size_t i = 0; i < PG_LANES; i++) {
+		struct pg_lane *l = &pg->lanes[i];
+		struct pg_pending *m;
 
-	if (qb_list_empty(&pg->queue)) {
-		return;
+		if (qb_list_empty(&l->queue)) {
+			continue;
+		}
+		m = qb_list_first_entry(&l->queue, struct pg_pending, list);
+		if (m->sent == 0) {
+			continue;
+		}
+		ais_log(LOG_NOTICE, "restarting a %zu byte message cut by the configuration change "
+		        "(%zu bytes of it went out in the old ring)", m->len, m->sent);
+		m->sent = 0;
+		pg->msgs_restarted++;
+		pg_tally_rebuild(l);
 	}
-	m = qb_list_first_entry(&pg->queue, struct pg_pending, list);
-	if (m->sent == 0) {
-		return;
-	}
-	ais_log(LOG_NOTICE, "restarting a %zu byte message cut by the configuration change "
-	        "(%zu bytes of it went out in the old ring)", m->len, m->sent);
-	m->sent = 0;
-	pg->msgs_restarted++;
-	pg_tally_rebuild(pg);
 	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 }
 
@@ -223,40 +268,72 @@ static void pg_srp_ring_seq_store(void *ctx, uint64_t ring_seq)
 	}
 }
 
-/* Hand srp exactly the frames it originates in this token visit. */
-static void pg_srp_token_received(void *ctx)
+/*
+ * Pack lane l's messages into at most budget frames; true when the budget
+ * ran out inside a message (it stays at the head, partly sent). With
+ * only_cut, just the head message and only if it is partly sent.
+ */
+static bool pg_lane_pack(pg_t *pg, struct pg_lane *l, uint32_t budget, uint32_t *emitted,
+                         bool only_cut)
 {
-	pg_t *pg = ctx;
-	uint32_t budget = srp_origination_budget(pg->srp);
-	uint32_t emitted = 0;
-
-	if (!pg->packer_ready) {
-		return;
-	}
-	while (emitted < budget && !qb_list_empty(&pg->queue)) {
-		struct pg_pending *m = qb_list_first_entry(&pg->queue, struct pg_pending, list);
+	while (*emitted < budget && !qb_list_empty(&l->queue)) {
+		struct pg_pending *m = qb_list_first_entry(&l->queue, struct pg_pending, list);
 		struct pg_packer_msg pm = {
 			.data = m->data, .len = m->len, .msg_no = m->msg_no, .guarantee = m->guarantee,
 		};
 		uint32_t n = 0;
 
-		(void)pg_packer_add_part(&pg->packer, &pm, &m->sent, budget - emitted,
+		if (only_cut && m->sent == 0) {
+			return false;
+		}
+		(void)pg_packer_add_part(&pg->packer, &pm, &m->sent, budget - *emitted,
 		                         pg_frame_emit, pg, &n);
-		emitted += n;
-		pg->tally_closed = pg->tally_closed > n ? pg->tally_closed - n : 0;
+		*emitted += n;
+		l->tally_closed = l->tally_closed > n ? l->tally_closed - n : 0;
 		if (m->sent < m->len) {
-			break;          /* the budget ran out inside it */
+			return true;    /* the budget ran out inside it */
 		}
 		qb_list_del(&m->list);
 		free(m);
+		if (only_cut) {
+			return false;
+		}
 	}
-	if (qb_list_empty(&pg->queue) && pg_packer_pending(&pg->packer)) {
+	return !qb_list_empty(&l->queue) &&
+	       qb_list_first_entry(&l->queue, struct pg_pending, list)->sent > 0;
+}
+
+/* Hand srp exactly the frames it originates in this token visit (lanes:
+ * see the top of this file). */
+static void pg_srp_token_received(void *ctx)
+{
+	pg_t *pg = ctx;
+	struct pg_lane *prio = &pg->lanes[PG_LANE_PRIO];
+	struct pg_lane *normal = &pg->lanes[PG_LANE_NORMAL];
+	uint32_t budget = srp_origination_budget(pg->srp);
+	uint32_t emitted = 0;
+	bool more;
+
+	if (!pg->packer_ready) {
+		return;
+	}
+	/* a message already begun is finished first: fragments stay contiguous */
+	if (!pg_lane_pack(pg, normal, budget, &emitted, true) &&
+	    !pg_lane_pack(pg, prio, budget, &emitted, false) && !pg->normal_held) {
+		(void)pg_lane_pack(pg, normal, budget, &emitted, false);
+	}
+	more = !qb_list_empty(&prio->queue) || (!pg->normal_held && !qb_list_empty(&normal->queue));
+	if (!more && pg_packer_pending(&pg->packer)) {
 		/* nothing more to pack: the partly filled last frame leaves now */
 		if (pg_packer_flush(&pg->packer, pg_frame_emit, pg) < 0) {
 			pg_packer_forget(&pg->packer);
 		}
-		pg_packer_forget(&pg->tally);
-		pg->tally_closed = 0;
+		for (size_t i = 0; i < PG_LANES; i++) {
+			if (qb_list_empty(&pg->lanes[i].queue)) {
+				pg_packer_forget(&pg->lanes[i].tally);
+				pg->lanes[i].tally_closed = 0;
+			}
+		}
 	}
 	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 }
@@ -353,7 +430,9 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
 	pg->ctx = ctx;
 	pg->max_msg_size = cfg->max_msg_size != 0 ? cfg->max_msg_size : PG_MSG_SIZE_DEFAULT;
 	pg->send_queue_max = cfg->send_queue_max;
-	qb_list_init(&pg->queue);
+	for (size_t i = 0; i < PG_LANES; i++) {
+		qb_list_init(&pg->lanes[i].queue);
+	}
 	pg->assembler = pg_asm_create(pg->max_msg_size, pg_asm_deliver, pg);
 	if (pg->assembler == NULL) {
 		goto out_free_pg;
@@ -368,10 +447,15 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
 		        srp_payload_max(pg->srp), strerror(-rc));
 		goto out_destroy_srp;
 	}
-	rc = pg_packer_init(&pg->tally, srp_payload_max(pg->srp));
-	if (rc < 0) {
-		pg_packer_fini(&pg->packer);
-		goto out_destroy_srp;
+	for (size_t i = 0; i < PG_LANES; i++) {
+		rc = pg_packer_init(&pg->lanes[i].tally, srp_payload_max(pg->srp));
+		if (rc < 0) {
+			while (i-- > 0) {
+				pg_packer_fini(&pg->lanes[i].tally);
+			}
+			pg_packer_fini(&pg->packer);
+			goto out_destroy_srp;
+		}
 	}
 	pg->packer_ready = true;
 	return pg;
@@ -394,20 +478,23 @@ pg_t *pg_destroy(pg_t *pg)
 	pg_queue_free(pg);
 	if (pg->packer_ready) {
 		pg_packer_fini(&pg->packer);
-		pg_packer_fini(&pg->tally);
+		for (size_t i = 0; i < PG_LANES; i++) {
+			pg_packer_fini(&pg->lanes[i].tally);
+		}
 	}
 	pg_asm_destroy(pg->assembler);
 	free(pg);
 	return NULL;
 }
 
-/* Frames the queue would take with a len-byte message added. */
-static uint32_t pg_frames_with(const pg_t *pg, size_t len, enum totem_guarantee guarantee)
+/* Frames lane l would take with a len-byte message added. */
+static uint32_t pg_frames_with(const struct pg_lane *l, size_t len, enum totem_guarantee guarantee)
 {
-	return pg->tally_closed + pg_packer_frames_needed(&pg->tally, len, guarantee);
+	return l->tally_closed + pg_packer_frames_needed(&l->tally, len, guarantee);
 }
 
-int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guarantee guarantee)
+static int pg_lane_mcast(pg_t *pg, struct pg_lane *l, const struct iovec *iov, size_t iovcnt,
+                         enum totem_guarantee guarantee)
 {
 	struct pg_pending *m;
 	size_t len = 0;
@@ -423,7 +510,7 @@ int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guaran
 		}
 		len += iov[i].iov_len;
 	}
-	if (pg_frames_with(pg, len, guarantee) > pg->send_queue_max) {
+	if (pg_frames_with(l, len, guarantee) > pg->send_queue_max) {
 		pg->mcast_eagain++;
 		return -EAGAIN;
 	}
@@ -442,19 +529,41 @@ int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guaran
 	m->sent = 0;
 	m->msg_no = pg->packer.msg_no++;
 	pg->packer.msgs++;
-	qb_list_add_tail(&m->list, &pg->queue);
-	pg->tally_closed += pg_packer_account(&pg->tally, len, guarantee);
+	qb_list_add_tail(&m->list, &l->queue);
+	l->tally_closed += pg_packer_account(&l->tally, len, guarantee);
 	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 	return 0;
 }
 
+int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guarantee guarantee)
+{
+	return pg_lane_mcast(pg, &pg->lanes[PG_LANE_NORMAL], iov, iovcnt, guarantee);
+}
+
+int pg_mcast_prio(pg_t *pg, const struct iovec *iov, size_t iovcnt,
+                  enum totem_guarantee guarantee)
+{
+	return pg_lane_mcast(pg, &pg->lanes[PG_LANE_PRIO], iov, iovcnt, guarantee);
+}
+
+void pg_normal_hold(pg_t *pg, bool hold)
+{
+	if (pg->normal_held == hold) {
+		return;
+	}
+	pg->normal_held = hold;
+	srp_backlog_set(pg->srp, pg_pending_frames(pg));
+}
+
 bool pg_send_ok(const pg_t *pg, size_t len)
 {
+	const struct pg_lane *l = &pg->lanes[PG_LANE_NORMAL];
+
 	if (len > pg->max_msg_size) {
 		return false;
 	}
-	return pg_frames_with(pg, len, TOTEM_AGREED) <= pg->send_queue_max &&
-	       pg_frames_with(pg, len, TOTEM_SAFE) <= pg->send_queue_max;
+	return pg_frames_with(l, len, TOTEM_AGREED) <= pg->send_queue_max &&
+	       pg_frames_with(l, len, TOTEM_SAFE) <= pg->send_queue_max;
 }
 
 uint32_t pg_queue_level(const pg_t *pg)
@@ -465,7 +574,7 @@ uint32_t pg_queue_level(const pg_t *pg)
 	if (pg->send_queue_max == 0) {
 		return level;
 	}
-	pct = (uint64_t)pg_pending_frames(pg) * 100U / pg->send_queue_max;
+	pct = (uint64_t)pg_lane_frames(&pg->lanes[PG_LANE_NORMAL]) * 100U / pg->send_queue_max;
 	if (pct > 100) {
 		pct = 100;
 	}
@@ -493,7 +602,7 @@ void pg_stats_get(const pg_t *pg, struct pg_stats *ret_stats)
 	s.assemblies_discarded = st.assemblies_discarded;
 	s.fragments_orphaned = st.fragments_orphaned;
 	s.frames_bad = st.frames_bad;
-	s.frames_backlog = pg_pending_frames(pg);
+	s.frames_backlog = pg_queued_frames(pg);
 	s.msgs_restarted = pg->msgs_restarted;
 	s.frames_lost = pg->frames_lost;
 	*ret_stats = s;

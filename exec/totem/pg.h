@@ -47,7 +47,25 @@ pg_t *pg_destroy(pg_t *pg);
 struct iovec;
 int pg_mcast(pg_t *pg, const struct iovec *iov, size_t iovcnt, enum totem_guarantee guarantee);
 
-/** Would a message of len bytes be accepted now? */
+/**
+ * Like pg_mcast(), in the priority lane: at every token visit its messages
+ * are packed before any message of the normal lane (a normal message whose
+ * first fragment already left is finished first). Order is kept per lane
+ * only; the lane has its own send_queue_max. For the executive's sync
+ * traffic (see pg.c).
+ */
+int pg_mcast_prio(pg_t *pg, const struct iovec *iov, size_t iovcnt,
+                  enum totem_guarantee guarantee);
+
+/**
+ * While held, the normal lane originates nothing (the priority lane goes
+ * on); its messages stay queued. The executive holds it from a
+ * configuration change until sync completes, so every application message
+ * of the new ring is delivered after sync at every member.
+ */
+void pg_normal_hold(pg_t *pg, bool hold);
+
+/** Would a message of len bytes be accepted now (normal lane)? */
 bool pg_send_ok(const pg_t *pg, size_t len);
 
 /** Queue fill level in percent, for IPC flow control. */

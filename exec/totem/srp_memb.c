@@ -27,12 +27,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include <ais/log.h>
 
 #include "srp_int.h"
 
 AIS_LOG_SUBSYS("TOTEM");
+#include <stdio.h>
+static void trc_set(const totem_nodeid_t *a, size_t n, char *b, size_t bl){srp_set_format(a,n,b,bl);}
+#define TRC(srp, fmt, ...) do { if (getenv("MEMBTRC")) fprintf(stderr, "T %8.3f n%u s%d " fmt "\n", (srp)->clock.now_us((srp)->ctx)/1e6, (srp)->me, (int)(srp)->state, __VA_ARGS__); } while (0)
+static void trc_sets(struct srp *srp, const char *what){char a[256],b[256],c[256];trc_set(srp->proc,srp->n_proc,a,sizeof a);trc_set(srp->failed,srp->n_failed,b,sizeof b);trc_set(srp->old.members,srp->old.n_members,c,sizeof c);TRC(srp,"%s proc={%s} failed={%s} old=%u.%lu{%s}",what,a,b,srp->old.ring_id.rep,(unsigned long)srp->old.ring_id.seq,c);}
 
 static void join_send(struct srp *srp)
 {
@@ -94,6 +99,7 @@ static void consensus_fire(void *data)
 		}
 	}
 	srp_set_format(silent, n_silent, buf, sizeof(buf));
+	trc_sets(srp, "CONSENSUS TIMEOUT");
 	ais_log(LOG_NOTICE, "consensus timeout: failed %s", n_silent > 0 ? buf : "none");
 	srp->startup_settle = false;
 	srp_memb_gather_enter(srp, "consensus timeout");
@@ -224,6 +230,7 @@ static void gather_enter_join(struct srp *srp, const char *reason, const struct 
 	if (strcmp(reason, "startup") == 0) {
 		srp->startup_settle = true;
 	}
+	trc_sets(srp, reason);
 	join_send(srp);
 	srp_timer_set(srp, &srp->t_join, srp->cfg.join, join_timer_fire);
 	srp_timer_set(srp, &srp->t_consensus, srp->cfg.consensus, consensus_fire);
@@ -299,6 +306,7 @@ static void commit_create(struct srp *srp)
 	ring_seq_adopt(srp, c.hdr.ring_id.seq);
 	srp_recovery_commit_fill(srp, &c.memb[0]);
 	c.memb_index = 1;
+	trc_sets(srp, "COMMIT CREATE");
 	ais_log(LOG_INFO, "consensus: creating commit token for ring %u.%" PRIu64 " (%u members)",
 	        c.hdr.ring_id.rep, c.hdr.ring_id.seq, c.memb_count);
 	commit_state_enter(srp, &c);
@@ -389,6 +397,7 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 	if (j.ring_seq > srp->ring_seq_max) {
 		srp->ring_seq_max = j.ring_seq;
 	}
+	{char a[256],b[256];trc_set(j.proc,j.proc_count,a,sizeof a);trc_set(j.failed,j.failed_count,b,sizeof b);TRC(srp,"recv join from %u proc={%s} failed={%s}",j.hdr.sender,a,b);}
 	switch (srp->state) {
 	case SRP_STATE_OPERATIONAL:
 	case SRP_STATE_RECOVERY:

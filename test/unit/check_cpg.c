@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cpg_int.h"
+#include "../../exec/ipc.h"
 
 /* ---- fake executive ---------------------------------------------------------- */
 
@@ -723,6 +724,34 @@ START_TEST(test_slow_consumer_disconnected)
 }
 END_TEST
 
+/* The executive's side of the policy: when event_send answers -ENOBUFS. */
+START_TEST(test_slow_consumer_queue_policy)
+{
+	const size_t ev = 1024 + sizeof(struct ais_cpg_ev_deliver);
+	size_t q = 0, n = 0;
+
+	/* a client that keeps reading is never refused below the hard bound,
+	 * even far above the high watermark */
+	while (ipc_outq_admit(q, ev, 0) == 0) {
+		q += ev + IPC_EVENT_OVERHEAD;
+		n++;
+	}
+	ck_assert_uint_gt(q, IPC_OUTQ_HIGH_BYTES);
+	ck_assert_uint_le(q, IPC_OUTQ_MAX_BYTES);
+	ck_assert_uint_gt(q + ev + IPC_EVENT_OVERHEAD, IPC_OUTQ_MAX_BYTES);
+	ck_assert_uint_gt(n, 10000); /* room for a burst of 1 KiB messages */
+	ck_assert_int_eq(ipc_outq_admit(q, ev, 0), -ENOBUFS);
+	ck_assert_int_eq(ipc_outq_admit(IPC_OUTQ_MAX_BYTES - IPC_EVENT_OVERHEAD - 1, 1, 0), 0);
+	ck_assert_int_eq(ipc_outq_admit(IPC_OUTQ_MAX_BYTES - IPC_EVENT_OVERHEAD, 1, 0), -ENOBUFS);
+	ck_assert_int_eq(ipc_outq_admit(0, IPC_OUTQ_MAX_BYTES, 0), -ENOBUFS);
+	/* one that stopped reading is refused above the high watermark */
+	ck_assert_int_eq(ipc_outq_admit(IPC_OUTQ_HIGH_BYTES, ev, IPC_OUTQ_STALL_MS), -ENOBUFS);
+	ck_assert_int_eq(ipc_outq_admit(IPC_OUTQ_HIGH_BYTES, ev, IPC_OUTQ_STALL_MS - 1), 0);
+	/* and not below it, however long it has not read */
+	ck_assert_int_eq(ipc_outq_admit(IPC_OUTQ_HIGH_BYTES / 2, ev, 10 * IPC_OUTQ_STALL_MS), 0);
+}
+END_TEST
+
 START_TEST(test_membership_and_iteration)
 {
 	ais_conn_t *a = conn_open(0, 100);
@@ -782,6 +811,7 @@ static Suite *cpg_suite(void)
 
 	tcase_add_test(tc, test_wire_proc_roundtrip);
 	tcase_add_test(tc, test_wire_mcast_and_joinlist_bounds);
+	tcase_add_test(tc, test_slow_consumer_queue_policy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("engine");
