@@ -52,8 +52,9 @@ struct cpg_zcb {
 struct cpg_inst {
 	struct ais_client *client;
 	cpg_model_v1_data_t model;
-	pthread_mutex_t lock; /* context, iters, zcbs */
+	pthread_mutex_t lock; /* context, totem_type, iters, zcbs */
 	void *context;
+	int totem_type;            /* cpg_totem_confchg_type_t of the last totem event, -1: none */
 	struct qb_list_head iters; /* struct cpg_iter_inst */
 	struct qb_list_head zcbs;  /* struct cpg_zcb */
 };
@@ -163,7 +164,8 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 	if (model_data && model_data->model != CPG_MODEL_V1)
 		return CS_ERR_INVALID_PARAM;
 	if (model_data &&
-	    (((cpg_model_v1_data_t *)model_data)->flags & ~(unsigned)CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF))
+	    (((cpg_model_v1_data_t *)model_data)->flags &
+	     ~(unsigned)(CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF | CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF)))
 		return CS_ERR_INVALID_PARAM;
 
 	r = ais_hdb_create(&cpg_handle_db, sizeof(*inst), cpg_inst_destroy, &h, &p);
@@ -174,6 +176,7 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 	qb_list_init(&inst->iters);
 	qb_list_init(&inst->zcbs);
 	inst->context = context;
+	inst->totem_type = -1;
 	if (model_data)
 		memcpy(&inst->model, model_data, sizeof(inst->model));
 	inst->model.model = CPG_MODEL_V1;
@@ -302,11 +305,33 @@ cs_error_t cpg_context_set(cpg_handle_t handle, void *context)
 	return CS_OK;
 }
 
+cs_error_t cpg_totem_confchg_type_get(cpg_handle_t handle, cpg_totem_confchg_type_t *type)
+{
+	struct cpg_inst *inst;
+	cs_error_t e;
+	int t;
+
+	if (!type)
+		return CS_ERR_INVALID_PARAM;
+	e = cpg_inst_get(handle, &inst);
+	if (e != CS_OK)
+		return e;
+	pthread_mutex_lock(&inst->lock);
+	t = inst->totem_type;
+	pthread_mutex_unlock(&inst->lock);
+	cpg_inst_put(handle);
+	if (t < 0)
+		return CS_ERR_NOT_EXIST;
+	*type = (cpg_totem_confchg_type_t)t;
+	return CS_OK;
+}
+
 /* ---- dispatch -------------------------------------------------------------------- */
 
 struct cpg_dispatch_ctx {
 	cpg_handle_t handle;
 	const cpg_model_v1_data_t *model;
+	struct cpg_inst *inst;
 };
 
 static void cpg_name_from_wire(struct cpg_name *dst, const struct ais_cpg_name *src)
@@ -373,10 +398,15 @@ static int cpg_totem_event(const struct cpg_dispatch_ctx *d, const uint8_t *msg,
 	if (len < sizeof(ev))
 		return -EPROTO;
 	memcpy(&ev, msg, sizeof(ev));
-	if ((uint64_t)ev.count * sizeof(uint32_t) != len - sizeof(ev))
+	if ((uint64_t)ev.count * sizeof(uint32_t) != len - sizeof(ev) ||
+	    (ev.type != AIS_CPG_TOTEM_REGULAR && ev.type != AIS_CPG_TOTEM_TRANSITIONAL))
 		return -EPROTO;
 	if (!d->model->cpg_totem_confchg_fn)
 		return 0;
+	pthread_mutex_lock(&d->inst->lock);
+	d->inst->totem_type = ev.type == AIS_CPG_TOTEM_TRANSITIONAL ? CPG_TOTEM_CONFCHG_TRANSITIONAL
+	                                                            : CPG_TOTEM_CONFCHG_REGULAR;
+	pthread_mutex_unlock(&d->inst->lock);
 	members = malloc(ev.count ? ev.count * sizeof(uint32_t) : 1);
 	if (!members)
 		return -ENOMEM;
@@ -426,6 +456,7 @@ cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 		return e;
 	d.handle = handle;
 	d.model = &inst->model; /* fixed after initialize; the reference keeps it alive */
+	d.inst = inst;
 	r = ais_client_dispatch(inst->client, (int)dispatch_types, cpg_dispatch_one, &d);
 	cpg_inst_put(handle);
 	return cpg_err(r);

@@ -15,6 +15,12 @@
  * leaves with CPG_REASON_PROCDOWN; if the send queue is full at that moment
  * the leave is retried from a timer so it is never lost.
  *
+ * Node memberships go to clients that asked for them (the V1 model's totem
+ * callback) when sync activates; with the aisexec extension
+ * CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF also each transitional
+ * configuration, when totem delivers it (cpg_confchg_fn), in order with the
+ * old ring's messages.
+ *
  * Every request is checked against the connection's own state: the pid is
  * the peer's credential, never a value from the request, and the group a
  * message goes to is the one this connection joined.
@@ -143,7 +149,6 @@ static void cpg_pending_leaves_flush(void)
 		}
 		qb_list_del(&pl->list);
 		free(pl);
-		cpg_state.n_local--;
 	}
 	cpg_leave_timer_arm();
 }
@@ -166,14 +171,11 @@ static void cpg_procdown_send(struct cpg_conn *pd)
 	p.pid = pd->pid;
 	p.reason = CPG_REASON_PROCDOWN;
 	p.conn_id = 0;
-	if (qb_list_empty(&cpg_state.pending_leaves) && cpg_proc_mcast(CPG_EXEC_PROCLEAVE, &p) == 0) {
-		cpg_state.n_local--;
+	if (qb_list_empty(&cpg_state.pending_leaves) && cpg_proc_mcast(CPG_EXEC_PROCLEAVE, &p) == 0)
 		return;
-	}
 	pl = calloc(1, sizeof(*pl));
 	if (!pl) {
 		ais_log(LOG_ERR, "out of memory: leave of pid %u is lost", (unsigned)pd->pid);
-		cpg_state.n_local--;
 		return;
 	}
 	pl->proc = p;
@@ -333,7 +335,6 @@ static int cpg_lib_leave(ais_conn_t *conn, const void *msg, size_t len)
 	if (r < 0)
 		goto out;
 	pd->state = CPG_CONN_LEAVE_PENDING;
-	cpg_state.n_local--;
 out:
 	cpg_res_send(conn, AIS_CPG_REQ_LEAVE, r);
 	return 0;
@@ -456,7 +457,7 @@ static int cpg_lib_model_set(ais_conn_t *conn, const void *msg, size_t len)
 	int r = 0;
 
 	(void)len;
-	if (req->flags & ~(uint32_t)(CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF | AIS_CPG_MODEL_TOTEM_CONFCHG))
+	if (req->flags & ~(uint32_t)AIS_CPG_MODEL_FLAGS)
 		r = -EINVAL;
 	else
 		pd->model_flags = req->flags;
@@ -575,6 +576,13 @@ static const struct ais_lib_handler cpg_lib_handlers[AIS_CPG_REQ_COUNT] = {
 
 /* ---- cluster messages ------------------------------------------------------------- */
 
+/* One of this node's memberships (or joins in flight) is gone. */
+static void cpg_local_forget(ais_nodeid_t sender)
+{
+	if (sender == cpg_state.api->local_nodeid() && cpg_state.n_local > 0)
+		cpg_state.n_local--;
+}
+
 /* The local connection that sent (sender, conn_id), only for our own messages:
  * a peer cannot point us at a connection of ours. */
 static struct cpg_conn *cpg_origin_conn(ais_nodeid_t sender, uint64_t conn_id, uint32_t pid)
@@ -608,11 +616,13 @@ static void cpg_exec_procjoin(const void *msg, size_t len, ais_nodeid_t sender)
 	g = cpg_group_get(&p.group);
 	if (!g) {
 		ais_log(LOG_ERR, "out of memory: join of %u/%u lost", (unsigned)sender, (unsigned)p.pid);
+		cpg_local_forget(sender);
 		return;
 	}
 	if (cpg_group_member_find(g, sender, p.pid) || cpg_group_member_add(g, sender, p.pid) < 0) {
 		ais_log(LOG_DEBUG, "join of %u/%u not applied (already a member or no memory)",
 		        (unsigned)sender, (unsigned)p.pid);
+		cpg_local_forget(sender);
 		cpg_group_put_if_unused(g);
 		return;
 	}
@@ -626,8 +636,11 @@ static void cpg_exec_procjoin(const void *msg, size_t len, ais_nodeid_t sender)
 	joined.pid = p.pid;
 	joined.reason = CPG_REASON_JOIN;
 	cpg_group_confchg_send(g, NULL, 0, &joined, 1);
+	/* a client that takes transitional configurations knows the ring once
+	 * it got any configuration: a repeat could contradict a transitional one */
 	if (pd && pd->state == CPG_CONN_JOINED && !pd->initial_conf_sent &&
-	    (pd->model_flags & CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF)) {
+	    (pd->model_flags & CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF) &&
+	    !(cpg_conn_wants_transitional(pd) && pd->totem_conf_sent)) {
 		pd->initial_conf_sent = true;
 		cpg_conn_totem_confchg_send(pd);
 	}
@@ -656,6 +669,7 @@ static void cpg_exec_procleave(const void *msg, size_t len, ais_nodeid_t sender)
 	cpg_sync_note_leave(sender, p.pid, &p.group);
 	if (m) {
 		cpg_group_member_remove(g, m);
+		cpg_local_forget(sender);
 		left.nodeid = sender;
 		left.pid = p.pid;
 		left.reason = p.reason;
@@ -764,19 +778,43 @@ static int cpg_exec_exit_fn(void)
 	return 0;
 }
 
+/*
+ * A transitional configuration goes to the clients that asked for them right
+ * away: the engine is called in totem's delivery order, so the event sits
+ * between the old ring's messages exactly where totem put it. A regular
+ * configuration whose sync never completed (superseded by this change) is
+ * announced to them first, so they see every configuration totem installed.
+ */
+static void cpg_totem_transitional_send(const ais_nodeid_t *members, size_t n_members,
+                                        const struct ais_ring_id *ring_id)
+{
+	struct cpg_conn *pd;
+
+	qb_list_for_each_entry(pd, &cpg_state.conns, list) {
+		if (!cpg_conn_wants_transitional(pd))
+			continue;
+		if (cpg_state.ring_unannounced)
+			cpg_conn_totem_confchg_send(pd);
+		cpg_conn_totem_event_send(pd, AIS_CPG_TOTEM_TRANSITIONAL, ring_id, members, n_members);
+	}
+	cpg_state.ring_unannounced = false;
+}
+
 static void cpg_confchg_fn(enum ais_confchg_type type,
                            const ais_nodeid_t *members, size_t n_members,
                            const ais_nodeid_t *left, size_t n_left,
                            const ais_nodeid_t *joined, size_t n_joined,
                            const struct ais_ring_id *ring_id)
 {
-	(void)members;
 	(void)left;
 	(void)joined;
-	if (type != AIS_CONFCHG_REGULAR)
+	if (type != AIS_CONFCHG_REGULAR) {
+		cpg_totem_transitional_send(members, n_members, ring_id);
 		return;
+	}
 	cpg_state.ring = *ring_id;
 	cpg_state.ring_members = n_members;
+	cpg_state.ring_unannounced = true; /* announced at sync activate */
 	ais_log(LOG_DEBUG, "configuration %u/%llu: %zu nodes (%zu left, %zu joined)",
 	        (unsigned)ring_id->rep, (unsigned long long)ring_id->seq, n_members, n_left, n_joined);
 }

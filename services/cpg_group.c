@@ -228,14 +228,44 @@ void cpg_group_confchg_send(struct cpg_group *g,
 	free(list);
 }
 
-void cpg_conn_totem_confchg_send(struct cpg_conn *pd)
+/** Does this client take transitional totem configurations too? */
+bool cpg_conn_wants_transitional(const struct cpg_conn *pd)
+{
+	return (pd->model_flags & AIS_CPG_MODEL_TOTEM_CONFCHG) &&
+	       (pd->model_flags & CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF);
+}
+
+/** One totem confchg event (type AIS_CPG_TOTEM_*) to one client. */
+void cpg_conn_totem_event_send(struct cpg_conn *pd, uint32_t type, const struct ais_ring_id *ring,
+                               const ais_nodeid_t *members, size_t n)
 {
 	struct ais_cpg_ev_totem_confchg ev;
+	struct iovec iov[2];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.header.id = AIS_CPG_EV_TOTEM_CONFCHG;
+	ev.header.size = (int32_t)(sizeof(ev) + n * sizeof(uint32_t));
+	ev.header.error = CS_OK;
+	ev.ring_seq = ring->seq;
+	ev.ring_nodeid = ring->rep;
+	ev.count = (uint32_t)n;
+	ev.type = type;
+	_Static_assert(sizeof(ais_nodeid_t) == sizeof(uint32_t), "node ids are 32-bit");
+	iov[0].iov_base = &ev;
+	iov[0].iov_len = sizeof(ev);
+	iov[1].iov_base = (void *)(uintptr_t)members;
+	iov[1].iov_len = n * sizeof(uint32_t);
+	pd->totem_conf_sent = true;
+	cpg_conn_event_send(pd, iov, 2);
+}
+
+/** The current regular configuration to one client. */
+void cpg_conn_totem_confchg_send(struct cpg_conn *pd)
+{
 	struct ais_ring_id ring;
 	ais_nodeid_t stack_members[64];
 	ais_nodeid_t *members = stack_members;
 	size_t n, cap = sizeof(stack_members) / sizeof(stack_members[0]);
-	struct iovec iov[2];
 
 	n = cpg_state.api->members_get(&ring, members, cap);
 	if (n > cap) {
@@ -247,19 +277,7 @@ void cpg_conn_totem_confchg_send(struct cpg_conn *pd)
 		if (n > cap)
 			n = cap;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.header.id = AIS_CPG_EV_TOTEM_CONFCHG;
-	ev.header.size = (int32_t)(sizeof(ev) + n * sizeof(uint32_t));
-	ev.header.error = CS_OK;
-	ev.ring_seq = ring.seq;
-	ev.ring_nodeid = ring.rep;
-	ev.count = (uint32_t)n;
-	_Static_assert(sizeof(ais_nodeid_t) == sizeof(uint32_t), "node ids are 32-bit");
-	iov[0].iov_base = &ev;
-	iov[0].iov_len = sizeof(ev);
-	iov[1].iov_base = members;
-	iov[1].iov_len = n * sizeof(uint32_t);
-	cpg_conn_event_send(pd, iov, 2);
+	cpg_conn_totem_event_send(pd, AIS_CPG_TOTEM_REGULAR, &ring, members, n);
 	if (members != stack_members)
 		free(members);
 }
@@ -407,7 +425,7 @@ void cpg_groups_dump(void (*out)(void *ctx, const char *line), void *ctx)
 	char line[640];
 
 	snprintf(line, sizeof(line),
-	         "cpg: ring %u/%llu (%zu nodes), %zu local members, dropped %llu bad %llu unknown-sender, %llu slow consumers",
+	         "cpg: ring %u/%llu (%zu nodes), %zu local members and joins, dropped %llu bad %llu unknown-sender, %llu slow consumers",
 	         (unsigned)cpg_state.ring.rep, (unsigned long long)cpg_state.ring.seq,
 	         cpg_state.ring_members, cpg_state.n_local,
 	         (unsigned long long)cpg_state.drop_bad_frame,

@@ -90,6 +90,7 @@ struct cpg_conn {
 	uint32_t pid;
 	uint32_t model_flags;           /**< from MODEL_SET */
 	bool initial_conf_sent;
+	bool totem_conf_sent;           /**< a totem confchg event went to this client */
 	bool doomed;                    /**< event queue overflowed: being disconnected */
 	struct qb_list_head iters;
 	size_t n_iters;
@@ -119,7 +120,9 @@ struct cpg_engine_state {
 	const struct ais_api *api;
 	qb_map_t *groups;               /**< key -> struct cpg_group */
 	struct qb_list_head conns;      /**< struct cpg_conn */
-	size_t n_local;                 /**< local memberships (pending joins and unsent leaves included) */
+	size_t n_local;                 /**< members with nodeid == this node, plus this node's
+	                                     PROCJOINs not yet delivered back (bounded by
+	                                     CPG_JOINLIST_MAX, so the JOINLIST always fits) */
 	struct qb_list_head pending_leaves;
 	bool leave_timer_armed;
 	uint64_t leave_timer;
@@ -133,6 +136,8 @@ struct cpg_engine_state {
 	/* last regular configuration (dump) */
 	struct ais_ring_id ring;
 	size_t ring_members;
+	/** a regular configuration not yet announced to clients (at activate) */
+	bool ring_unannounced;
 
 	/* counters (dump) */
 	uint64_t drop_bad_frame;
@@ -161,6 +166,9 @@ void cpg_group_confchg_send(struct cpg_group *g,
 void cpg_groups_destroy(void);
 void cpg_conn_event_send(struct cpg_conn *pd, const struct iovec *iov, size_t iovcnt);
 void cpg_conn_totem_confchg_send(struct cpg_conn *pd);
+void cpg_conn_totem_event_send(struct cpg_conn *pd, uint32_t type, const struct ais_ring_id *ring,
+                               const ais_nodeid_t *members, size_t n);
+bool cpg_conn_wants_transitional(const struct cpg_conn *pd);
 int cpg_iter_build(struct cpg_conn *pd, uint32_t type, const struct ais_cpg_name *group,
                    struct cpg_iter **ret_iter);
 void cpg_iter_free(struct cpg_iter *it);

@@ -7,12 +7,22 @@
  *  init:     forget the members on every node that did not come with us
  *            into the new configuration (the transitional list): to be
  *            announced as CPG_REASON_NODEDOWN.
- *  process:  multicast one JOINLIST with this node's own memberships as this
- *            node knows them now: joined or joining connections, and
- *            processes whose PROCDOWN leave still waits in the send queue.
- *            Everything this node multicast before is delivered before the
- *            JOINLIST, everything after it is applied on top (note_join /
- *            note_leave keep the received lists current).
+ *  process:  multicast one JOINLIST with this node's own memberships as
+ *            every node that delivered the same messages records them: the
+ *            members with nodeid == this node in the group table, which only
+ *            delivered PROCJOIN/PROCLEAVE messages change. Not the state of
+ *            the local connections: the executive holds the normal lane from
+ *            the configuration change until sync completes, so a PROCJOIN,
+ *            PROCLEAVE or PROCDOWN leave still queued (or not yet sent) at
+ *            the change is delivered after activate, everywhere, and applied
+ *            then on top of the synchronised table like any other. A joining
+ *            process is therefore not listed (its join is announced as
+ *            CPG_REASON_JOIN when delivered), a leaving or dead one still is
+ *            (its leave is announced when delivered), and every node ends
+ *            with the same table and the same confchg sequence. The JOINLIST
+ *            itself goes in the priority lane. note_join / note_leave keep
+ *            the received lists current should a membership message be
+ *            delivered between a JOINLIST and activate all the same.
  *  activate: for every other node, add what its list has and we lack
  *            (CPG_REASON_NODEUP) and drop what we hold for it that its list
  *            lacks (CPG_REASON_PROCDOWN); then one confchg per changed group
@@ -198,48 +208,54 @@ static void cpg_sync_init(const ais_nodeid_t *trans, size_t n_trans,
 	free(all);
 }
 
-/* This node's memberships as of now (see the file comment). */
-static size_t cpg_joinlist_fill(uint8_t *entries, size_t max)
+/* This node's delivered memberships (see the file comment): 0 or -ENOMEM. */
+static int cpg_joinlist_fill(uint8_t *entries, size_t max, size_t *ret_n)
 {
-	struct cpg_pending_leave *pl;
+	uint32_t me = cpg_state.api->local_nodeid();
+	qb_map_iter_t *mi = qb_map_iter_create(cpg_state.groups);
 	struct cpg_wire_jl_entry e;
-	struct cpg_conn *pd;
+	struct cpg_member *m;
+	struct cpg_group *g;
 	size_t n = 0;
 
-	qb_list_for_each_entry(pd, &cpg_state.conns, list) {
-		if (pd->state != CPG_CONN_JOIN_PENDING && pd->state != CPG_CONN_JOINED)
-			continue;
-		if (n == max)
-			return n;
-		e.pid = pd->pid;
-		e.group = pd->group->name;
-		cpg_wire_jl_entry_encode(entries + n * CPG_WIRE_JL_ENTRY_SIZE, &e);
-		n++;
+	if (!mi)
+		return -ENOMEM;
+	while (qb_map_iter_next(mi, (void **)&g)) {
+		qb_list_for_each_entry(m, &g->members, list) {
+			if (m->nodeid != me)
+				continue;
+			if (n == max) {
+				/* the join check keeps n_local, and so these, below it */
+				ais_log(LOG_ERR, "join list full at %zu entries", n);
+				break;
+			}
+			e.pid = m->pid;
+			e.group = g->name;
+			cpg_wire_jl_entry_encode(entries + n * CPG_WIRE_JL_ENTRY_SIZE, &e);
+			n++;
+		}
 	}
-	qb_list_for_each_entry(pl, &cpg_state.pending_leaves, list) {
-		if (n == max)
-			return n;
-		e.pid = pl->proc.pid;
-		e.group = pl->proc.group;
-		cpg_wire_jl_entry_encode(entries + n * CPG_WIRE_JL_ENTRY_SIZE, &e);
-		n++;
-	}
-	return n;
+	qb_map_iter_free(mi);
+	*ret_n = n;
+	return 0;
 }
 
 static int cpg_sync_process(void)
 {
 	uint8_t *buf;
-	size_t n, max = cpg_state.n_local < CPG_JOINLIST_MAX ? cpg_state.n_local : CPG_JOINLIST_MAX;
 	struct iovec iov;
+	size_t n;
 	int r;
 
 	if (cpg_state.jl_sent)
 		return 0;
-	buf = malloc(CPG_WIRE_JOINLIST_HDR_SIZE + max * CPG_WIRE_JL_ENTRY_SIZE);
+	buf = malloc(CPG_WIRE_JOINLIST_MAX_SIZE);
 	if (!buf)
 		return 1;
-	n = cpg_joinlist_fill(buf + CPG_WIRE_JOINLIST_HDR_SIZE, max);
+	if (cpg_joinlist_fill(buf + CPG_WIRE_JOINLIST_HDR_SIZE, CPG_JOINLIST_MAX, &n) < 0) {
+		free(buf);
+		return 1;
+	}
 	cpg_wire_joinlist_hdr_encode(buf, &cpg_state.sync_ring, (uint32_t)n);
 	iov.iov_base = buf;
 	iov.iov_len = CPG_WIRE_JOINLIST_HDR_SIZE + n * CPG_WIRE_JL_ENTRY_SIZE;
@@ -374,6 +390,7 @@ static void cpg_sync_activate(void)
 		if (pd->model_flags & AIS_CPG_MODEL_TOTEM_CONFCHG)
 			cpg_conn_totem_confchg_send(pd);
 	}
+	cpg_state.ring_unannounced = false;
 }
 
 static void cpg_sync_abort(void)

@@ -206,6 +206,27 @@ typedef struct {
 
 /** Also deliver the current node membership right after joining. */
 #define CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF 0x01
+/**
+ * aisexec extension (Corosync has no such flag): also call
+ * cpg_totem_confchg_fn for every transitional configuration, in order with
+ * the messages: the messages of the old ring delivered before it, the rest
+ * of them after it, then the regular configuration. Its member list is the
+ * nodes that move together into the new ring, its ring id the new ring's;
+ * cpg_totem_confchg_type_get() tells the two kinds apart. A regular
+ * configuration is delivered once the cluster has resynchronised, before
+ * any message of the new ring; one that was superseded before that is
+ * delivered just before the next transitional configuration. With this
+ * flag the initial configuration (CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF)
+ * is delivered only to a handle that has received no totem configuration
+ * yet.
+ */
+#define CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF 0x10000
+
+/** Kind of a totem configuration (aisexec extension). */
+typedef enum {
+	CPG_TOTEM_CONFCHG_REGULAR = 0,
+	CPG_TOTEM_CONFCHG_TRANSITIONAL = 1,
+} cpg_totem_confchg_type_t;
 
 typedef struct {
 	cpg_model_t model;
@@ -246,6 +267,13 @@ cs_error_t cpg_max_atomic_msgsize_get(cpg_handle_t handle, uint32_t *size);
 
 cs_error_t cpg_context_get(cpg_handle_t handle, void **context);
 cs_error_t cpg_context_set(cpg_handle_t handle, void *context);
+
+/**
+ * aisexec extension: the kind of the totem configuration most recently
+ * passed to this handle's cpg_totem_confchg_fn (call it from that callback).
+ * CS_ERR_NOT_EXIST before the first one.
+ */
+cs_error_t cpg_totem_confchg_type_get(cpg_handle_t handle, cpg_totem_confchg_type_t *type);
 
 /** Run callbacks; see cs_dispatch_flags_t. */
 cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types);

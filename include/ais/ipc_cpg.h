@@ -135,6 +135,10 @@ _Static_assert(offsetof(struct ais_cpg_res_iter_next, nodeid) == 156, "res_iter_
 
 /** MODEL_SET: what this connection wants beyond deliver/confchg. */
 #define AIS_CPG_MODEL_TOTEM_CONFCHG 0x100u /**< send totem confchg events */
+/** Every flag MODEL_SET accepts. */
+#define AIS_CPG_MODEL_FLAGS (CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF | \
+                             CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF | \
+                             AIS_CPG_MODEL_TOTEM_CONFCHG)
 struct ais_cpg_req_model {
 	struct qb_ipc_request_header header;
 	uint32_t flags; /**< CPG_MODEL_V1_* | AIS_CPG_MODEL_TOTEM_CONFCHG */
@@ -180,16 +184,23 @@ struct ais_cpg_ev_confchg {
 _Static_assert(sizeof(struct ais_cpg_ev_confchg) == 176, "ev_confchg size");
 _Static_assert(offsetof(struct ais_cpg_ev_confchg, joined_count) == 164, "ev_confchg offset");
 
-/** TOTEM_CONFCHG: count node ids (uint32_t) follow. */
+/** TOTEM_CONFCHG: count node ids (uint32_t) follow. type is
+ *  AIS_CPG_TOTEM_REGULAR, or AIS_CPG_TOTEM_TRANSITIONAL (only to connections
+ *  that set CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF). */
+#define AIS_CPG_TOTEM_REGULAR 0u
+#define AIS_CPG_TOTEM_TRANSITIONAL 1u
 struct ais_cpg_ev_totem_confchg {
 	struct qb_ipc_response_header header;
 	uint64_t ring_seq;
 	uint32_t ring_nodeid;
 	uint32_t count;
+	uint32_t type;
+	uint32_t pad;
 	/* uint32_t members[count]; */
 };
-_Static_assert(sizeof(struct ais_cpg_ev_totem_confchg) == 40, "ev_totem_confchg size");
+_Static_assert(sizeof(struct ais_cpg_ev_totem_confchg) == 48, "ev_totem_confchg size");
 _Static_assert(offsetof(struct ais_cpg_ev_totem_confchg, count) == 36, "ev_totem_confchg offset");
+_Static_assert(offsetof(struct ais_cpg_ev_totem_confchg, type) == 40, "ev_totem_confchg offset");
 
 /* A whole deliver event must fit the IPC buffers. */
 _Static_assert(sizeof(struct ais_cpg_ev_deliver) + AIS_CPG_MSG_MAX <= AIS_IPC_MSG_MAX,

@@ -10,9 +10,12 @@
  * Every message carries its msgid "<nodeid>:<incarnation>:<counter>", its
  * guarantee, its length and a checksum over the whole body; receivers
  * recompute the checksum. Ring (totem) configurations come from the V1
- * model's totem confchg callback and are logged as regular configurations
- * ("C R"): CPG reports no transitional configurations. Group membership
- * changes (joined / left with their reasons) go to a second log.
+ * model's totem confchg callback, transitional ones included (the aisexec
+ * extension CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF), and are logged
+ * as "C T" and "C R" lines where they were delivered among the messages;
+ * the first line says so ("# transitional configurations: delivered"), for
+ * the test scripts. Group membership changes (joined / left with their
+ * reasons) go to a second log.
  *
  * SIGUSR2 makes the client leave its group (cpg_leave) and go on running.
  * SIGTERM, SIGINT or SIGUSR1 end the run: sending stops, the client keeps
@@ -93,6 +96,10 @@ static bool have_ring;
 static struct cpg_ring_id last_ring;
 static uint32_t ring_members[HIST_MAX_NODES];
 static size_t ring_n;
+/* The transitional configuration logged since the last regular one. */
+static bool have_trans;
+static uint32_t trans_members[HIST_MAX_NODES];
+static size_t trans_n;
 
 static void on_signal(int sig)
 {
@@ -273,27 +280,60 @@ static void ids_print_diff(FILE *f, const uint32_t *a, size_t na, const uint32_t
 	}
 }
 
+static void ids_print(FILE *f, const char *tag, const uint32_t *a, size_t na, const uint32_t *b,
+                      size_t nb)
+{
+	fputs(tag, f);
+	if (a)
+		ids_print_diff(f, a, na, b, nb);
+}
+
+/*
+ * With CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF the daemon delivers the
+ * transitional configuration too, in order with the messages, and the log
+ * gets the EVS pair: "C T" (left = previous regular - transitional), then
+ * "C R" (joined = regular - transitional), as totem installed them.
+ * Without a transitional one (a client started between the two) a regular
+ * configuration's joined list is relative to the previous regular one.
+ */
 static void totem_cb(cpg_handle_t handle, struct cpg_ring_id ring, uint32_t n, const uint32_t *list)
 {
+	cpg_totem_confchg_type_t type = CPG_TOTEM_CONFCHG_REGULAR;
 	uint32_t m[HIST_MAX_NODES];
 	size_t nm = n < HIST_MAX_NODES ? n : HIST_MAX_NODES;
+	bool trans;
 
-	(void)handle;
 	last_event_us = now_us();
-	if (have_ring && ring.nodeid == last_ring.nodeid && ring.seq == last_ring.seq)
+	if (cpg_totem_confchg_type_get(handle, &type) != CS_OK)
+		type = CPG_TOTEM_CONFCHG_REGULAR;
+	trans = type == CPG_TOTEM_CONFCHG_TRANSITIONAL;
+	if (!trans && !have_trans && have_ring && ring.nodeid == last_ring.nodeid &&
+	    ring.seq == last_ring.seq)
 		return; /* the initial configuration repeats the current one */
 	memcpy(m, list, nm * sizeof(m[0]));
 	qsort(m, nm, sizeof(m[0]), cmp_u32);
-	fprintf(hlog, "@%" PRIu64 " C R %" PRIu32 ".%" PRIu64 " m=", last_event_us, ring.nodeid, ring.seq);
+	fprintf(hlog, "@%" PRIu64 " C %c %" PRIu32 ".%" PRIu64 " m=", last_event_us, trans ? 'T' : 'R',
+	        ring.nodeid, ring.seq);
 	for (size_t i = 0; i < nm; i++)
 		fprintf(hlog, "%s%" PRIu32, i ? "," : "", m[i]);
-	fputs(" l=", hlog);
-	if (have_ring)
-		ids_print_diff(hlog, ring_members, ring_n, m, nm);
-	fputs(" j=", hlog);
-	if (have_ring)
-		ids_print_diff(hlog, m, nm, ring_members, ring_n);
+	if (trans) {
+		/* left: previous regular - transitional; joined: none */
+		ids_print(hlog, " l=", have_ring ? ring_members : NULL, ring_n, m, nm);
+		fputs(" j=\n", hlog);
+		memcpy(trans_members, m, nm * sizeof(m[0]));
+		trans_n = nm;
+		have_trans = true;
+		return;
+	}
+	/* left: previous regular - regular (what the test scripts look for);
+	 * joined: regular - transitional, or - previous regular without one */
+	ids_print(hlog, " l=", have_ring ? ring_members : NULL, ring_n, m, nm);
+	if (have_trans)
+		ids_print(hlog, " j=", m, nm, trans_members, trans_n);
+	else
+		ids_print(hlog, " j=", have_ring ? m : NULL, nm, ring_members, ring_n);
 	fputc('\n', hlog);
+	have_trans = false;
 	memcpy(ring_members, m, nm * sizeof(m[0]));
 	ring_n = nm;
 	last_ring = ring;
@@ -518,7 +558,8 @@ int main(int argc, char **argv)
 		.cpg_deliver_fn = deliver_cb,
 		.cpg_confchg_fn = confchg_cb,
 		.cpg_totem_confchg_fn = totem_cb,
-		.flags = CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF,
+		.flags = CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF |
+		         CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	cpg_handle_t h;
@@ -550,6 +591,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cpghist: cpg_local_get/cpg_fd_get: error %d\n", (int)e);
 		return 1;
 	}
+	fprintf(hlog, "# transitional configurations: delivered\n");
 	fprintf(hlog, "N %" PRIu32 " %" PRIu32 "\n", my_nodeid, opt.inc);
 	fflush(hlog);
 	rc = run(h, fd);

@@ -7,13 +7,16 @@
  * callbacks, and read back the responses and events each fake connection
  * received. Covers the cluster message codec, join/leave/mcast rules and
  * errors, delivery, PROCDOWN on disconnect (also when the send queue is
- * full), NODEDOWN/NODEUP/PROCDOWN through sync, the slow-consumer policy,
- * malformed frames and iteration.
+ * full), NODEDOWN/NODEUP/PROCDOWN through sync, joins, leaves and deaths
+ * that overlap a configuration change (replayed on a second node to compare
+ * the confchg events), transitional totem configurations, the slow-consumer
+ * policy, malformed frames and iteration.
  */
 #include "config.h"
 
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,6 +358,106 @@ static void inject_joinlist(uint32_t sender, const struct ais_ring_id *ring, con
 	                                       sender);
 }
 
+/* Deliver and drop the queued JOINLISTs, keeping the rest queued: the
+ * executive's priority lane, which overtakes application messages queued at
+ * a configuration change (those wait until sync is complete). */
+static void deliver_sync_lane(void)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < n_queue; i++) {
+		struct rec_msg *m = &queue[i];
+
+		if (m->data[0] == CPG_EXEC_JOINLIST) {
+			E->exec_handlers[CPG_EXEC_JOINLIST].fn(m->data, m->len, me);
+			free(m->data);
+		} else {
+			queue[keep++] = *m;
+		}
+	}
+	n_queue = keep;
+}
+
+/* The queued JOINLIST's entries as "pid:group" words, in order. */
+static void queued_joinlist_text(char *buf, size_t size)
+{
+	struct cpg_wire_joinlist jl;
+	struct cpg_wire_jl_entry e;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n_queue; i++) {
+		if (queue[i].data[0] != CPG_EXEC_JOINLIST)
+			continue;
+		ck_assert_int_eq(cpg_wire_joinlist_decode(queue[i].data, queue[i].len, &jl), 0);
+		for (uint32_t k = 0; k < jl.count; k++) {
+			ck_assert_int_eq(cpg_wire_jl_entry_get(&jl, k, &e), 0);
+			o += (size_t)snprintf(buf + o, size - o, "%s%u:%.*s", o ? " " : "",
+			                      (unsigned)e.pid, (int)e.group.length, (const char *)e.group.value);
+			ck_assert_uint_lt(o, size);
+		}
+		return;
+	}
+	ck_abort_msg("no join list queued");
+}
+
+/* Take the queue (this node's cluster messages) out, to replay elsewhere. */
+static size_t queue_take(struct rec_msg *out, size_t max)
+{
+	size_t n = n_queue;
+
+	ck_assert_uint_le(n, max);
+	memcpy(out, queue, n * sizeof(*out));
+	n_queue = 0;
+	return n;
+}
+
+/* Replay a node's cluster messages here, in order: all of them, only the
+ * JOINLISTs (the priority lane) or all but those (the held normal lane). */
+enum replay_lane { REPLAY_ALL, REPLAY_SYNC, REPLAY_NORMAL };
+
+static void replay_lane(const struct rec_msg *msgs, size_t n, uint32_t sender, enum replay_lane lane)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = (uint32_t)msgs[i].data[0] | (uint32_t)msgs[i].data[1] << 8;
+
+		ck_assert_uint_lt(id, E->exec_handler_count);
+		if ((lane == REPLAY_SYNC && id != CPG_EXEC_JOINLIST) ||
+		    (lane == REPLAY_NORMAL && id == CPG_EXEC_JOINLIST))
+			continue;
+		E->exec_handlers[id].fn(msgs[i].data, msgs[i].len, sender);
+	}
+}
+
+static void replay(const struct rec_msg *msgs, size_t n, uint32_t sender)
+{
+	replay_lane(msgs, n, sender, REPLAY_ALL);
+}
+
+/* Stop the engine and start it again as node `node`, with no connections. */
+static void node_restart(uint32_t node)
+{
+	ck_assert_int_eq(E->exec_exit_fn(), 0);
+	for (size_t i = 0; i < MAX_CONNS; i++) {
+		rec_clear(conns[i].res, &conns[i].n_res);
+		rec_clear(conns[i].ev, &conns[i].n_ev);
+	}
+	memset(conns, 0, sizeof(conns));
+	rec_clear(queue, &n_queue);
+	me = node;
+	ck_assert_int_eq(E->exec_init_fn(&fake_api), 0);
+}
+
+/* c's events from `first` on are exactly `want`, byte for byte. */
+static void events_same(ais_conn_t *c, size_t first, const struct rec_msg *want, size_t n)
+{
+	ck_assert_uint_eq(c->n_ev - first, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(c->ev[first + i].len, want[i].len);
+		ck_assert_int_eq(memcmp(c->ev[first + i].data, want[i].data, want[i].len), 0);
+	}
+}
+
 /* ---- codec ---------------------------------------------------------------------- */
 
 START_TEST(test_wire_proc_roundtrip)
@@ -678,6 +781,184 @@ START_TEST(test_sync_nodedown_nodeup_procdown)
 }
 END_TEST
 
+/*
+ * A process joins, one leaves and one dies just before a configuration
+ * change: their PROCJOIN/PROCLEAVE/PROCDOWN are still queued when sync runs
+ * and are delivered after activate. The join list carries the delivered
+ * memberships (the leaver and the dead one, not the joiner), and both
+ * nodes, node 1 where it happens and node 2 that replays node 1's messages,
+ * end with the same table and the same confchg events.
+ */
+START_TEST(test_sync_overlaps_queued_membership_messages)
+{
+	ais_conn_t *a = conn_open(0, 100), *b = conn_open(1, 200), *c = conn_open(2, 250),
+	           *d = conn_open(3, 400), *e;
+	struct ais_ring_id ring = { .rep = 1, .seq = 12 };
+	ais_nodeid_t both[] = { 1, 2 };
+	const uint32_t pids2[] = { 300 };
+	const char *const groups2[] = { "g" };
+	struct rec_msg n1_before[8], n1_after[8], a_after[3];
+	size_t n_before, n_after, n_a_after, a_mark, e_mark;
+	char text[256];
+	struct confchg cc;
+
+	/* node 1: delivered history 1/100, 1/200, 1/400, 2/300 */
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	req_group(b, AIS_CPG_REQ_JOIN, "g");
+	req_group(d, AIS_CPG_REQ_JOIN, "g");
+	n_before = queue_take(n1_before, 8);
+	replay(n1_before, n_before, 1);
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 300, "g", CPG_REASON_JOIN);
+	ck_assert_uint_eq(a->n_ev, 4);
+	ck_assert_uint_eq(cpg_state.n_local, 3);
+
+	/* c joins, b leaves, d dies: all still queued at the change */
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_JOIN, "g"), CS_OK);
+	ck_assert_int_eq(req_group(b, AIS_CPG_REQ_LEAVE, "g"), CS_OK);
+	conn_close(d);
+	ck_assert_uint_eq(n_queue, 3);
+	ck_assert_uint_eq(cpg_state.n_local, 4); /* 100 200 400 joined, 250 joining */
+
+	E->sync->init(both, 2, both, 2, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	queued_joinlist_text(text, sizeof(text));
+	ck_assert_str_eq(text, "100:g 200:g 400:g");
+	n_after = queue_take(n1_after, 8);
+	replay_lane(n1_after, n_after, 1, REPLAY_SYNC);
+	inject_joinlist(2, &ring, pids2, groups2, 1);
+	a_mark = a->n_ev;
+	E->sync->activate();
+	ck_assert_uint_eq(a->n_ev, a_mark); /* nothing changed for anyone */
+	replay_lane(n1_after, n_after, 1, REPLAY_NORMAL);
+
+	/* a, b (until its leave) and c see the three changes as delivered */
+	ck_assert_uint_eq(a->n_ev, a_mark + 3);
+	cc = confchg_get(a, a_mark);
+	ck_assert_uint_eq(cc.ev.member_count, 5);
+	ck_assert_uint_eq(cc.ev.joined_count, 1);
+	addr_is(&cc.list[5], 1, 250, CPG_REASON_JOIN);
+	cc = confchg_get(a, a_mark + 1);
+	ck_assert_uint_eq(cc.ev.member_count, 4);
+	addr_is(&cc.list[4], 1, 200, CPG_REASON_LEAVE);
+	cc = confchg_get(a, a_mark + 2);
+	ck_assert_uint_eq(cc.ev.member_count, 3);
+	addr_is(&cc.list[0], 1, 100, 0);
+	addr_is(&cc.list[1], 1, 250, 0);
+	addr_is(&cc.list[2], 2, 300, 0);
+	addr_is(&cc.list[3], 1, 400, CPG_REASON_PROCDOWN);
+	ck_assert_int_eq(c->pd.state, CPG_CONN_JOINED);
+	ck_assert_int_eq(b->pd.state, CPG_CONN_UNJOINED);
+	ck_assert_uint_eq(c->n_ev, 3);
+	ck_assert_uint_eq(cpg_state.n_local, 2);
+
+	/* node 2: the same history with its own member 2/300 joining last */
+	memcpy(a_after, &a->ev[a_mark], 3 * sizeof(a_after[0]));
+	a->n_ev = a_mark; /* a_after owns them now */
+	n_a_after = 3;
+	node_restart(2);
+	e = conn_open(4, 300);
+	replay(n1_before, n_before, 1);
+	req_group(e, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	ck_assert_uint_eq(e->n_ev, 1);
+	E->sync->init(both, 2, both, 2, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	queued_joinlist_text(text, sizeof(text));
+	ck_assert_str_eq(text, "300:g"); /* what node 1 was given above */
+	replay_lane(n1_after, n_after, 1, REPLAY_SYNC);
+	deliver_sync_lane();
+	e_mark = e->n_ev;
+	E->sync->activate();
+	ck_assert_uint_eq(e->n_ev, e_mark);
+	replay_lane(n1_after, n_after, 1, REPLAY_NORMAL);
+	/* the same events as node 1's a */
+	events_same(e, e_mark, a_after, n_a_after);
+	cc = confchg_get(e, e_mark + 2);
+	ck_assert_uint_eq(cc.ev.member_count, 3);
+	addr_is(&cc.list[0], 1, 100, 0);
+	addr_is(&cc.list[1], 1, 250, 0);
+	addr_is(&cc.list[2], 2, 300, 0);
+	addr_is(&cc.list[3], 1, 400, CPG_REASON_PROCDOWN);
+	cc = confchg_get(e, e_mark);
+	addr_is(&cc.list[5], 1, 250, CPG_REASON_JOIN);
+	cc = confchg_get(e, e_mark + 1);
+	addr_is(&cc.list[4], 1, 200, CPG_REASON_LEAVE);
+	rec_clear(n1_before, &n_before);
+	rec_clear(n1_after, &n_after);
+	rec_clear(a_after, &n_a_after);
+}
+END_TEST
+
+/*
+ * Membership changes while sync runs (after this node's join list went out),
+ * a join whose process dies before the change, and a PROCDOWN that waits for
+ * room in the send queue across the change: all are applied when delivered,
+ * after activate, on top of the delivered memberships the list carried.
+ */
+START_TEST(test_sync_overlaps_during_sync_and_unsent_leave)
+{
+	ais_conn_t *a = conn_open(0, 100), *b = conn_open(1, 200), *c = conn_open(2, 250),
+	           *d = conn_open(3, 400), *f = conn_open(4, 500);
+	struct ais_ring_id ring = { .rep = 1, .seq = 12 };
+	ais_nodeid_t one[] = { 1 };
+	char text[256];
+	struct confchg cc;
+	size_t mark;
+
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	req_group(b, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	/* f joins and dies before the change: its join is not a membership yet */
+	req_group(f, AIS_CPG_REQ_JOIN, "g");
+	conn_close(f);
+	/* b dies while the send queue is full: its leave waits for the timer */
+	mcast_fail = -EAGAIN;
+	conn_close(b);
+	mcast_fail = 0;
+	ck_assert_int_eq(timers_armed, 1);
+	ck_assert_uint_eq(cpg_state.n_local, 3); /* 100, 200, 500 (joining) */
+
+	E->sync->init(one, 1, one, 1, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	queued_joinlist_text(text, sizeof(text));
+	ck_assert_str_eq(text, "100:g 200:g");
+	/* during sync: c and d join, the leave of b goes out */
+	ck_assert_int_eq(req_group(c, AIS_CPG_REQ_JOIN, "g"), CS_OK);
+	ck_assert_int_eq(req_group(d, AIS_CPG_REQ_JOIN, "other"), CS_OK);
+	timers_armed = 0;
+	timer_fn(NULL);
+	deliver_sync_lane();
+	mark = a->n_ev;
+	E->sync->activate();
+	ck_assert_uint_eq(a->n_ev, mark);
+	deliver_queue();
+	/* f joins, f leaves (PROCDOWN), c joins, b leaves (PROCDOWN) */
+	ck_assert_uint_eq(a->n_ev, mark + 4);
+	cc = confchg_get(a, mark);
+	addr_is(&cc.list[cc.ev.member_count], 1, 500, CPG_REASON_JOIN);
+	cc = confchg_get(a, mark + 1);
+	addr_is(&cc.list[cc.ev.member_count], 1, 500, CPG_REASON_PROCDOWN);
+	cc = confchg_get(a, mark + 2);
+	addr_is(&cc.list[cc.ev.member_count], 1, 250, CPG_REASON_JOIN);
+	cc = confchg_get(a, mark + 3);
+	ck_assert_uint_eq(cc.ev.member_count, 2);
+	addr_is(&cc.list[0], 1, 100, 0);
+	addr_is(&cc.list[1], 1, 250, 0);
+	addr_is(&cc.list[2], 1, 200, CPG_REASON_PROCDOWN);
+	ck_assert_uint_eq(d->n_ev, 1);
+	ck_assert_uint_eq(cpg_state.n_local, 3); /* 100, 250, 400 */
+
+	/* the next round lists exactly those */
+	ring.seq = 16;
+	E->sync->init(one, 1, one, 1, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	queued_joinlist_text(text, sizeof(text));
+	ck_assert_str_eq(text, "100:g 250:g 400:other");
+	deliver_sync_lane();
+	E->sync->activate();
+}
+END_TEST
+
 START_TEST(test_sync_abort_keeps_nodedown)
 {
 	ais_conn_t *a = conn_open(0, 100);
@@ -701,6 +982,148 @@ START_TEST(test_sync_abort_keeps_nodedown)
 	cc = confchg_get(a, 2);
 	ck_assert_uint_eq(cc.ev.left_count, 1);
 	addr_is(&cc.list[1], 2, 300, CPG_REASON_NODEDOWN);
+}
+END_TEST
+
+static int32_t req_model(ais_conn_t *c, uint32_t flags)
+{
+	struct ais_cpg_req_model req;
+
+	memset(&req, 0, sizeof(req));
+	req.header.id = AIS_CPG_REQ_MODEL_SET;
+	req.header.size = sizeof(req);
+	req.flags = flags;
+	E->lib_handlers[AIS_CPG_REQ_MODEL_SET].fn(c, &req, sizeof(req));
+	return last_error(c);
+}
+
+/* Totem confchg event i of c: its type, ring seq and members. */
+static void totem_is(ais_conn_t *c, size_t i, uint32_t type, uint64_t seq, const uint32_t *m, uint32_t n)
+{
+	struct ais_cpg_ev_totem_confchg ev;
+	const uint8_t *p = event(c, i, AIS_CPG_EV_TOTEM_CONFCHG);
+
+	memcpy(&ev, p, sizeof(ev));
+	ck_assert_uint_eq(ev.type, type);
+	ck_assert(ev.ring_seq == seq);
+	ck_assert_uint_eq(ev.count, n);
+	ck_assert_uint_eq(c->ev[i].len, sizeof(ev) + n * sizeof(uint32_t));
+	ck_assert_int_eq(memcmp(p + sizeof(ev), m, n * sizeof(uint32_t)), 0);
+}
+
+static void inject_mcast(uint32_t sender, uint32_t pid, const char *group)
+{
+	uint8_t buf[CPG_WIRE_MCAST_HDR_SIZE + 1];
+	struct cpg_wire_mcast m = { .group = gname(group), .pid = pid, .msg_len = 1 };
+
+	cpg_wire_mcast_hdr_encode(buf, &m);
+	buf[CPG_WIRE_MCAST_HDR_SIZE] = 'x';
+	E->exec_handlers[CPG_EXEC_MCAST].fn(buf, sizeof(buf), sender);
+}
+
+/* One configuration change as the executive drives it: the transitional
+ * configuration, the regular one, and (unless abort) a whole sync round. */
+static void ring_change(const ais_nodeid_t *trans, size_t n_trans, const ais_nodeid_t *memb, size_t n_memb,
+                        uint64_t seq, bool finish)
+{
+	struct ais_ring_id ring = { .rep = 1, .seq = seq };
+
+	E->confchg_fn(AIS_CONFCHG_REGULAR, memb, n_memb, NULL, 0, NULL, 0, &ring);
+	if (!finish)
+		return;
+	E->sync->init(trans, n_trans, memb, n_memb, &ring);
+	ck_assert_int_eq(E->sync->process(), 0);
+	deliver_sync_lane();
+	E->sync->activate();
+}
+
+/*
+ * CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF: the transitional
+ * configuration reaches the client between the old ring's messages where
+ * totem delivered it; the regular one follows at activate, before anything
+ * of the new ring; a regular configuration whose sync was cut short comes
+ * just before the next transitional one. Clients without the flag see
+ * regular configurations at activate only.
+ */
+START_TEST(test_totem_transitional_configurations)
+{
+	ais_conn_t *a = conn_open(0, 100), *b = conn_open(1, 200), *c = conn_open(2, 300);
+	struct ais_ring_id ring = { .rep = 1, .seq = 12 };
+	ais_nodeid_t one[] = { 1 }, two[] = { 1, 3 };
+	const uint32_t m_one[] = { 1 }, m_two[] = { 1, 3 };
+
+	ck_assert_int_eq(req_model(a, AIS_CPG_MODEL_TOTEM_CONFCHG | CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF |
+	                               CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF), CS_OK);
+	ck_assert_int_eq(req_model(b, AIS_CPG_MODEL_TOTEM_CONFCHG), CS_OK);
+	ck_assert_int_eq(req_model(c, 0x40000000u), CS_ERR_INVALID_PARAM);
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	req_group(b, AIS_CPG_REQ_JOIN, "g");
+	deliver_queue();
+	inject_proc(CPG_EXEC_PROCJOIN, 2, 300, "g", CPG_REASON_JOIN);
+	/* a: join a, initial conf (regular), join b, join 2/300 */
+	ck_assert_uint_eq(a->n_ev, 4);
+	totem_is(a, 1, AIS_CPG_TOTEM_REGULAR, 8, m_one, 1);
+	ck_assert_uint_eq(b->n_ev, 2);
+
+	/* node 2 goes: old-ring messages around the transitional configuration */
+	inject_mcast(2, 300, "g");
+	E->confchg_fn(AIS_CONFCHG_TRANSITIONAL, one, 1, NULL, 0, NULL, 0, &ring);
+	inject_mcast(2, 300, "g");
+	ck_assert_uint_eq(a->n_ev, 7);
+	event(a, 4, AIS_CPG_EV_DELIVER);
+	totem_is(a, 5, AIS_CPG_TOTEM_TRANSITIONAL, 12, m_one, 1);
+	event(a, 6, AIS_CPG_EV_DELIVER);
+	ck_assert_uint_eq(b->n_ev, 4); /* the two messages, nothing else */
+	ring_change(one, 1, one, 1, 12, true);
+	/* the group change, then the regular configuration */
+	ck_assert_uint_eq(a->n_ev, 9);
+	event(a, 7, AIS_CPG_EV_CONFCHG);
+	totem_is(a, 8, AIS_CPG_TOTEM_REGULAR, 8, m_one, 1);
+	ck_assert_uint_eq(b->n_ev, 6);
+	event(b, 4, AIS_CPG_EV_CONFCHG);
+	totem_is(b, 5, AIS_CPG_TOTEM_REGULAR, 8, m_one, 1);
+
+	/* a change whose sync is cut short by the next one */
+	ring.seq = 16;
+	E->confchg_fn(AIS_CONFCHG_TRANSITIONAL, one, 1, NULL, 0, NULL, 0, &ring);
+	ring_change(one, 1, two, 2, 16, false);
+	E->sync->abort();
+	ring.seq = 20;
+	E->confchg_fn(AIS_CONFCHG_TRANSITIONAL, one, 1, NULL, 0, NULL, 0, &ring);
+	ring_members[1] = 3;
+	n_ring_members = 2;
+	ring_change(one, 1, two, 2, 20, true);
+	/* a: T16, R (16, superseded), T20, R20 at activate; b: R20 only */
+	ck_assert_uint_eq(a->n_ev, 13);
+	totem_is(a, 9, AIS_CPG_TOTEM_TRANSITIONAL, 16, m_one, 1);
+	totem_is(a, 10, AIS_CPG_TOTEM_REGULAR, 8, m_one, 1);
+	totem_is(a, 11, AIS_CPG_TOTEM_TRANSITIONAL, 20, m_one, 1);
+	totem_is(a, 12, AIS_CPG_TOTEM_REGULAR, 8, m_two, 2);
+	ck_assert_uint_eq(b->n_ev, 7);
+	totem_is(b, 6, AIS_CPG_TOTEM_REGULAR, 8, m_two, 2);
+}
+END_TEST
+
+/* With the flag, the initial configuration only goes to a client that has
+ * had none: here the transitional one came before its join was delivered. */
+START_TEST(test_totem_initial_after_transitional)
+{
+	ais_conn_t *a = conn_open(0, 100);
+	struct ais_ring_id ring = { .rep = 1, .seq = 12 };
+	ais_nodeid_t one[] = { 1 };
+	const uint32_t m_one[] = { 1 };
+
+	ck_assert_int_eq(req_model(a, AIS_CPG_MODEL_TOTEM_CONFCHG | CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF |
+	                               CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF), CS_OK);
+	req_group(a, AIS_CPG_REQ_JOIN, "g");
+	E->confchg_fn(AIS_CONFCHG_TRANSITIONAL, one, 1, NULL, 0, NULL, 0, &ring);
+	deliver_queue(); /* the join, originated in the old ring */
+	ck_assert_uint_eq(a->n_ev, 2);
+	totem_is(a, 0, AIS_CPG_TOTEM_TRANSITIONAL, 12, m_one, 1);
+	event(a, 1, AIS_CPG_EV_CONFCHG);
+	ring_change(one, 1, one, 1, 12, true);
+	ck_assert_uint_eq(a->n_ev, 3);
+	totem_is(a, 2, AIS_CPG_TOTEM_REGULAR, 8, m_one, 1);
 }
 END_TEST
 
@@ -822,6 +1245,10 @@ static Suite *cpg_suite(void)
 	tcase_add_test(tc, test_remote_members_and_unknown_sender);
 	tcase_add_test(tc, test_sync_nodedown_nodeup_procdown);
 	tcase_add_test(tc, test_sync_abort_keeps_nodedown);
+	tcase_add_test(tc, test_sync_overlaps_queued_membership_messages);
+	tcase_add_test(tc, test_sync_overlaps_during_sync_and_unsent_leave);
+	tcase_add_test(tc, test_totem_transitional_configurations);
+	tcase_add_test(tc, test_totem_initial_after_transitional);
 	tcase_add_test(tc, test_slow_consumer_disconnected);
 	tcase_add_test(tc, test_membership_and_iteration);
 	suite_add_tcase(s, tc);
