@@ -20,24 +20,24 @@
  *    in COMMIT only members of the ring being formed can stop it: reacting
  *    made separated rings fail each other in lock step, never merging;
  *  - a JOIN heard after leaving the gather that failed its sender revives
- *    the sender; the triggering JOIN is merged before consensus is checked.
+ *    the sender; the triggering JOIN is merged before consensus is checked;
+ *  - the failed set of a JOIN is adopted (as in Corosync) unless it names
+ *    a member of my old ring that I do not consider failed: then the sender
+ *    is failed instead. Two gathering nodes whose failed sets differ must
+ *    settle it at once: ignoring the difference left them unable to agree
+ *    until consensus timeouts failed each other, over and over.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <stdlib.h>
 
 #include <ais/log.h>
 
 #include "srp_int.h"
 
 AIS_LOG_SUBSYS("TOTEM");
-#include <stdio.h>
-static void trc_set(const totem_nodeid_t *a, size_t n, char *b, size_t bl){srp_set_format(a,n,b,bl);}
-#define TRC(srp, fmt, ...) do { if (getenv("MEMBTRC")) fprintf(stderr, "T %8.3f n%u s%d " fmt "\n", (srp)->clock.now_us((srp)->ctx)/1e6, (srp)->me, (int)(srp)->state, __VA_ARGS__); } while (0)
-static void trc_sets(struct srp *srp, const char *what){char a[256],b[256],c[256];trc_set(srp->proc,srp->n_proc,a,sizeof a);trc_set(srp->failed,srp->n_failed,b,sizeof b);trc_set(srp->old.members,srp->old.n_members,c,sizeof c);TRC(srp,"%s proc={%s} failed={%s} old=%u.%lu{%s}",what,a,b,srp->old.ring_id.rep,(unsigned long)srp->old.ring_id.seq,c);}
 
 static void join_send(struct srp *srp)
 {
@@ -99,7 +99,6 @@ static void consensus_fire(void *data)
 		}
 	}
 	srp_set_format(silent, n_silent, buf, sizeof(buf));
-	trc_sets(srp, "CONSENSUS TIMEOUT");
 	ais_log(LOG_NOTICE, "consensus timeout: failed %s", n_silent > 0 ? buf : "none");
 	srp->startup_settle = false;
 	srp_memb_gather_enter(srp, "consensus timeout");
@@ -141,9 +140,28 @@ static bool join_sets_equal(const struct srp *srp, const struct wire_join *j)
  *    I have no sign of life from it, and waiting for it would cost every
  *    gather a consensus timeout while its name circulates in joins;
  *  - a sender listing me as failed cannot share a ring with me this round;
- *  - otherwise the failed set of a member of my old ring is adopted (a
- *    foreign ring's failed set may name my ring mates on stale grounds).
+ *  - so cannot one from outside my old ring that lists a ring mate of mine
+ *    as failed (stale grounds, likely; adopting it would split my ring);
+ *  - otherwise the sender's failed set is adopted: sets that differ can
+ *    never agree, and a gather would only end by a consensus timeout that
+ *    fails the sender anyway (with every node a stranger after a fault
+ *    period without any installed ring, none ever agreed).
  */
+/* Does the JOIN list as failed a member of my old ring that I do not? */
+static bool join_fails_mate(const struct srp *srp, const struct wire_join *j,
+                            const totem_nodeid_t *failed, size_t n_failed)
+{
+	for (uint16_t i = 0; i < j->failed_count; i++) {
+		totem_nodeid_t f = j->failed[i];
+
+		if (f != srp->me && srp_set_has(srp->old.members, srp->old.n_members, f) &&
+		    !srp_set_has(failed, n_failed, f)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool join_merge(const struct srp *srp, const struct wire_join *j, totem_nodeid_t *proc,
                        size_t *n_proc, totem_nodeid_t *failed, size_t *n_failed)
 {
@@ -159,13 +177,13 @@ static bool join_merge(const struct srp *srp, const struct wire_join *j, totem_n
 			srp_set_add(failed, n_failed, p);
 		}
 	}
-	if (srp_set_has(j->failed, j->failed_count, srp->me)) {
+	if (srp_set_has(j->failed, j->failed_count, srp->me) ||
+	    (!srp_set_has(srp->old.members, srp->old.n_members, s) &&
+	     join_fails_mate(srp, j, failed, *n_failed))) {
 		srp_set_add(failed, n_failed, s);
-	} else if (srp_set_has(srp->old.members, srp->old.n_members, s)) {
+	} else {
 		for (uint16_t i = 0; i < j->failed_count; i++) {
-			if (j->failed[i] != srp->me) {
-				srp_set_add(failed, n_failed, j->failed[i]);
-			}
+			srp_set_add(failed, n_failed, j->failed[i]);
 		}
 	}
 	return *n_proc != np || *n_failed != nf;
@@ -230,7 +248,6 @@ static void gather_enter_join(struct srp *srp, const char *reason, const struct 
 	if (strcmp(reason, "startup") == 0) {
 		srp->startup_settle = true;
 	}
-	trc_sets(srp, reason);
 	join_send(srp);
 	srp_timer_set(srp, &srp->t_join, srp->cfg.join, join_timer_fire);
 	srp_timer_set(srp, &srp->t_consensus, srp->cfg.consensus, consensus_fire);
@@ -306,7 +323,6 @@ static void commit_create(struct srp *srp)
 	ring_seq_adopt(srp, c.hdr.ring_id.seq);
 	srp_recovery_commit_fill(srp, &c.memb[0]);
 	c.memb_index = 1;
-	trc_sets(srp, "COMMIT CREATE");
 	ais_log(LOG_INFO, "consensus: creating commit token for ring %u.%" PRIu64 " (%u members)",
 	        c.hdr.ring_id.rep, c.hdr.ring_id.seq, c.memb_count);
 	commit_state_enter(srp, &c);
@@ -397,7 +413,6 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 	if (j.ring_seq > srp->ring_seq_max) {
 		srp->ring_seq_max = j.ring_seq;
 	}
-	{char a[256],b[256];trc_set(j.proc,j.proc_count,a,sizeof a);trc_set(j.failed,j.failed_count,b,sizeof b);TRC(srp,"recv join from %u proc={%s} failed={%s}",j.hdr.sender,a,b);}
 	switch (srp->state) {
 	case SRP_STATE_OPERATIONAL:
 	case SRP_STATE_RECOVERY:

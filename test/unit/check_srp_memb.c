@@ -264,9 +264,9 @@ static bool set_is(const totem_nodeid_t *s, uint16_t n, const totem_nodeid_t *wa
 }
 
 /*
- * JOIN storm: a JOIN that teaches nothing new (here a foreign node's failed
- * set, which is not adopted) must not be answered with a JOIN. Answering
- * every JOIN made N gathering nodes multiply JOINs without bound.
+ * JOIN storm: a JOIN that teaches nothing new must not be answered with a
+ * JOIN. Answering every JOIN made N gathering nodes multiply JOINs without
+ * bound.
  */
 START_TEST(test_join_no_reply_without_news)
 {
@@ -280,13 +280,14 @@ START_TEST(test_join_no_reply_without_news)
 	p_join_recv(&p, 2, 10, proc, 3, none, 0);
 	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
 	before = p.n_frames;
-	/* node 4 knows only what I know, plus a failed set I do not adopt */
+	/* node 4 teaches me itself and its failed set once, then nothing */
 	for (int i = 0; i < 100; i++) {
 		const totem_nodeid_t proc4[4] = { 1, 2, 3, 4 };
 
 		p_join_recv(&p, 4, 10, proc4, 4, failed, 1);
 		if (i == 0) {
-			/* the first one taught me node 4: exactly one JOIN in reply */
+			/* the first one taught me node 4 and node 3's failure:
+			 * exactly one JOIN in reply */
 			ck_assert_uint_eq(p_count(&p, WIRE_JOIN, before), 1);
 			before = p.n_frames;
 		}
@@ -435,6 +436,97 @@ START_TEST(test_join_revives_failed_after_gather)
 }
 END_TEST
 
+/*
+ * Seed 110 of the simulator (8 nodes, 20 % loss, two partitions): no ring
+ * installed during the faults, so every node's old ring was {itself} and
+ * every JOIN came from a "foreign" node, whose failed set was never adopted.
+ * Two gathering nodes whose failed sets differed could then never agree;
+ * only consensus timeouts (5.9 s each) ended each gather, failing each
+ * other, and the nodes kept forming one-node rings long after the faults
+ * stopped. A foreign failed set that names none of my ring mates is now
+ * adopted, so the two agree at once.
+ */
+START_TEST(test_join_adopts_foreign_failed)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[3] = { 1, 2, 3 }, failed[1] = { 3 }, none[1] = { 0 };
+	const totem_nodeid_t two[2] = { 1, 2 };
+	struct wire_join mine;
+	struct wire_commit c;
+
+	p_start(&p, &cfg);
+	/* node 2 gathers with {1,2,3}; then its consensus timeout fails 3 */
+	p_join_recv(&p, 2, 10, proc, 3, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	p_join_recv(&p, 2, 10, proc, 3, failed, 1);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, proc, 3));
+	ck_assert(set_is(mine.failed, mine.failed_count, failed, 1));
+	/* node 2 repeats its JOIN: equal sets, so ring {1,2} forms at once,
+	 * with no consensus timeout in between */
+	p_join_recv(&p, 2, 10, proc, 3, failed, 1);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	p_commit_sent(&p, &c);
+	ck_assert_uint_eq(c.memb_count, 2);
+	ck_assert_uint_eq(c.memb[0].nodeid, two[0]);
+	ck_assert_uint_eq(c.memb[1].nodeid, two[1]);
+	p_free(&p);
+}
+END_TEST
+
+/*
+ * The other half of the rule: a foreign JOIN that lists a mate of my ring as
+ * failed (stale news from a gather that lost it) is not adopted, its sender
+ * is failed instead. Ring {1,2,3} hears node 4 claim 2 failed: the three
+ * reform {1,2,3} directly; adopting the claim would split off node 2 and
+ * cost a merge round.
+ */
+START_TEST(test_join_foreign_failing_mate_fails_sender)
+{
+	struct h_world w;
+	int want = 3;
+	const totem_nodeid_t proc[4] = { 1, 2, 3, 4 }, failed[1] = { 2 };
+	size_t mark[3];
+
+	h_world_init(&w, 4, 0);
+	for (int i = 0; i < 3; i++) {
+		h_node_start(&w, i);
+	}
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	for (int i = 0; i < 3; i++) {
+		struct wire_join j;
+		uint8_t buf[WIRE_FRAME_MAX];
+		ssize_t n;
+
+		mark[i] = w.nodes[i].n_events;
+		memset(&j, 0, sizeof(j));
+		j.hdr.sender = 4;
+		j.hdr.ring_id.rep = 4;
+		j.hdr.ring_id.seq = 100;
+		j.ring_seq = 100;
+		j.proc_count = 4;
+		j.failed_count = 1;
+		memcpy(j.proc, proc, sizeof(proc));
+		memcpy(j.failed, failed, sizeof(failed));
+		n = wire_join_encode(&j, buf, sizeof(buf));
+		ck_assert_int_gt(n, 0);
+		srp_recv(w.nodes[i].srp, buf, (size_t)n);
+	}
+	ck_assert_int_eq(srp_state_get(w.nodes[0].srp), SRP_STATE_GATHER);
+	h_run_for(&w, 10);
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	for (int i = 0; i < 3; i++) {
+		size_t first = h_find_event(&w.nodes[i], "REG", mark[i]);
+
+		ck_assert_uint_ne(first, (size_t)-1);
+		ck_assert_msg(strncmp(w.nodes[i].events[first], "REG m=1,2,3 ", 12) == 0,
+		              "node %d: %s", i + 1, w.nodes[i].events[first]);
+	}
+	h_world_free(&w);
+}
+END_TEST
+
 static void h_form(struct h_world *w, int n)
 {
 	int want = n;
@@ -517,6 +609,8 @@ static Suite *srp_memb_suite(void)
 	tcase_add_test(tc, test_join_excluding_me_keeps_ring);
 	tcase_add_test(tc, test_join_in_operational_no_premature_ring);
 	tcase_add_test(tc, test_join_revives_failed_after_gather);
+	tcase_add_test(tc, test_join_adopts_foreign_failed);
+	tcase_add_test(tc, test_join_foreign_failing_mate_fails_sender);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("merge");
 	tcase_set_timeout(tc, 120);
