@@ -489,17 +489,14 @@ static int fail_lost(cs_error_t e, const char *what)
 	return e == CS_ERR_LIBRARY || e == CS_ERR_BAD_HANDLE ? HIST_EXIT_LOST : 1;
 }
 
-static int run(cpg_handle_t h, int fd)
+/* The client's life in the group; s->buf is the caller's. */
+static int run_group(cpg_handle_t h, int fd, struct sender *s)
 {
-	struct sender s = { .rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)opt.seed << 17) ^ my_nodeid };
 	struct cpg_name name;
 	bool done_written = false;
 	bool started = false; /* the group once had opt.wait_members members */
 	cs_error_t e;
 
-	s.buf = malloc(opt.max_size);
-	if (!s.buf)
-		return 1;
 	name.length = (uint32_t)strlen(opt.group);
 	memcpy(name.value, opt.group, name.length);
 	while ((e = cpg_join(h, &name)) == CS_ERR_TRY_AGAIN)
@@ -521,19 +518,19 @@ static int run(cpg_handle_t h, int fd)
 		}
 		if (joined && group_members >= opt.wait_members)
 			started = true;
-		bool sending = joined && started && s.sent < opt.count;
+		bool sending = joined && started && s->sent < opt.count;
 		int timeout = 100;
 
 		if (sending) {
-			if (s.start_ms == 0)
-				s.next_ms = s.start_ms = mono_ms();
-			if ((e = send_due(h, &s)) != CS_OK)
+			if (s->start_ms == 0)
+				s->next_ms = s->start_ms = mono_ms();
+			if ((e = send_due(h, s)) != CS_OK)
 				return fail_lost(e, "cpg_mcast_joined");
 			uint64_t now = mono_ms();
-			timeout = s.next_ms > now ? (int)(s.next_ms - now) : 0;
-		} else if (!done_written && started && s.sent == opt.count) {
+			timeout = s->next_ms > now ? (int)(s->next_ms - now) : 0;
+		} else if (!done_written && started && s->sent == opt.count) {
 			fflush(hlog);
-			done_write(s.sent);
+			done_write(s->sent);
 			done_written = true;
 		}
 		if ((e = pump(h, fd, timeout)) != CS_OK)
@@ -545,10 +542,22 @@ static int run(cpg_handle_t h, int fd)
 		if ((e = pump(h, fd, 50)) != CS_OK)
 			return fail_lost(e, "cpg_dispatch");
 	}
-	fprintf(hlog, "# sent %" PRIu64 " delivered %" PRIu64 "\n", s.sent, delivered);
+	fprintf(hlog, "# sent %" PRIu64 " delivered %" PRIu64 "\n", s->sent, delivered);
 	fprintf(hlog, "@%" PRIu64 " E end\n", now_us());
-	free(s.buf);
 	return 0;
+}
+
+static int run(cpg_handle_t h, int fd)
+{
+	struct sender s = { .rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)opt.seed << 17) ^ my_nodeid };
+	int r;
+
+	s.buf = malloc(opt.max_size);
+	if (!s.buf)
+		return 1;
+	r = run_group(h, fd, &s);
+	free(s.buf);
+	return r;
 }
 
 int main(int argc, char **argv)
