@@ -561,8 +561,10 @@ static void example_sync_activate(void)
 {
 	/* By sender, lowest first: the first value seen for a name wins. One
 	 * sender never sends a name twice, so ties need no stable order. */
-	qsort(example_sync.staged, example_sync.n_staged, sizeof(example_sync.staged[0]),
-	      example_staged_cmp);
+	if (example_sync.n_staged > 0) {
+		qsort(example_sync.staged, example_sync.n_staged, sizeof(example_sync.staged[0]),
+		      example_staged_cmp);
+	}
 	example_counters_clear();
 	for (size_t i = 0; i < example_sync.n_staged; i++) {
 		const struct example_staged *s = &example_sync.staged[i];
