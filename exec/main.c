@@ -12,10 +12,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -62,8 +65,10 @@ static struct {
 	qb_loop_timer_handle sync_timer;
 	unsigned stop_tries;
 	int exit_status;
+	int signal_fd;
 } main_state = {
 	.pidfile_fd = -1,
+	.signal_fd = -1,
 	.sched_rl = LOGSYS_RATELIMIT_INIT(60000, 3),
 };
 
@@ -406,22 +411,93 @@ void exec_shutdown_request(void)
 				NULL, main_stop_engines, NULL);
 }
 
-static int32_t main_signal_term(int32_t sig, void *data)
+/* ---- signals ----------------------------------------------------------
+ * SIGTERM, SIGINT and SIGUSR2 are blocked in every thread (before any thread
+ * is created) and read from a signalfd polled by the loop. libqb's signal
+ * source is not used: it allocates a job per delivered signal that only
+ * running the job frees, and neither qb_loop_signal_del nor qb_loop_destroy
+ * frees one still queued, so a signal arriving in the loop pass that stops
+ * the loop (a second SIGTERM during shutdown) leaked it. The signalfd keeps
+ * no per-signal state. */
+
+static void main_signals_set(sigset_t *set)
 {
-	(void)data;
-	ais_log(LOG_NOTICE, "got signal %d", sig);
-	exec_shutdown_request();
-	return 0;
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGUSR2);
 }
 
-static int32_t main_signal_usr2(int32_t sig, void *data)
+static int main_signals_block(void)
+{
+	sigset_t set;
+
+	main_signals_set(&set);
+	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static void main_signal_handle(int sig)
 {
 	char path[AIS_CONFIG_PATH_MAX + 1];
 
-	(void)sig;
+	if (sig == SIGUSR2) {
+		(void)admin_blackbox_dump(path, sizeof(path));
+		return;
+	}
+	ais_log(LOG_NOTICE, "got signal %d", sig);
+	exec_shutdown_request();
+}
+
+static int32_t main_signal_dispatch(int32_t fd, int32_t revents, void *data)
+{
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	(void)revents;
 	(void)data;
-	(void)admin_blackbox_dump(path, sizeof(path));
+	for (;;) {
+		n = read(fd, &si, sizeof(si));
+		if (n == (ssize_t)sizeof(si)) {
+			main_signal_handle((int)si.ssi_signo);
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n < 0 && errno != EAGAIN) {
+				ais_log(LOG_ERR, "reading the signal descriptor failed: %s", strerror(errno));
+			}
+			return 0;
+		}
+	}
+}
+
+static int main_signals_setup(void)
+{
+	sigset_t set;
+	int fd;
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	main_signals_set(&set);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		return -errno;
+	}
+	r = qb_loop_poll_add(exec_rt.loop, QB_LOOP_HIGH, fd, POLLIN, NULL, main_signal_dispatch);
+	if (r != 0) {
+		close(fd);
+		return r < 0 ? r : -EIO;
+	}
+	main_state.signal_fd = fd;
 	return 0;
+}
+
+static void main_signals_stop(void)
+{
+	if (main_state.signal_fd >= 0) {
+		(void)qb_loop_poll_del(exec_rt.loop, main_state.signal_fd);
+		close(main_state.signal_fd);
+		main_state.signal_fd = -1;
+	}
 }
 
 /* ---- start-up and tear-down ------------------------------------------- */
@@ -557,6 +633,7 @@ static void main_stack_stop(void)
 		ais_log(LOG_ERR, "writing the ring sequence file failed: %s", strerror(-r));
 	}
 	if (exec_rt.loop != NULL) {
+		main_signals_stop();
 		qb_loop_destroy(exec_rt.loop);
 		exec_rt.loop = NULL;
 	}
@@ -599,19 +676,6 @@ static int main_process_setup(struct ais_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static int main_signals_setup(void)
-{
-	qb_loop_signal_handle h;
-
-	signal(SIGPIPE, SIG_IGN);
-	if (qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, SIGTERM, NULL, main_signal_term, &h) != 0 ||
-	    qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, SIGINT, NULL, main_signal_term, &h) != 0 ||
-	    qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, SIGUSR2, NULL, main_signal_usr2, &h) != 0) {
-		return -EIO;
-	}
-	return 0;
-}
-
 static int main_run(struct ais_config *cfg)
 {
 	char err[1024] = "";
@@ -626,6 +690,10 @@ static int main_run(struct ais_config *cfg)
 	r = logsys_configure(cfg, err, sizeof(err));
 	if (r == 0) {
 		r = main_process_setup(cfg, err, sizeof(err));
+	}
+	if (r == 0 && main_signals_block() < 0) {
+		snprintf(err, sizeof(err), "cannot block signals");
+		r = -EIO;
 	}
 	if (r == 0) {
 		exec_rt.start_us = logsys_now_us();
