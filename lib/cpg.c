@@ -77,9 +77,13 @@ static cs_error_t cpg_err(int r)
 static void cpg_inst_destroy(void *instance)
 {
 	struct cpg_inst *inst = instance;
-	struct cpg_zcb *z, *tmp;
+	struct qb_list_head *pos, *next;
 
-	qb_list_for_each_entry_safe(z, tmp, &inst->zcbs, list) {
+	/* Walk the plain list nodes: the entry macros would form a cpg_zcb
+	 * pointer from the list head itself, which is not aligned for one. */
+	qb_list_for_each_safe(pos, next, &inst->zcbs) {
+		struct cpg_zcb *z = qb_list_entry(pos, struct cpg_zcb, list);
+
 		qb_list_del(&z->list);
 		free(z);
 	}
@@ -663,9 +667,11 @@ cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
 /* The zcb of inst whose data is buffer, or NULL. Call with inst->lock held. */
 static struct cpg_zcb *cpg_zcb_find(struct cpg_inst *inst, const void *buffer)
 {
-	struct cpg_zcb *z;
+	struct qb_list_head *pos;
 
-	qb_list_for_each_entry(z, &inst->zcbs, list) {
+	qb_list_for_each(pos, &inst->zcbs) {
+		struct cpg_zcb *z = qb_list_entry(pos, struct cpg_zcb, list);
+
 		if ((const void *)z->data == buffer)
 			return z;
 	}

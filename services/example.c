@@ -159,29 +159,33 @@ static int example_counter_set(const char *name, int64_t value, struct example_c
 	return 0;
 }
 
-/* Remove every counter. The iterator is released before each removal: a
- * libqb map must not lose the entry an open iterator stands on. At most
- * EXAMPLE_COUNTERS_MAX entries, so restarting the walk is cheap enough. */
+/* Remove every counter. Two rules of libqb's skiplist shape this: an entry
+ * must not be removed while an iterator stands on it, and an iterator holds a
+ * reference on its entry until it walks past the end (qb_map_iter_free does
+ * not drop it), so a walk stopped early keeps that entry alive for ever. The
+ * walk below therefore always runs to the end and collects the counters
+ * first; removal comes after. */
 static void example_counters_clear(void)
 {
-	while (qb_map_count_get(example_counters) > 0) {
-		qb_map_iter_t *it = qb_map_iter_create(example_counters);
-		struct example_counter *c = NULL;
-		void *v;
+	size_t n = qb_map_count_get(example_counters);
+	struct example_counter **all = calloc(n > 0 ? n : 1, sizeof(*all));
+	qb_map_iter_t *it = qb_map_iter_create(example_counters);
+	size_t got = 0;
+	void *v;
 
-		if (it == NULL) {
-			return;
+	while (it != NULL && qb_map_iter_next(it, &v) != NULL) {
+		if (all != NULL && got < n) {
+			all[got++] = v;
 		}
-		if (qb_map_iter_next(it, &v) != NULL) {
-			c = v;
-		}
-		qb_map_iter_free(it);
-		if (c == NULL) {
-			return;
-		}
-		qb_map_rm(example_counters, c->name);
-		free(c);
 	}
+	if (it != NULL) {
+		qb_map_iter_free(it);
+	}
+	for (size_t i = 0; i < got; i++) {
+		qb_map_rm(example_counters, all[i]->name);
+		free(all[i]);
+	}
+	free(all);
 }
 
 static void example_response_value(ais_conn_t *conn, int32_t id, SaAisErrorT error, int64_t value)
@@ -475,10 +479,15 @@ static int example_sync_snapshot(void)
 		}
 		return -ENOMEM;
 	}
-	while (example_sync.n_out < n && qb_map_iter_next(it, &v) != NULL) {
+	/* always walk to the end (see example_counters_clear) */
+	while (qb_map_iter_next(it, &v) != NULL) {
 		const struct example_counter *c = v;
-		struct example_sync_entry *e = &example_sync.out[example_sync.n_out++];
+		struct example_sync_entry *e;
 
+		if (example_sync.n_out == n) {
+			continue;
+		}
+		e = &example_sync.out[example_sync.n_out++];
 		memcpy(e->name, c->name, sizeof(e->name));
 		e->value = (int64_t)htole64((uint64_t)c->value);
 	}
