@@ -23,7 +23,9 @@
 #   REPS=3                 alternating repetitions (median reported)
 #   CS_TRANSPORTS=udpu     Corosync transports to measure ("udpu knet");
 #                          ratios are against the first one
-#   CS_FLAGS=              extra corosync flags, e.g. -p (no SCHED_RR)
+#   CS_SCHED_RR=yes        Corosync's system.sched_rr: "no" runs it without
+#                          SCHED_RR (corosync 3 has no -p flag)
+#   CS_FLAGS=              extra corosync command-line flags
 #   AIS_BUILD_DIR          aisexec build tree (default: current directory if
 #                          it holds exec/aisexec, else the source tree)
 #   WORK=/tmp/ais-compare  scratch directory (configs, logs, raw results)
@@ -42,6 +44,7 @@ LATIV=${LATIV:-1000}
 REPS=${REPS:-3}
 CS_TRANSPORTS=${CS_TRANSPORTS:-udpu}
 CS_FLAGS=${CS_FLAGS:-}
+CS_SCHED_RR=${CS_SCHED_RR:-yes}
 SCENARIOS=${SCENARIOS:-"a b c"}
 W=${WORK:-/tmp/ais-compare}
 NS=aisb
@@ -161,6 +164,7 @@ quorum {
 }
 system {
 	state_dir: $d/lib
+	sched_rr: $CS_SCHED_RR
 }
 logging {
 	to_logfile: yes
