@@ -237,58 +237,6 @@ static const struct pg_callbacks main_pg_callbacks = {
 	.ring_seq_store = main_ring_seq_store,
 };
 
-/*
- * pg hands its own instance, not ours, as ctx to the transport and clock ops
- * it passes down to srp; these forwarders ignore ctx and use the one
- * transport of the daemon, so the stack works whichever ctx arrives.
- */
-static int main_net_mcast(void *ctx, const void *buf, size_t len)
-{
-	(void)ctx;
-	return net_transport_ops.mcast(exec_rt.net, buf, len);
-}
-
-static int main_net_ucast(void *ctx, totem_nodeid_t to, const void *buf, size_t len)
-{
-	(void)ctx;
-	return net_transport_ops.ucast(exec_rt.net, to, buf, len);
-}
-
-static uint64_t main_clock_now_us(void *ctx)
-{
-	(void)ctx;
-	return net_clock_ops.now_us(exec_rt.net);
-}
-
-static int main_clock_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret_handle)
-{
-	(void)ctx;
-	return net_clock_ops.timer_add(exec_rt.net, ms, fn, data, ret_handle);
-}
-
-static void main_clock_timer_del(void *ctx, uint64_t handle)
-{
-	(void)ctx;
-	net_clock_ops.timer_del(exec_rt.net, handle);
-}
-
-static uint32_t main_clock_random(void *ctx)
-{
-	(void)ctx;
-	return net_clock_ops.random(exec_rt.net);
-}
-
-static const struct totem_transport_ops main_transport_ops = {
-	.mcast = main_net_mcast,
-	.ucast = main_net_ucast,
-};
-
-static const struct totem_clock_ops main_clock_ops = {
-	.now_us = main_clock_now_us,
-	.timer_add = main_clock_timer_add,
-	.timer_del = main_clock_timer_del,
-	.random = main_clock_random,
-};
 
 /* ---- sync host -------------------------------------------------------- */
 
@@ -597,7 +545,10 @@ static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	service_sync_attach(exec_rt.sync);
-	exec_rt.pg = pg_create(&tc, ring_seq, &main_transport_ops, &main_clock_ops, &main_pg_callbacks, NULL);
+	/* ctx reaches both the transport/clock ops (which need the net instance)
+	 * and our callbacks (which use exec_rt and ignore it) */
+	exec_rt.pg = pg_create(&tc, ring_seq, &net_transport_ops, &net_clock_ops, &main_pg_callbacks,
+	                       exec_rt.net);
 	if (exec_rt.pg == NULL) {
 		snprintf(err, errlen, "cannot create the totem stack: out of memory");
 		return -ENOMEM;
