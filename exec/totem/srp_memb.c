@@ -8,24 +8,21 @@
  * each member's old-ring state and once more to move everyone to RECOVERY.
  * Consensus timeout moves silent processors to the failed set. Also here:
  * merge detection (MERGE_DETECT, foreign MCASTs) and clean leave (LEAVE).
- * Departures: see srp_int.h (LEAVE frame, commit token retransmission), and
- * in the JOIN rules, for convergence under loss, crashes and partitions:
+ * Departures: see srp_int.h (LEAVE frame, commit token retransmission).
+ * The JOIN rules, and why they converge once the network is quiet, are
+ * written down in docs/membership.md (rules M1-M9); in short:
+ *  - every round starts with nothing failed, from the ring the node comes
+ *    from (M1), and its sets only grow until a ring is formed;
+ *  - a JOIN sent before its sender helped form my last ring is stale and
+ *    dropped in every state (M2);
  *  - a JOIN is sent when my sets change and every `join` ms, never in reply
- *    to a JOIN that taught nothing (replies to replies grew exponentially);
- *  - a processor known to me only from a JOIN that lists it failed comes in
- *    failed (a crashed node's id otherwise circulates forever, and every
- *    gather waits a consensus timeout for it);
- *  - in OPERATIONAL / RECOVERY a JOIN of a foreign gather that already lists
- *    me failed is ignored (merge detection joins us once it installed), and
- *    in COMMIT only members of the ring being formed can stop it: reacting
- *    made separated rings fail each other in lock step, never merging;
- *  - a JOIN heard after leaving the gather that failed its sender revives
- *    the sender; the triggering JOIN is merged before consensus is checked;
- *  - the failed set of a JOIN is adopted (as in Corosync) unless it names
- *    a member of my old ring that I do not consider failed: then the sender
- *    is failed instead. Two gathering nodes whose failed sets differ must
- *    settle it at once: ignoring the difference left them unable to agree
- *    until consensus timeouts failed each other, over and over.
+ *    to a JOIN that taught nothing (M3);
+ *  - failed sets are adopted from every JOIN, and a JOIN that lists me as
+ *    failed is ignored: no fail-back, which with adoption made failures
+ *    spread until every node failed every other (M3, M4);
+ *  - an operational ring ignores a foreign round that excludes any of its
+ *    members (M5); only members of the ring being formed can stop COMMIT
+ *    or RECOVERY (M6, M7).
  */
 #include "config.h"
 
@@ -47,8 +44,7 @@ static void join_send(struct srp *srp)
 	memset(&j, 0, sizeof(j));
 	j.hdr.sender = srp->me;
 	j.hdr.ring_id = srp->old.slots != NULL ? srp->old.ring_id : srp->cur.ring_id;
-	j.ring_seq = srp->ring_seq_max > srp->ring_seq_stored ? srp->ring_seq_max
-	                                                      : srp->ring_seq_stored;
+	j.ring_seq = srp->ring_seq_stored;
 	j.proc_count = (uint16_t)srp->n_proc;
 	j.failed_count = (uint16_t)srp->n_failed;
 	memcpy(j.proc, srp->proc, srp->n_proc * sizeof(j.proc[0]));
@@ -132,36 +128,46 @@ static bool join_sets_equal(const struct srp *srp, const struct wire_join *j)
 	       srp_set_equal(j->failed, j->failed_count, srp->failed, srp->n_failed);
 }
 
-/*
- * Merge what a JOIN teaches into the sets (proc, failed); true when they
- * changed. The sets only grow within one gather, so comparing sizes tells.
- *  - the sender and its proc set join mine;
- *  - a processor new to me that the sender lists as failed comes in failed:
- *    I have no sign of life from it, and waiting for it would cost every
- *    gather a consensus timeout while its name circulates in joins;
- *  - a sender listing me as failed cannot share a ring with me this round;
- *  - so cannot one from outside my old ring that lists a ring mate of mine
- *    as failed (stale grounds, likely; adopting it would split my ring);
- *  - otherwise the sender's failed set is adopted: sets that differ can
- *    never agree, and a gather would only end by a consensus timeout that
- *    fails the sender anyway (with every node a stranger after a fault
- *    period without any installed ring, none ever agreed).
- */
-/* Does the JOIN list as failed a member of my old ring that I do not? */
-static bool join_fails_mate(const struct srp *srp, const struct wire_join *j,
-                            const totem_nodeid_t *failed, size_t n_failed)
+/* The last ring this node installed (or, before any, its private one). */
+static const struct srp_ring *last_ring(const struct srp *srp)
 {
-	for (uint16_t i = 0; i < j->failed_count; i++) {
-		totem_nodeid_t f = j->failed[i];
+	return srp->state == SRP_STATE_OPERATIONAL || srp->old.slots == NULL ? &srp->cur : &srp->old;
+}
 
-		if (f != srp->me && srp_set_has(srp->old.members, srp->old.n_members, f) &&
-		    !srp_set_has(failed, n_failed, f)) {
+/* Does the JOIN list a member of my ring as failed? */
+static bool join_fails_mate(const struct srp *srp, const struct wire_join *j)
+{
+	const struct srp_ring *r = last_ring(srp);
+
+	for (uint16_t i = 0; i < j->failed_count; i++) {
+		if (srp_set_has(r->members, r->n_members, j->failed[i])) {
 			return true;
 		}
 	}
 	return false;
 }
 
+/*
+ * A JOIN sent before its sender took part in forming my last ring: the
+ * sender adopted that ring's seq on accepting its commit token, and the
+ * stored seq never goes down, so a lower ring_seq dates from an older
+ * round (delayed, duplicated or reordered) and says nothing of now.
+ */
+static bool join_is_stale(const struct srp *srp, const struct wire_join *j)
+{
+	const struct srp_ring *r = last_ring(srp);
+
+	return srp_set_has(r->members, r->n_members, j->hdr.sender) && j->ring_seq < r->ring_id.seq;
+}
+
+/*
+ * Merge what a JOIN teaches into the sets (proc, failed); true when they
+ * changed. Both only grow within a round (docs/membership.md, M4): the
+ * sender, its proc set and its failed set join mine. A processor new to
+ * me that the sender lists as failed thus comes in failed: no sign of life
+ * from it, and waiting for it would cost a consensus timeout. The caller
+ * has already ignored a JOIN that lists me as failed (no fail-back).
+ */
 static bool join_merge(const struct srp *srp, const struct wire_join *j, totem_nodeid_t *proc,
                        size_t *n_proc, totem_nodeid_t *failed, size_t *n_failed)
 {
@@ -170,19 +176,10 @@ static bool join_merge(const struct srp *srp, const struct wire_join *j, totem_n
 
 	srp_set_add(proc, n_proc, s);
 	for (uint16_t i = 0; i < j->proc_count; i++) {
-		totem_nodeid_t p = j->proc[i];
-
-		if (srp_set_add(proc, n_proc, p) && p != srp->me && p != s &&
-		    srp_set_has(j->failed, j->failed_count, p)) {
-			srp_set_add(failed, n_failed, p);
-		}
+		srp_set_add(proc, n_proc, j->proc[i]);
 	}
-	if (srp_set_has(j->failed, j->failed_count, srp->me) ||
-	    (!srp_set_has(srp->old.members, srp->old.n_members, s) &&
-	     join_fails_mate(srp, j, failed, *n_failed))) {
-		srp_set_add(failed, n_failed, s);
-	} else {
-		for (uint16_t i = 0; i < j->failed_count; i++) {
+	for (uint16_t i = 0; i < j->failed_count; i++) {
+		if (j->failed[i] != srp->me && j->failed[i] != s) {
 			srp_set_add(failed, n_failed, j->failed[i]);
 		}
 	}
@@ -208,42 +205,48 @@ static bool join_is_news(const struct srp *srp, const struct wire_join *j)
 static void gather_enter_join(struct srp *srp, const char *reason, const struct wire_join *j)
 {
 	bool was_gather = srp->state == SRP_STATE_GATHER;
+	bool was_forming = srp->state == SRP_STATE_COMMIT || srp->state == SRP_STATE_RECOVERY;
 
 	if (srp->left) {
 		return;
 	}
 	memb_state_leave(srp);
+	if (was_forming) {
+		/* the round that agreed on the ring being formed is over: a new
+		 * one starts from that ring's members, with nothing failed */
+		srp->n_proc = 0;
+		srp->n_failed = 0;
+		for (uint16_t i = 0; i < srp->commit.memb_count; i++) {
+			srp_set_add(srp->proc, &srp->n_proc, srp->commit.memb[i].nodeid);
+		}
+	}
 	if (srp->failed_to_recv) {
 		/* declare myself failed: gather alone, everyone else failed */
 		srp->failed_to_recv = false;
-		srp->n_proc = 0;
 		srp->n_failed = 0;
-		for (size_t i = 0; i < srp->old.n_members; i++) {
-			srp_set_add(srp->proc, &srp->n_proc, srp->old.members[i]);
-			srp_set_add(srp->failed, &srp->n_failed, srp->old.members[i]);
+		for (size_t i = 0; i < srp->n_proc; i++) {
+			srp_set_add(srp->failed, &srp->n_failed, srp->proc[i]);
 		}
 	}
 	srp_set_add(srp->proc, &srp->n_proc, srp->me);
 	srp_set_remove(srp->failed, &srp->n_failed, srp->me);
-	if (j != NULL && !was_gather) {
-		/* a JOIN heard after I left the gather that failed its sender
-		 * proves the sender alive: keeping it failed would exclude it
-		 * until some ring installs, which a stalled recovery may never do */
-		srp_set_remove(srp->failed, &srp->n_failed, j->hdr.sender);
-	}
 	srp->state = SRP_STATE_GATHER;
 	srp->n_agreed = 0;
 	srp_set_add(srp->agreed, &srp->n_agreed, srp->me);
-	if (j != NULL && !srp_set_has(srp->failed, srp->n_failed, j->hdr.sender)) {
+	if (j != NULL && !srp_set_has(srp->failed, srp->n_failed, j->hdr.sender) &&
+	    !srp_set_has(j->failed, j->failed_count, srp->me)) {
 		(void)join_merge(srp, j, srp->proc, &srp->n_proc, srp->failed, &srp->n_failed);
 		if (join_sets_equal(srp, j)) {
 			srp_set_add(srp->agreed, &srp->n_agreed, j->hdr.sender);
 		}
 	}
-	if (was_gather) {
-		ais_log(LOG_DEBUG, "gather restarted: %s", reason);
-	} else {
-		ais_log(LOG_NOTICE, "entering GATHER: %s", reason);
+	{
+		char pb[256], fb[256];
+
+		srp_set_format(srp->proc, srp->n_proc, pb, sizeof(pb));
+		srp_set_format(srp->failed, srp->n_failed, fb, sizeof(fb));
+		ais_log(was_gather ? LOG_DEBUG : LOG_NOTICE, "%s: %s (proc %s failed %s)",
+		        was_gather ? "gather restarted" : "entering GATHER", reason, pb, fb);
 	}
 	if (strcmp(reason, "startup") == 0) {
 		srp->startup_settle = true;
@@ -388,7 +391,8 @@ static void join_process(struct srp *srp, const struct wire_join *j)
 {
 	totem_nodeid_t s = j->hdr.sender;
 
-	if (srp_set_has(srp->failed, srp->n_failed, s)) {
+	if (srp_set_has(srp->failed, srp->n_failed, s) ||
+	    srp_set_has(j->failed, j->failed_count, srp->me)) {
 		return;
 	}
 	if (join_sets_equal(srp, j)) {
@@ -397,7 +401,10 @@ static void join_process(struct srp *srp, const struct wire_join *j)
 		return;
 	}
 	if (join_is_news(srp, j)) {
-		gather_enter_join(srp, "membership merge", j);
+		char why[64];
+
+		snprintf(why, sizeof(why), "join from node %u (ring seq %" PRIu64 ")", s, j->ring_seq);
+		gather_enter_join(srp, why, j);
 	}
 }
 
@@ -413,26 +420,38 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 	if (j.ring_seq > srp->ring_seq_max) {
 		srp->ring_seq_max = j.ring_seq;
 	}
+	if (join_is_stale(srp, &j)) {
+		srp->stats.frames_foreign++;
+		return;
+	}
 	switch (srp->state) {
 	case SRP_STATE_OPERATIONAL:
-	case SRP_STATE_RECOVERY:
-		if (memb_is_member(srp, j.hdr.sender) && j.ring_seq < srp->cur.ring_id.seq) {
-			return;         /* left over from the gather that made this ring */
-		}
-		if (!memb_is_member(srp, j.hdr.sender) &&
-		    srp_set_has(j.failed, j.failed_count, srp->me)) {
-			/* a foreign gather that already excluded me: it installs its ring
-			 * without me and merge detection brings us together afterwards;
-			 * reforming mine now would only exclude it too, again and again */
+		if (srp_set_has(j.failed, j.failed_count, srp->me) ||
+		    (!memb_is_member(srp, j.hdr.sender) && join_fails_mate(srp, &j))) {
+			/* a foreign round that excludes me or a ring mate: it
+			 * installs its ring without us, and merge detection brings
+			 * the rings together from clean state afterwards; joining
+			 * it now would only fail it back, again and again */
 			return;
 		}
 		snprintf(why, sizeof(why), "join from node %u", j.hdr.sender);
 		gather_enter_join(srp, why, &j);
 		break;
+	case SRP_STATE_RECOVERY:
+		/* only a member of the ring being recovered that has already
+		 * left it (its ring seq is that ring's or newer) can stop it */
+		if (!memb_is_member(srp, j.hdr.sender) || j.ring_seq < srp->cur.ring_id.seq) {
+			return;
+		}
+		snprintf(why, sizeof(why), "join from node %u during recovery", j.hdr.sender);
+		gather_enter_join(srp, why, &j);
+		break;
 	case SRP_STATE_COMMIT:
-		/* only a member of the ring being formed can stop its formation */
+		/* only a member of the ring being formed can stop its formation:
+		 * one that left it (its ring seq is that ring's or newer), or one
+		 * still gathering that learnt something the ring lacks */
 		if (!commit_has_member(&srp->commit, j.hdr.sender) ||
-		    srp_set_has(srp->failed, srp->n_failed, j.hdr.sender) || !join_is_news(srp, &j)) {
+		    (j.ring_seq < srp->commit.hdr.ring_id.seq && !join_is_news(srp, &j))) {
 			return;
 		}
 		snprintf(why, sizeof(why), "join from node %u during commit", j.hdr.sender);

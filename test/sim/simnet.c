@@ -65,6 +65,9 @@ struct simnet {
 	uint32_t *heap;     /* slot numbers */
 	uint32_t n_heap;
 	struct simnet_stats stats;
+	uint32_t current;   /* node whose timer or datagram runs, 0 if none */
+	simnet_filter_fn filter;
+	void *filter_ctx;
 };
 
 /* ---------------------------------------------------------------- random */
@@ -282,6 +285,17 @@ void simnet_params_set(simnet_t *net, const struct simnet_params *params)
 	}
 }
 
+void simnet_filter_set(simnet_t *net, simnet_filter_fn fn, void *ctx)
+{
+	net->filter = fn;
+	net->filter_ctx = ctx;
+}
+
+uint32_t simnet_current(const simnet_t *net)
+{
+	return net->current;
+}
+
 uint64_t simnet_now(const simnet_t *net)
 {
 	return net->now;
@@ -420,6 +434,10 @@ static int send_one(simnet_t *net, struct pkt *p, uint32_t from, uint32_t to)
 		net->stats.cut++;
 		return 0;
 	}
+	if (net->filter != NULL && net->filter(net->filter_ctx, from, to, p->data, p->len)) {
+		net->stats.filtered++;
+		return 0;
+	}
 	if (simnet_chance(net, net->p.loss_ppm)) {
 		net->stats.lost++;
 		return 0;
@@ -475,7 +493,9 @@ static void ev_run(simnet_t *net, uint32_t slot)
 			net->stats.stray_timers++;
 			return;
 		}
+		net->current = e.owner;
 		e.fn(e.data);
+		net->current = 0;
 		return;
 	}
 	struct port *p = &net->ports[e.dst];
@@ -485,7 +505,9 @@ static void ev_run(simnet_t *net, uint32_t slot)
 		net->stats.cut++;
 	} else {
 		net->stats.delivered++;
+		net->current = e.dst;
 		p->fn(p->ctx, e.src, e.pkt->data, e.pkt->len);
+		net->current = 0;
 	}
 	pkt_unref(e.pkt);
 }

@@ -41,17 +41,26 @@ struct simnet_stats {
 	uint64_t cut;          /**< dropped by a partition */
 	uint64_t unreachable;  /**< receiver down at arrival */
 	uint64_t stray_timers; /**< timers of a detached node that still fired */
+	uint64_t filtered;     /**< dropped by the filter (simnet_filter_set) */
 };
+
+/** True to drop this datagram copy (a targeted fault, e.g. one frame type). */
+typedef bool (*simnet_filter_fn)(void *ctx, uint32_t from, uint32_t to, const void *buf, size_t len);
 
 /** NULL on out-of-memory or bad parameters (n_nodes 1..SIMNET_NODES_MAX). */
 simnet_t *simnet_create(uint64_t seed, uint32_t n_nodes, const struct simnet_params *params);
 /** Free everything, pending events included. Accepts NULL; returns NULL. */
 simnet_t *simnet_destroy(simnet_t *net);
 
+/** Consult fn for every datagram copy (NULL: no filter). */
+void simnet_filter_set(simnet_t *net, simnet_filter_fn fn, void *ctx);
+
 /** Change the fault model (e.g. a fault-free tail). */
 void simnet_params_set(simnet_t *net, const struct simnet_params *params);
 
 uint64_t simnet_now(const simnet_t *net);
+/** The node whose timer or datagram is being handled (0 outside one). */
+uint32_t simnet_current(const simnet_t *net);
 uint64_t simnet_random(simnet_t *net);
 /** Uniform in [0, n); n > 0. */
 uint64_t simnet_random_below(simnet_t *net, uint64_t n);

@@ -28,6 +28,7 @@
 #include "checker.h"
 #include "pg.h"
 #include "simnet.h"
+#include "wire.h"
 
 #define MSG_HDR 16u        /* nodeid, incarnation, counter, checksum */
 #define US_PER_MS UINT64_C(1000)
@@ -63,6 +64,7 @@ struct node {
 	size_t n_members;
 	bool in_regular;
 	bool alive_at_end;
+	bool deaf;                 /* fail-to-receive fault: MCASTs to it dropped */
 };
 
 struct opts {
@@ -70,7 +72,7 @@ struct opts {
 	uint64_t seed;
 	double duration;
 	double loss, dup, reorder, safe;
-	uint32_t partitions, crashes, leaves;
+	uint32_t partitions, crashes, leaves, fail_recv;
 	uint32_t size_min, size_max;
 	double rate;
 	uint32_t token, token_coefficient;
@@ -95,6 +97,10 @@ struct sim {
 	uint64_t anomalies;        /* contract breaches seen by the simulator */
 	char anomaly[512];
 	uint64_t ctx_breaches;     /* ops called with a ctx that is not ours */
+	uint64_t fault_events;     /* crashes, restarts, leaves, partitions, heals */
+	uint64_t rings;            /* regular rings formed (counted at their rep) */
+	uint64_t rings_quiet;      /* of which formed after the faults ended */
+	uint64_t last_install;     /* time of the last regular installation */
 	bool failed;               /* out of memory or an unexpected error */
 	bool stopped;              /* stopped early: no convergence check */
 };
@@ -332,6 +338,13 @@ static void cb_confchg(void *ctx, enum totem_confchg_type type,
 	}
 	n->ring = *ring_id;
 	n->in_regular = type == TOTEM_CONFCHG_REGULAR;
+	if (n->in_regular) {
+		s->last_install = simnet_now(s->net);
+		if (ring_id->rep == n->nodeid) {
+			s->rings++;
+			s->rings_quiet += s->last_install >= s->fault_end;
+		}
+	}
 	memcpy(n->members, members, n_members * sizeof(*members));
 	n->n_members = n_members;
 	if (s->o.print_confchg) {
@@ -502,6 +515,7 @@ static void restart_ev(void *data)
 		say(s, "restart node %" PRIu32 " (incarnation %" PRIu32 ", ring seq %" PRIu64 ")", n->nodeid,
 		    n->inc + 1, n->ring_seq_stored);
 	}
+	s->fault_events++;
 	if (node_start(n) < 0) {
 		s->failed = true;
 	}
@@ -548,6 +562,7 @@ static void crash_ev(void *data)
 	if (s->o.print_confchg || s->o.verbose) {
 		say(s, "crash node %" PRIu32 "%s", n->nodeid, again ? "" : " (stays down)");
 	}
+	s->fault_events++;
 	node_stop(n, HIST_END_CRASH);
 	if (again) {
 		restart_later(n, 200 * US_PER_MS, 5 * US_PER_S);
@@ -585,9 +600,62 @@ static void leave_ev(void *data)
 	simnet_timer_del(s->net, n->load_timer);
 	n->load_timer = 0;
 	n->state = NODE_LEAVING;
+	s->fault_events++;
 	srp_leave(pg_srp(n->pg));
 	if (simnet_timer_add(s->net, 0, 50 * US_PER_MS + simnet_random_below(s->net, 250 * US_PER_MS),
 	                     leave_done_ev, n, &h) < 0) {
+		s->failed = true;
+	}
+}
+
+/* Fail-to-receive: the node keeps getting tokens (and membership frames)
+ * but no data frame reaches it, so its aru stays behind. */
+static bool deaf_filter(void *ctx, uint32_t from, uint32_t to, const void *buf, size_t len)
+{
+	struct sim *s = ctx;
+	struct wire_header hdr;
+
+	(void)from;
+	return s->nodes[to].deaf && wire_header_decode(buf, len, &hdr) == 0 && hdr.type == WIRE_MCAST;
+}
+
+static void hear_ev(void *data)
+{
+	struct node *n = data;
+	struct sim *s = n->sim;
+
+	if (!n->deaf) {
+		return;
+	}
+	n->deaf = false;
+	s->fault_events++;
+	if (s->o.print_confchg || s->o.verbose) {
+		say(s, "node %" PRIu32 " receives data frames again", n->nodeid);
+	}
+}
+
+static void deaf_ev(void *data)
+{
+	struct sim *s = data;
+	struct node *up[SIMNET_NODES_MAX];
+	size_t k = nodes_up(s, up);
+	uint64_t now = simnet_now(s->net), h, end;
+
+	if (k < 2) {
+		return;
+	}
+	struct node *n = up[simnet_random_below(s->net, k)];
+	end = now + 2 * US_PER_S + simnet_random_below(s->net, 4 * US_PER_S);
+	if (end > s->fault_end) {
+		end = s->fault_end > now ? s->fault_end : now;
+	}
+	n->deaf = true;
+	s->fault_events++;
+	if (s->o.print_confchg || s->o.verbose) {
+		say(s, "node %" PRIu32 " stops receiving data frames (tokens pass) until %.3f s", n->nodeid,
+		    (double)end / 1e6);
+	}
+	if (simnet_timer_add(s->net, 0, end - now, hear_ev, n, &h) < 0) {
 		s->failed = true;
 	}
 }
@@ -602,6 +670,7 @@ static void heal_ev(void *data)
 		was = was || simnet_group(s->net, i) != 0;
 		simnet_group_set(s->net, i, 0);
 	}
+	s->fault_events += was;
 	if (was && (s->o.print_confchg || s->o.verbose)) {
 		say(s, "partition heals");
 	}
@@ -648,6 +717,7 @@ static void partition_ev(void *data)
 		}
 		used += (size_t)snprintf(desc + used, sizeof(desc) - used, "}");
 	}
+	s->fault_events++;
 	if (s->o.print_confchg || s->o.verbose) {
 		say(s, "partition:%s", desc);
 	}
@@ -659,6 +729,9 @@ static void faults_end_ev(void *data)
 
 	simnet_params_set(s->net, &s->clean);
 	heal_ev(s);
+	for (uint32_t i = 1; i <= s->o.nodes; i++) {
+		hear_ev(&s->nodes[i]);
+	}
 	if (s->o.print_confchg || s->o.verbose) {
 		say(s, "faults end; every live node must be in one ring by %.3f s",
 		    (double)s->deadline / (double)US_PER_S);
@@ -681,6 +754,9 @@ static int faults_schedule(struct sim *s)
 
 	for (uint32_t i = 0; i < s->o.crashes && rc == 0; i++) {
 		rc = at(s, start + simnet_random_below(s->net, last - start), crash_ev, s);
+	}
+	for (uint32_t i = 0; i < s->o.fail_recv && rc == 0; i++) {
+		rc = at(s, start + simnet_random_below(s->net, last - start), deaf_ev, s);
 	}
 	for (uint32_t i = 0; i < s->o.leaves && rc == 0; i++) {
 		rc = at(s, start + simnet_random_below(s->net, last - start), leave_ev, s);
@@ -731,6 +807,10 @@ static int config_make(struct sim *s)
 		s->cfg.token_coefficient = s->o.token_coefficient;
 	}
 	s->cfg.seq_start = s->o.seq_start;
+	if (s->o.fail_recv > 0) {
+		/* a deprived node gives up after 100 rotations, within its fault */
+		s->cfg.fail_recv_const = 100;
+	}
 	s->cfg.node_count = s->o.nodes;
 	s->cfg.nodeid = 1;
 	if (s->o.size_max > s->cfg.max_msg_size) {
@@ -809,6 +889,8 @@ static void usage(FILE *f)
 	        "usage: totemsim --nodes N --seed S --duration SECONDS [options]\n"
 	        "  --loss PCT --dup PCT --reorder PCT   datagram faults while faults last\n"
 	        "  --partitions K --crashes K --leaves K  membership faults\n"
+	        "  --fail-recv K         K times a node gets tokens but no data frames for 2-6 s\n"
+	        "                        (fail_recv_const is then 100 rotations)\n"
 	        "  --safe PCT            share of messages sent with the safe guarantee\n"
 	        "  --msg-size MIN:MAX    message sizes in bytes (default 16:1200, MIN >= 16)\n"
 	        "  --rate N              messages per second per node (default 20)\n"
@@ -880,7 +962,7 @@ static bool arg_size(const char *s, uint32_t *ret_min, uint32_t *ret_max)
 
 enum {
 	OPT_NODES = 256, OPT_SEED, OPT_DURATION, OPT_LOSS, OPT_DUP, OPT_REORDER, OPT_PARTITIONS,
-	OPT_CRASHES, OPT_LEAVES, OPT_SAFE, OPT_SIZE, OPT_RATE, OPT_TOKEN, OPT_COEFF, OPT_SEQ,
+	OPT_CRASHES, OPT_LEAVES, OPT_FAIL_RECV, OPT_SAFE, OPT_SIZE, OPT_RATE, OPT_TOKEN, OPT_COEFF, OPT_SEQ,
 	OPT_DELAY, OPT_JITTER, OPT_REORDER_US, OPT_LOGDIR, OPT_CONFCHG, OPT_VERBOSE, OPT_DEBUG, OPT_HELP,
 };
 
@@ -894,6 +976,7 @@ static const struct option long_opts[] = {
 	{ "partitions", required_argument, NULL, OPT_PARTITIONS },
 	{ "crashes", required_argument, NULL, OPT_CRASHES },
 	{ "leaves", required_argument, NULL, OPT_LEAVES },
+	{ "fail-recv", required_argument, NULL, OPT_FAIL_RECV },
 	{ "safe", required_argument, NULL, OPT_SAFE },
 	{ "msg-size", required_argument, NULL, OPT_SIZE },
 	{ "rate", required_argument, NULL, OPT_RATE },
@@ -938,6 +1021,7 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		case OPT_PARTITIONS: ok = arg_u32(optarg, &o->partitions) && o->partitions <= 1000; break;
 		case OPT_CRASHES: ok = arg_u32(optarg, &o->crashes) && o->crashes <= 1000; break;
 		case OPT_LEAVES: ok = arg_u32(optarg, &o->leaves) && o->leaves <= 1000; break;
+		case OPT_FAIL_RECV: ok = arg_u32(optarg, &o->fail_recv) && o->fail_recv <= 1000; break;
 		case OPT_SIZE: ok = arg_size(optarg, &o->size_min, &o->size_max); break;
 		case OPT_RATE: {
 			char *end = NULL;
@@ -969,13 +1053,32 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* --debug: every protocol log line with the virtual time and its node. */
+static void log_line(int32_t target, struct qb_log_callsite *cs, struct timespec *ts, const char *msg)
+{
+	uint64_t now = the_sim->net != NULL ? simnet_now(the_sim->net) : 0;
+	uint32_t node = the_sim->net != NULL ? simnet_current(the_sim->net) : 0;
+
+	(void)target;
+	(void)cs;
+	(void)ts;
+	fprintf(stderr, "[%4" PRIu64 ".%06" PRIu64 "] n%-2" PRIu32 " %s\n", now / US_PER_S, now % US_PER_S,
+	        node, msg);
+}
+
 static void log_setup(bool debug)
 {
+	int32_t t;
+
 	qb_log_init("totemsim", LOG_USER, LOG_DEBUG);
 	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, QB_FALSE);
-	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, debug ? QB_TRUE : QB_FALSE);
+	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_FALSE);
 	if (debug) {
-		qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_DEBUG);
+		t = qb_log_custom_open(log_line, NULL, NULL, NULL);
+		if (t >= 0) {
+			qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
+			qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_DEBUG);
+		}
 	}
 }
 
@@ -1012,6 +1115,9 @@ int main(int argc, char **argv)
 		                           .reorder_us = s.o.reorder_us };
 	s.clean = (struct simnet_params){ .delay_us = s.o.delay_us, .jitter_us = s.o.jitter_us };
 	s.net = simnet_create(s.o.seed, s.o.nodes, &s.faulty);
+	if (s.net != NULL) {
+		simnet_filter_set(s.net, deaf_filter, &s);
+	}
 	s.h = hist_new();
 	s.buf = malloc(s.o.size_max);
 	if (s.net == NULL || s.h == NULL || s.buf == NULL) {
@@ -1029,6 +1135,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "totemsim: the simulation failed: %s\n", strerror(-rc));
 		anomaly(&s, "simulation failed: %s", strerror(-rc));
 	}
+	/* membership churn (docs/membership.md): a fault costs a few rings */
+	uint64_t quiet_max = 4 * (uint64_t)s.o.nodes + 8;
+	uint64_t total_max = 8 * (s.fault_events + s.o.nodes);
+	if (!s.stopped && s.rings_quiet > quiet_max) {
+		anomaly(&s, "membership churn: %" PRIu64 " rings formed after the faults ended (bound %" PRIu64 ")",
+		        s.rings_quiet, quiet_max);
+	} else if (!s.stopped && s.rings > total_max) {
+		anomaly(&s, "membership churn: %" PRIu64 " rings formed for %" PRIu64 " fault events (bound %"
+		        PRIu64 ")", s.rings, s.fault_events, total_max);
+	}
 	int v = hist_check(s.h, &r);
 	if (v < 0) {
 		fprintf(stderr, "totemsim: checker: %s\n", strerror(-v));
@@ -1041,6 +1157,15 @@ int main(int argc, char **argv)
 	}
 	if (s.o.verbose || s.o.print_confchg) {
 		print_nodes(&s);
+	}
+	if (s.o.verbose) {
+		printf("membership: %" PRIu64 " fault events, %" PRIu64 " rings formed (%.1f per event), %"
+		       PRIu64 " after the faults ended; last installation at %.3f s, %.3f s after the "
+		       "faults ended (bound %.3f s)\n",
+		       s.fault_events, s.rings, (double)s.rings / (double)(s.fault_events ? s.fault_events : 1),
+		       s.rings_quiet, (double)s.last_install / 1e6,
+		       s.last_install > s.fault_end ? (double)(s.last_install - s.fault_end) / 1e6 : 0.0,
+		       (double)s.bound / 1e6);
 	}
 	if (s.o.verbose) {
 		struct simnet_stats st;
@@ -1087,6 +1212,8 @@ int main(int argc, char **argv)
 	free(s.buf);
 	qb_log_fini();
 	printf("totemsim: seed=%" PRIu64 " nodes=%" PRIu32 " delivered=%" PRIu64 " confchgs=%" PRIu64
-	       " violations=%" PRIu64 "\n", s.o.seed, s.o.nodes, delivered, confchgs, violations);
+	       " rings=%" PRIu64 " faults=%" PRIu64 " quiet_rings=%" PRIu64 " violations=%" PRIu64 "\n",
+	       s.o.seed, s.o.nodes, delivered, confchgs, s.rings, s.fault_events, s.rings_quiet,
+	       violations);
 	return violations == 0 ? 0 : 1;
 }

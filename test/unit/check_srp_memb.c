@@ -396,12 +396,13 @@ START_TEST(test_join_in_operational_no_premature_ring)
 END_TEST
 
 /*
- * A node failed in one gather and heard from again after that gather ended
- * (here: the new ring is still recovering) is alive: its JOIN must bring it
- * back instead of being ignored until some ring installs. The old code kept
- * it failed, and with a recovery that never completed it stayed excluded.
+ * A node failed in one gather and heard from again while the ring that
+ * gather agreed on is recovering: its JOIN cannot stop the recovery (only a
+ * member of the new ring can, rule M6 of docs/membership.md). Should the
+ * recovery stall, the token loss starts a new round from the new ring's
+ * members with nothing failed, and the node's next JOIN brings it in.
  */
-START_TEST(test_join_revives_failed_after_gather)
+START_TEST(test_join_failed_node_back_after_recovery)
 {
 	struct probe p;
 	struct totem_config cfg;
@@ -426,9 +427,15 @@ START_TEST(test_join_revives_failed_after_gather)
 	ck_assert_int_gt(n, 0);
 	srp_recv(p.srp, buf, (size_t)n);
 	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_RECOVERY);
-	/* node 3 is alive after all */
+	/* node 3 is alive after all, but not part of the ring being recovered */
 	p_join_recv(&p, 3, c.hdr.ring_id.seq, proc, 3, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_RECOVERY);
+	/* the recovery stalls: token loss, a new round of {1,2}, nothing failed */
+	p_run_for(&p, cfg.token_effective + 10);
 	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	p_last_join(&p, &mine);
+	ck_assert_uint_eq(mine.failed_count, 0);
+	p_join_recv(&p, 3, c.hdr.ring_id.seq, proc, 3, none, 0);
 	p_last_join(&p, &mine);
 	ck_assert(set_is(mine.proc, mine.proc_count, proc, 3));
 	ck_assert_uint_eq(mine.failed_count, 0);
@@ -477,12 +484,12 @@ END_TEST
 
 /*
  * The other half of the rule: a foreign JOIN that lists a mate of my ring as
- * failed (stale news from a gather that lost it) is not adopted, its sender
- * is failed instead. Ring {1,2,3} hears node 4 claim 2 failed: the three
- * reform {1,2,3} directly; adopting the claim would split off node 2 and
- * cost a merge round.
+ * failed (news from a round that excludes part of my ring) does not break
+ * up an operational ring: the sender's round installs without us and merge
+ * detection joins the rings later from clean state. Ring {1,2,3} hears
+ * node 4 claim 2 failed and stays as it is.
  */
-START_TEST(test_join_foreign_failing_mate_fails_sender)
+START_TEST(test_join_foreign_failing_mate_ignored)
 {
 	struct h_world w;
 	int want = 3;
@@ -513,16 +520,12 @@ START_TEST(test_join_foreign_failing_mate_fails_sender)
 		ck_assert_int_gt(n, 0);
 		srp_recv(w.nodes[i].srp, buf, (size_t)n);
 	}
-	ck_assert_int_eq(srp_state_get(w.nodes[0].srp), SRP_STATE_GATHER);
-	h_run_for(&w, 10);
-	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	h_run_for(&w, 500);
 	for (int i = 0; i < 3; i++) {
-		size_t first = h_find_event(&w.nodes[i], "REG", mark[i]);
-
-		ck_assert_uint_ne(first, (size_t)-1);
-		ck_assert_msg(strncmp(w.nodes[i].events[first], "REG m=1,2,3 ", 12) == 0,
-		              "node %d: %s", i + 1, w.nodes[i].events[first]);
+		ck_assert_int_eq(srp_state_get(w.nodes[i].srp), SRP_STATE_OPERATIONAL);
+		ck_assert_uint_eq(h_find_event(&w.nodes[i], "REG", mark[i]), (size_t)-1);
 	}
+	ck_assert(h_all_operational_with(&w, &want));
 	h_world_free(&w);
 }
 END_TEST
@@ -598,6 +601,154 @@ START_TEST(test_merge_many_lossy)
 }
 END_TEST
 
+/*
+ * Rule M2: a JOIN a ring mate sent before it helped form our ring (lower
+ * ring_seq) is dropped in GATHER too. Ring {1,2,3} starts a round for a
+ * stranger (node 4, never started); a delayed JOIN of node 2 from before
+ * the ring, naming 3 failed, reaches node 1. Adopting it would split off
+ * node 3; dropped, the three reform {1,2,3} once node 4 times out.
+ */
+START_TEST(test_join_stale_dropped_in_gather)
+{
+	struct h_world w;
+	int want = 3;
+	const totem_nodeid_t stranger[1] = { 4 }, proc[3] = { 1, 2, 3 }, failed[1] = { 3 };
+	size_t mark[3];
+	struct totem_ring_id rid;
+	struct wire_join j;
+	uint8_t buf[WIRE_FRAME_MAX];
+	ssize_t n;
+
+	h_world_init(&w, 4, 0);
+	h_form(&w, 3);
+	srp_members_get(w.nodes[0].srp, &rid, NULL, 0);
+	for (int i = 0; i < 3; i++) {
+		mark[i] = w.nodes[i].n_events;
+	}
+	memset(&j, 0, sizeof(j));
+	j.hdr.sender = 4;
+	j.hdr.ring_id.rep = 4;
+	j.hdr.ring_id.seq = 1;
+	j.ring_seq = 0;
+	j.proc_count = 1;
+	memcpy(j.proc, stranger, sizeof(stranger));
+	n = wire_join_encode(&j, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	for (int i = 0; i < 3; i++) {
+		srp_recv(w.nodes[i].srp, buf, (size_t)n);
+		ck_assert_int_eq(srp_state_get(w.nodes[i].srp), SRP_STATE_GATHER);
+	}
+	memset(&j, 0, sizeof(j));
+	j.hdr.sender = 2;
+	j.hdr.ring_id.rep = 1;
+	j.hdr.ring_id.seq = rid.seq - 4U;
+	j.ring_seq = rid.seq - 4U;
+	j.proc_count = 3;
+	j.failed_count = 1;
+	memcpy(j.proc, proc, sizeof(proc));
+	memcpy(j.failed, failed, sizeof(failed));
+	n = wire_join_encode(&j, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	srp_recv(w.nodes[0].srp, buf, (size_t)n);
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	for (int i = 0; i < 3; i++) {
+		size_t first = h_find_event(&w.nodes[i], "REG", mark[i]);
+
+		ck_assert_uint_ne(first, (size_t)-1);
+		ck_assert_msg(strncmp(w.nodes[i].events[first], "REG m=1,2,3 ", 12) == 0,
+		              "node %d: %s", i + 1, w.nodes[i].events[first]);
+	}
+	h_world_free(&w);
+}
+END_TEST
+
+/*
+ * Rule M1: falling back from COMMIT starts a new round from the members of
+ * the ring that was being formed, with nothing failed. Node 1 agrees with
+ * node 2 on {1,2} (3 failed) and sends the commit token, which is lost:
+ * the token loss starts a round of {1,2} in which 3 is not failed, so a
+ * live node 3 can come back at once.
+ */
+START_TEST(test_commit_fallback_fresh_round)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[3] = { 1, 2, 3 }, failed[1] = { 3 }, two[2] = { 1, 2 };
+	struct wire_join mine;
+
+	p_start(&p, &cfg);
+	p_join_recv(&p, 2, 10, proc, 3, failed, 1);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	p_run_for(&p, cfg.token_effective + 10);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, two, 2));
+	ck_assert_uint_eq(mine.failed_count, 0);
+	p_free(&p);
+}
+END_TEST
+
+/*
+ * No fail-back (docs/membership.md, M3): a JOIN that lists me as failed is
+ * ignored in GATHER. It neither fails its sender nor sends a JOIN; once the
+ * sender's round is over and it asks again without failing me, we agree.
+ * Failing it back made verdicts spread until every node failed every other.
+ */
+START_TEST(test_join_naming_me_no_fail_back)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t proc[3] = { 1, 2, 3 }, me[1] = { 1 }, none[1] = { 0 };
+	struct wire_join mine;
+	size_t joins;
+
+	p_start(&p, &cfg);
+	p_join_recv(&p, 2, 10, proc, 3, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	joins = p_count(&p, WIRE_JOIN, 0);
+	p_join_recv(&p, 3, 10, proc, 3, me, 1);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	ck_assert_uint_eq(p_count(&p, WIRE_JOIN, 0), joins);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, proc, 3));
+	ck_assert_uint_eq(mine.failed_count, 0);
+	p_join_recv(&p, 3, 14, proc, 3, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	p_free(&p);
+}
+END_TEST
+
+/* A crash costs the survivors one configuration, not a storm of them. */
+START_TEST(test_crash_costs_one_ring)
+{
+	struct h_world w;
+	int want = 4;
+	size_t mark[5];
+
+	h_world_init(&w, 5, 0);
+	h_form(&w, 5);
+	for (int i = 0; i < 5; i++) {
+		mark[i] = w.nodes[i].n_events;
+	}
+	h_node_crash(&w, 2);
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	h_run_for(&w, 3000);
+	for (int i = 0; i < 5; i++) {
+		size_t k = 0;
+
+		if (i == 2) {
+			continue;
+		}
+		for (size_t e = h_find_event(&w.nodes[i], "REG", mark[i]); e != (size_t)-1;
+		     e = h_find_event(&w.nodes[i], "REG", e + 1)) {
+			k++;
+		}
+		ck_assert_msg(k == 1, "node %d installed %zu rings after one crash", i + 1, k);
+	}
+	h_world_free(&w);
+}
+END_TEST
+
 static Suite *srp_memb_suite(void)
 {
 	Suite *s = suite_create("srp_memb");
@@ -608,14 +759,18 @@ static Suite *srp_memb_suite(void)
 	tcase_add_test(tc, test_join_learns_failed_of_unknown);
 	tcase_add_test(tc, test_join_excluding_me_keeps_ring);
 	tcase_add_test(tc, test_join_in_operational_no_premature_ring);
-	tcase_add_test(tc, test_join_revives_failed_after_gather);
+	tcase_add_test(tc, test_join_failed_node_back_after_recovery);
 	tcase_add_test(tc, test_join_adopts_foreign_failed);
-	tcase_add_test(tc, test_join_foreign_failing_mate_fails_sender);
+	tcase_add_test(tc, test_join_foreign_failing_mate_ignored);
+	tcase_add_test(tc, test_join_stale_dropped_in_gather);
+	tcase_add_test(tc, test_commit_fallback_fresh_round);
+	tcase_add_test(tc, test_join_naming_me_no_fail_back);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("merge");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_merge_after_crash_and_partition);
 	tcase_add_test(tc, test_merge_many_lossy);
+	tcase_add_test(tc, test_crash_costs_one_ring);
 	suite_add_tcase(s, tc);
 	return s;
 }
