@@ -44,6 +44,9 @@
  *    empty) and then the regular one, like every later installation.
  *  - A clean leave is a dedicated LEAVE frame (Corosync sends a JOIN from a
  *    dummy node id): receivers put the sender in the failed set and gather.
+ *  - The gather rules (rounds that start clean, stale JOINs dropped in every
+ *    state, no fail-back, adoption of every failed set) and the argument
+ *    for why they converge once the network is quiet: docs/membership.md.
  *  - Retransmission requests carry only the seq (the token is per ring).
  *  - The commit token is retransmitted by its last sender like the ORF
  *    token (token_retransmit), so one lost datagram does not cost a token
