@@ -29,7 +29,9 @@
 # repetition the slowest node counts ("every survivor has the new ring").
 # The tables give the median over REPS with min..max, the ratio
 # aisexec / Corosync, and how many totem configurations a node saw up to
-# the expected one (1 = it went straight to the right ring).
+# the expected one (1 = it went straight to the right ring). A second table
+# splits the time into phases from the daemons' logs (hires timestamps):
+# token declared lost, new ring formed, synchronisation finished.
 #
 # Environment:
 #   TOKENS="1000 3000"     token timeouts (ms)
@@ -39,6 +41,8 @@
 #   TOKEN_COEFF=0          token_coefficient on both systems
 #   SETTLE=2               seconds of quiet after the ring is whole again
 #   CS_SCHED_RR=yes        Corosync's system.sched_rr;  CS_FLAGS=  extra flags
+#   LOG_DEBUG=off          logging.debug of both systems (on: for reading the
+#                          logs of a run; it adds work to every event)
 #   AIS_BUILD_DIR          aisexec build tree (default: current directory if
 #                          it holds exec/aisexec, else the source tree)
 #   WORK=/tmp/ais-failover scratch directory (configs, logs, watcher output,
@@ -361,6 +365,66 @@ for TOKEN in $TOKENS; do
 done
 t_total=$(($(date +%s) - t_start))
 
+# --- phases, from the daemons' logs -------------------------------------------
+
+# node_phases LOG SYSTEM REAL_NS: in one daemon log (hires timestamps, libqb
+# stamps them in 4 ms steps, a little late), ms from the fault at REAL_NS (CLOCK_REALTIME)
+# until this node declared the token lost, formed its first new ring and
+# finished synchronisation, and how many rings it formed up to then:
+# "lost ring sync rings" ("-" for what it did not log within 60 s)
+node_phases() {
+	awk -v real="$3" -v sys="$2" '
+		BEGIN {
+			split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mn, " ")
+			for (k = 1; k <= 12; k++) mon[mn[k]] = k
+			t0 = real / 1e9; yr = strftime("%Y", int(t0))
+			lost = ring = sync = "-"; rings = 0
+			if (sys == "aisexec") { re_lost = "entering GATHER: token lost"; re_ring = "] *notice new ring"; re_sync = "sync complete" }
+			else { re_lost = "A processor failed"; re_ring = "A new membership"; re_sync = "Completed service synchronization" }
+		}
+		{
+			split($3, hms, ":")
+			t = mktime(yr " " mon[$1] " " $2 " " hms[1] " " hms[2] " 0") + hms[3]
+			if (t < t0 - 0.010) next         # coarse stamps lag a tick or two
+			if (t > t0 + 60) exit
+			d = t < t0 ? 0 : sprintf("%.0f", (t - t0) * 1000)
+		}
+		$0 ~ re_lost && lost == "-" && ring == "-" { lost = d }
+		$0 ~ re_ring { rings++; if (ring == "-") ring = d }
+		$0 ~ re_sync && ring != "-" { sync = d; exit }
+		END { print lost, ring, sync, rings }' "$1"
+}
+
+# phases: for every fault of every run, over the nodes that stay (all nodes
+# for a merge): the first node to declare the token lost, the last to form
+# the new ring, the last to finish synchronisation, the most rings one node
+# formed; written to $RES/phases-SYSTEM-tTOKEN-nN-CASE-REP
+phases() {
+	local cell b sys tok n c rep real node f i
+	for cell in "$W"/run/*; do
+		[ -f "$cell/faults" ] || continue
+		b=${cell##*/}
+		sys=${b##*-}
+		tok=${b%%-*}
+		n=$(echo "$b" | cut -d- -f2)
+		while read -r c rep _ real node _; do
+			for f in "$cell"/n*/aisexec.log "$cell"/n*/corosync.log; do
+				[ -f "$f" ] || continue
+				i=${f%/*}
+				i=${i##*/n}
+				[ "$c" != merge ] && [ "node=$i" = "$node" ] && continue
+				node_phases "$f" "$sys" "$real"
+			done | awk '{ if ($1 != "-" && (l == "" || $1 + 0 < l + 0)) l = $1
+				      if ($2 == "-") rm = 1; else if (r == "" || $2 + 0 > r + 0) r = $2
+				      if ($3 == "-") sm = 1; else if (s == "" || $3 + 0 > s + 0) s = $3
+				      if ($4 + 0 > k + 0) k = $4 }
+				    END { print (l == "" ? "-" : l), (rm ? "-" : r), (sm ? "-" : s), k + 0 }' \
+				>"$RES/phases-$sys-$tok-$n-$c-$rep"
+		done <"$cell/faults"
+	done
+}
+phases
+
 # --- tables -------------------------------------------------------------------
 
 # vals SYS TOKEN N CASE COL: column COL of every repetition
@@ -398,6 +462,31 @@ for TOKEN in $TOKENS; do
 					"$(ratio "$a" "$b") | $(maxcol aisexec "$TOKEN" "$N" "$cc" 3) / $(maxcol corosync "$TOKEN" "$N" "$cc" 3) |" \
 					"$(vals aisexec "$TOKEN" "$N" "$cc" 4 | median) / $(vals corosync "$TOKEN" "$N" "$cc" 4 | median) |" \
 					"$(misses aisexec "$TOKEN" "$N" "$cc" 1) / $(misses corosync "$TOKEN" "$N" "$cc" 1) |"
+			done
+		done
+	done
+done
+
+# pvals SYS TOKEN N CASE COL: column COL of the phases of every repetition
+pvals() { for ((r = 1; r <= REPS; r++)); do awk -v c="$5" '{ print $c }' "$RES/phases-$1-t$2-n$3-$4-$r" 2>/dev/null || echo -; done; }
+pcell() { echo "$(pvals "$@" 1 | median) / $(pvals "$@" 2 | median) / $(pvals "$@" 3 | median)"; }
+
+echo
+echo "From the daemons' logs, ms after the fault (median of $REPS): the first node to declare the token"
+echo "lost / the last to form the new ring / the last to finish synchronisation; rings = most new"
+echo "rings one node formed up to then (the most over the repetitions)"
+for TOKEN in $TOKENS; do
+	echo
+	echo "token $TOKEN ms, consensus $((TOKEN * 12 / 10)) ms"
+	echo "| case | nodes | aisexec lost / ring / sync | Corosync lost / ring / sync | rings (ais / cs) |"
+	echo "|---|---:|---:|---:|:---:|"
+	for c in $CASES; do
+		[ "$c" = merge ] && cs_list="cut merge" || cs_list=$c
+		for cc in $cs_list; do
+			for N in $NODES; do
+				echo "| $cc | $N | $(pcell aisexec "$TOKEN" "$N" "$cc") | $(pcell corosync "$TOKEN" "$N" "$cc") |" \
+					"$(pvals aisexec "$TOKEN" "$N" "$cc" 4 | sort -g | tail -n 1) /" \
+					"$(pvals corosync "$TOKEN" "$N" "$cc" 4 | sort -g | tail -n 1) |"
 			done
 		done
 	done

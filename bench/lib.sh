@@ -144,6 +144,7 @@ median() {
 #   TOTEM_OPTS    extra "key: value" lines for the totem section of both
 #                 systems (empty: their defaults)
 #   LOG_TIMESTAMP logging.timestamp of both systems (on, or hires for ms)
+#   LOG_DEBUG     logging.debug of both systems (default off)
 #   CS_DIR AIS_DIR  per-node directories nI of each system go under these
 # Every daemon pid is in PIDS (stop_pids stops them all) and node I's current
 # daemon in NODE_PID[I]; ns_setup records the namespaces it made in CREATED
@@ -256,6 +257,7 @@ logging {
 	to_stderr: no
 	to_syslog: no
 	timestamp: ${LOG_TIMESTAMP:-on}
+	debug: ${LOG_DEBUG:-off}
 }
 EOC
 }
@@ -329,6 +331,7 @@ logging {
 	to_logfile: on
 	logfile: $d/aisexec.log
 	timestamp: ${LOG_TIMESTAMP:-on}
+	debug: ${LOG_DEBUG:-off}
 }
 aisexec {
 	instance: ${NS}n$i
