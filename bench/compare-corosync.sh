@@ -51,23 +51,11 @@ NS=aisb
 N=3
 PORT=5405
 
-die() { echo "compare-corosync.sh: $*" >&2; exit 1; }
-log() { echo "# $*" >&2; }
+ME=compare-corosync.sh
 
 # --- prerequisites ------------------------------------------------------------
 
-pkgs="corosync libcpg-dev libcorosync-common-dev iproute2 util-linux"
-need=""
-for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
-if [ -n "$need" ]; then
-	apt_line="apt-get install -y --no-install-recommends$need"
-	if [ "$(id -u)" != 0 ] || [ -n "${SKIP_APT:-}" ]; then
-		die "missing packages; install them with: $apt_line"
-	fi
-	log "installing:$need"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $apt_line -qq >/dev/null
-fi
+need_pkgs corosync libcpg-dev libcorosync-common-dev iproute2 util-linux
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, corosync)"
 
 if [ -z "${AIS_BUILD_DIR:-}" ]; then
@@ -91,191 +79,21 @@ CPGB_CS=$W/cpgbench-corosync
 ${CC:-cc} -O2 -g -DWITH_COROSYNC -I"$AIS_BUILD_DIR" -o "$CPGB_CS" "$here/cpgbench.c" -lcpg ||
 	die "cannot build cpgbench against corosync (libcpg-dev)"
 
-# --- namespaces ---------------------------------------------------------------
+# --- namespaces and daemons (bench/lib.sh) -----------------------------------
 
-CREATED=()
-PIDS=()
-
-stop_pids() {
-	local p t
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${PIDS[@]}"; do
-		for ((t = 0; t < 100; t++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		if kill -0 "$p" 2>/dev/null; then
-			echo "compare-corosync.sh: pid $p still runs 10 s after SIGTERM; killing it" >&2
-			kill -KILL "$p" 2>/dev/null || true
-		fi
-		wait "$p" 2>/dev/null || true
-	done
-	PIDS=()
-}
+CS_DIR=$W/cs
+AIS_DIR=$W/ais
+TOTEM_OPTS=""
+LOG_TIMESTAMP=on
 
 cleanup() {
-	local i
 	stop_pids
-	for ((i = ${#CREATED[@]} - 1; i >= 0; i--)); do ip netns del "${CREATED[$i]}" 2>/dev/null || true; done
-	CREATED=()
+	ns_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for n in "$NS-br" $(seq -f "$NS%g" 1 $N); do
-	if ip netns list | grep -qw "^$n"; then
-		die "network namespace $n exists (a previous run still going? remove it: ip netns del $n)"
-	fi
-done
-ip netns add "$NS-br"
-CREATED+=("$NS-br")
-ip -n "$NS-br" link add br0 type bridge
-ip -n "$NS-br" link set lo up
-ip -n "$NS-br" link set br0 up
-for ((i = 1; i <= N; i++)); do
-	ip netns add "$NS$i"
-	CREATED+=("$NS$i")
-	ip -n "$NS$i" link add eth0 type veth peer name v$i netns "$NS-br"
-	ip -n "$NS-br" link set v$i master br0
-	ip -n "$NS-br" link set v$i up
-	ip -n "$NS$i" link set lo up
-	ip -n "$NS$i" addr add 10.77.0.$i/24 dev eth0
-	ip -n "$NS$i" link set eth0 up
-done
-
-# --- Corosync -----------------------------------------------------------------
-
-cs_config() { # node transport
-	local i=$1 t=$2 d=$W/cs/n$1 j
-	cat <<EOF
-totem {
-	version: 2
-	cluster_name: aisbench
-	transport: $t
-	crypto_cipher: none
-	crypto_hash: none
-}
-nodelist {
-EOF
-	for ((j = 1; j <= N; j++)); do
-		printf '\tnode {\n\t\tring0_addr: 10.77.0.%d\n\t\tnodeid: %d\n\t\tname: n%d\n\t}\n' "$j" "$j" "$j"
-	done
-	cat <<EOF
-}
-quorum {
-	provider: corosync_votequorum
-}
-system {
-	state_dir: $d/lib
-	sched_rr: $CS_SCHED_RR
-}
-logging {
-	to_logfile: yes
-	logfile: $d/corosync.log
-	to_stderr: no
-	to_syslog: no
-	timestamp: on
-}
-EOF
-}
-
-cs_start() { # transport
-	local t=$1 i d k ok
-	for ((i = 1; i <= N; i++)); do
-		d=$W/cs/n$i
-		rm -rf "$d"
-		mkdir -p "$d/lib" "$d/run"
-		cs_config "$i" "$t" >"$d/corosync.conf"
-		ip netns exec "$NS$i" corosync -t -c "$d/corosync.conf" >/dev/null ||
-			die "corosync -t rejected $d/corosync.conf"
-	done
-	# corosync locks /run/corosync.pid: a private mount namespace per node
-	# with the node's own directory over /run. exec keeps $! = corosync.
-	for ((i = 1; i <= N; i++)); do
-		d=$W/cs/n$i
-		# shellcheck disable=SC2086
-		ip netns exec "$NS$i" unshare -m --propagation private \
-			sh -c "mount --bind '$d/run' /run && exec corosync -f $CS_FLAGS -c '$d/corosync.conf'" \
-			>"$d/stdout.log" 2>&1 &
-		PIDS+=("$!")
-	done
-	for ((k = 0; k < 120; k++)); do
-		ok=0
-		for ((i = 1; i <= N; i++)); do
-			if ip netns exec "$NS$i" corosync-quorumtool -s 2>/dev/null |
-				grep -qE "^Total votes:[[:space:]]+$N\$"; then
-				ok=$((ok + 1))
-			fi
-		done
-		[ "$ok" = "$N" ] && return 0
-		sleep 0.5
-	done
-	die "corosync ($t) did not form a $N-node ring in 60 s (logs: $W/cs/n*/corosync.log)"
-}
-
-# --- aisexec ------------------------------------------------------------------
-
-ais_config() {
-	local i=$1 d=$W/ais/n$1 j
-	cat <<EOF
-totem {
-	cluster_name: aisbench
-	transport: udpu
-	nodeid: $i
-	crypto_cipher: none
-	crypto_hash: none
-	interface {
-		ringnumber: 0
-		bindnetaddr: 10.77.0.$i
-		mcastport: $PORT
-	}
-}
-nodelist {
-EOF
-	for ((j = 1; j <= N; j++)); do
-		printf '\tnode {\n\t\tnodeid: %d\n\t\tring0_addr: 10.77.0.%d\n\t\tname: n%d\n\t}\n' "$j" "$j" "$j"
-	done
-	cat <<EOF
-}
-logging {
-	to_stderr: off
-	to_syslog: off
-	to_logfile: on
-	logfile: $d/aisexec.log
-	timestamp: on
-}
-aisexec {
-	instance: ${NS}n$i
-	rundir: $d
-}
-EOF
-}
-
-ais_start() {
-	local i d k ok ids
-	for ((i = 1; i <= N; i++)); do
-		d=$W/ais/n$i
-		rm -rf "$d"
-		mkdir -p "$d"
-		ais_config "$i" >"$d/aisexec.conf"
-		ip netns exec "$NS$i" "$AISEXEC" -t -c "$d/aisexec.conf" >/dev/null ||
-			die "aisexec -t rejected $d/aisexec.conf"
-	done
-	for ((i = 1; i <= N; i++)); do
-		d=$W/ais/n$i
-		ip netns exec "$NS$i" env AIS_INSTANCE="${NS}n$i" "$AISEXEC" -f -c "$d/aisexec.conf" \
-			</dev/null >"$d/stderr.log" 2>&1 &
-		PIDS+=("$!")
-	done
-	for ((k = 0; k < 120; k++)); do
-		ok=0
-		for ((i = 1; i <= N; i++)); do
-			ids=$(ip netns exec "$NS$i" "$AISTOOL" -i "${NS}n$i" members --json 2>/dev/null |
-				grep -o '"nodeid": *[0-9]*' | grep -o '[0-9]*$' | sort -n | paste -sd, || true)
-			[ "$ids" = "$(seq -s, 1 $N)" ] && ok=$((ok + 1))
-		done
-		[ "$ok" = "$N" ] && return 0
-		sleep 0.5
-	done
-	die "aisexec did not form a $N-node ring in 60 s (logs: $W/ais/n*/aisexec.log)"
-}
+ns_setup "$N"
 
 # --- one system, all scenarios ------------------------------------------------
 

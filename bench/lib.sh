@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
 #
-# Scenarios shared by run.sh and compare-corosync.sh (sourced, not run).
-# The caller defines
+# Shared by the benchmark scripts (sourced, not run): the CPG scenarios of
+# run.sh and compare-corosync.sh, and below them the network namespaces and
+# the daemon start-up of compare-corosync.sh and failover.sh.
+#
+# For the scenarios the caller defines
 #   node_run I PROGRAM ARGS...   run PROGRAM in the context of node I
 #                                (instance variable, network namespace...)
 # and sets CPGB (the cpgbench binary to use), DUR, LATN, LATIV.
@@ -126,4 +129,246 @@ median() {
 	grep -v '^-$' | sort -g | awk '{ v[NR] = $1 } END {
 		if (NR == 0) { print "-"; exit }
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# --- namespaces and daemons (compare-corosync.sh, failover.sh) ----------------
+#
+# Node I lives in network namespace $NS$I: eth0 is a veth into the bridge br0
+# of namespace $NS-br (port vI), address 10.77.0.I/24. Nothing is configured
+# in the root namespace and no traffic leaves the namespaces. The caller sets
+#   ME            its name, for messages
+#   NS            namespace prefix;  W  scratch directory (absolute)
+#   N             nodes in the cluster being started (nodes 1..N)
+#   PORT          aisexec's UDP port
+#   CS_SCHED_RR   Corosync's system.sched_rr (yes/no);  CS_FLAGS  extra flags
+#   TOTEM_OPTS    extra "key: value" lines for the totem section of both
+#                 systems (empty: their defaults)
+#   LOG_TIMESTAMP logging.timestamp of both systems (on, or hires for ms)
+#   LOG_DEBUG     logging.debug of both systems (default off)
+#   CS_DIR AIS_DIR  per-node directories nI of each system go under these
+# Every daemon pid is in PIDS (stop_pids stops them all) and node I's current
+# daemon in NODE_PID[I]; ns_setup records the namespaces it made in CREATED
+# and ns_cleanup deletes them.
+
+die() { echo "${ME:-bench}: $*" >&2; exit 1; }
+log() { echo "# $*" >&2; }
+
+CREATED=()
+PIDS=()
+# shellcheck disable=SC2034 # read by failover.sh
+NODE_PID=()
+
+# need_pkgs PKG...: install what is missing with apt-get (root only; SKIP_APT=1
+# never calls apt-get)
+need_pkgs() {
+	local p need="" apt_line
+	for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
+	[ -z "$need" ] && return 0
+	apt_line="apt-get install -y --no-install-recommends$need"
+	if [ "$(id -u)" != 0 ] || [ -n "${SKIP_APT:-}" ]; then
+		die "missing packages; install them with: $apt_line"
+	fi
+	log "installing:$need"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $apt_line -qq >/dev/null
+}
+
+# ns_setup COUNT: the bridge namespace and nodes 1..COUNT
+ns_setup() {
+	local count=$1 n i
+	for n in "$NS-br" $(seq -f "$NS%g" 1 "$count"); do
+		if ip netns list | grep -qw "^$n"; then
+			die "network namespace $n exists (a previous run still going? remove it: ip netns del $n)"
+		fi
+	done
+	ip netns add "$NS-br"
+	CREATED+=("$NS-br")
+	ip -n "$NS-br" link add br0 type bridge
+	ip -n "$NS-br" link set lo up
+	ip -n "$NS-br" link set br0 up
+	for ((i = 1; i <= count; i++)); do
+		ip netns add "$NS$i"
+		CREATED+=("$NS$i")
+		ip -n "$NS$i" link add eth0 type veth peer name v$i netns "$NS-br"
+		ip -n "$NS-br" link set v$i master br0
+		ip -n "$NS-br" link set v$i up
+		ip -n "$NS$i" link set lo up
+		ip -n "$NS$i" addr add 10.77.0.$i/24 dev eth0
+		ip -n "$NS$i" link set eth0 up
+	done
+}
+
+ns_cleanup() {
+	local i
+	for ((i = ${#CREATED[@]} - 1; i >= 0; i--)); do ip netns del "${CREATED[$i]}" 2>/dev/null || true; done
+	CREATED=()
+}
+
+# pid_stop PID: SIGTERM, SIGKILL after 10 s, reap
+pid_stop() {
+	local p=$1 t
+	kill -TERM "$p" 2>/dev/null || true
+	for ((t = 0; t < 100; t++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$p" 2>/dev/null; then
+		echo "$ME: pid $p still runs 10 s after SIGTERM; killing it" >&2
+		kill -KILL "$p" 2>/dev/null || true
+	fi
+	wait "$p" 2>/dev/null || true
+}
+
+stop_pids() {
+	local p
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do pid_stop "$p"; done
+	PIDS=()
+	NODE_PID=()
+}
+
+# --- Corosync -----------------------------------------------------------------
+
+cs_config() { # node transport
+	local i=$1 t=$2 d=$CS_DIR/n$1 j
+	cat <<EOC
+totem {
+	version: 2
+	cluster_name: aisbench
+	transport: $t
+	crypto_cipher: none
+	crypto_hash: none
+${TOTEM_OPTS:+$(printf '%s\n' "$TOTEM_OPTS" | sed 's/^/\t/')
+}}
+nodelist {
+EOC
+	for ((j = 1; j <= N; j++)); do
+		printf '\tnode {\n\t\tring0_addr: 10.77.0.%d\n\t\tnodeid: %d\n\t\tname: n%d\n\t}\n' "$j" "$j" "$j"
+	done
+	cat <<EOC
+}
+quorum {
+	provider: corosync_votequorum
+}
+system {
+	state_dir: $d/lib
+	sched_rr: $CS_SCHED_RR
+}
+logging {
+	to_logfile: yes
+	logfile: $d/corosync.log
+	to_stderr: no
+	to_syslog: no
+	timestamp: ${LOG_TIMESTAMP:-on}
+	debug: ${LOG_DEBUG:-off}
+}
+EOC
+}
+
+# cs_node_start I TRANSPORT: (re)start Corosync on node I; its log is kept
+cs_node_start() {
+	local i=$1 t=$2 d=$CS_DIR/n$1
+	mkdir -p "$d/lib" "$d/run"
+	cs_config "$i" "$t" >"$d/corosync.conf"
+	ip netns exec "$NS$i" corosync -t -c "$d/corosync.conf" >/dev/null ||
+		die "corosync -t rejected $d/corosync.conf"
+	# corosync locks /run/corosync.pid: a private mount namespace per node
+	# with the node's own directory over /run. exec keeps $! = corosync.
+	# shellcheck disable=SC2086
+	ip netns exec "$NS$i" unshare -m --propagation private \
+		sh -c "mount --bind '$d/run' /run && exec corosync -f $CS_FLAGS -c '$d/corosync.conf'" \
+		>>"$d/stdout.log" 2>&1 &
+	PIDS+=("$!")
+	# shellcheck disable=SC2034 # read by failover.sh
+	NODE_PID[i]=$!
+}
+
+cs_start() { # transport
+	local t=$1 i k ok
+	for ((i = 1; i <= N; i++)); do
+		rm -rf "$CS_DIR/n$i"
+		cs_node_start "$i" "$t"
+	done
+	for ((k = 0; k < 120; k++)); do
+		ok=0
+		for ((i = 1; i <= N; i++)); do
+			if ip netns exec "$NS$i" corosync-quorumtool -s 2>/dev/null |
+				grep -qE "^Total votes:[[:space:]]+$N\$"; then
+				ok=$((ok + 1))
+			fi
+		done
+		[ "$ok" = "$N" ] && return 0
+		sleep 0.5
+	done
+	die "corosync ($t) did not form a $N-node ring in 60 s (logs: $CS_DIR/n*/corosync.log)"
+}
+
+# --- aisexec ------------------------------------------------------------------
+
+ais_config() {
+	local i=$1 d=$AIS_DIR/n$1 j
+	cat <<EOC
+totem {
+	cluster_name: aisbench
+	transport: udpu
+	nodeid: $i
+	crypto_cipher: none
+	crypto_hash: none
+${TOTEM_OPTS:+$(printf '%s\n' "$TOTEM_OPTS" | sed 's/^/\t/')
+}	interface {
+		ringnumber: 0
+		bindnetaddr: 10.77.0.$i
+		mcastport: $PORT
+	}
+}
+nodelist {
+EOC
+	for ((j = 1; j <= N; j++)); do
+		printf '\tnode {\n\t\tnodeid: %d\n\t\tring0_addr: 10.77.0.%d\n\t\tname: n%d\n\t}\n' "$j" "$j" "$j"
+	done
+	cat <<EOC
+}
+logging {
+	to_stderr: off
+	to_syslog: off
+	to_logfile: on
+	logfile: $d/aisexec.log
+	timestamp: ${LOG_TIMESTAMP:-on}
+	debug: ${LOG_DEBUG:-off}
+}
+aisexec {
+	instance: ${NS}n$i
+	rundir: $d
+}
+EOC
+}
+
+# ais_node_start I: (re)start aisexec on node I; its log is kept
+ais_node_start() {
+	local i=$1 d=$AIS_DIR/n$1
+	mkdir -p "$d"
+	ais_config "$i" >"$d/aisexec.conf"
+	ip netns exec "$NS$i" "$AISEXEC" -t -c "$d/aisexec.conf" >/dev/null ||
+		die "aisexec -t rejected $d/aisexec.conf"
+	ip netns exec "$NS$i" env AIS_INSTANCE="${NS}n$i" "$AISEXEC" -f -c "$d/aisexec.conf" \
+		</dev/null >>"$d/stderr.log" 2>&1 &
+	PIDS+=("$!")
+	# shellcheck disable=SC2034 # read by failover.sh
+	NODE_PID[i]=$!
+}
+
+ais_start() {
+	local i k ok ids
+	for ((i = 1; i <= N; i++)); do
+		rm -rf "$AIS_DIR/n$i"
+		ais_node_start "$i"
+	done
+	for ((k = 0; k < 120; k++)); do
+		ok=0
+		for ((i = 1; i <= N; i++)); do
+			ids=$(ip netns exec "$NS$i" "$AISTOOL" -i "${NS}n$i" members --json 2>/dev/null |
+				grep -o '"nodeid": *[0-9]*' | grep -o '[0-9]*$' | sort -n | paste -sd, || true)
+			[ "$ids" = "$(seq -s, 1 "$N")" ] && ok=$((ok + 1))
+		done
+		[ "$ok" = "$N" ] && return 0
+		sleep 0.5
+	done
+	die "aisexec did not form a $N-node ring in 60 s (logs: $AIS_DIR/n*/aisexec.log)"
 }
