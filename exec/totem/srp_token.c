@@ -332,9 +332,12 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 		srp_memb_gather_enter(srp, "failed to receive");
 		return;
 	}
+	/* idle: nothing new, nothing queued, and every member holds every
+	 * message (aru == seq); a member still missing one must get the token
+	 * to ask for it, or it would wait for the hold to run out */
 	idle = srp->state == SRP_STATE_OPERATIONAL && t->seq == srp->last_seq_seen &&
-	       t->rtr_count == 0 && t->backlog == 0 && srp->sendq.count == 0 &&
-	       srp->upper_backlog == 0;
+	       t->aru == t->seq && t->rtr_count == 0 && t->backlog == 0 &&
+	       srp->sendq.count == 0 && srp->upper_backlog == 0;
 	srp->seq_unchanged = idle ? srp->seq_unchanged + 1U : 0;
 	srp->last_seq_seen = t->seq;
 	srp->hold_cancel_sent = false;
