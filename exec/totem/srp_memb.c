@@ -200,9 +200,11 @@ static bool join_is_news(const struct srp *srp, const struct wire_join *j)
 /*
  * Enter (or restart) GATHER, first merging the JOIN that caused it, if any,
  * so that one JOIN goes out with everything known and consensus is not
- * checked on sets the trigger already proved incomplete.
+ * checked on sets the trigger already proved incomplete. A leaver (non-zero)
+ * goes into the failed set of the round, after a fresh round has started.
  */
-static void gather_enter_join(struct srp *srp, const char *reason, const struct wire_join *j)
+static void gather_enter(struct srp *srp, const char *reason, const struct wire_join *j,
+                         totem_nodeid_t leaver)
 {
 	bool was_gather = srp->state == SRP_STATE_GATHER;
 	bool was_forming = srp->state == SRP_STATE_COMMIT || srp->state == SRP_STATE_RECOVERY;
@@ -227,6 +229,10 @@ static void gather_enter_join(struct srp *srp, const char *reason, const struct 
 		for (size_t i = 0; i < srp->n_proc; i++) {
 			srp_set_add(srp->failed, &srp->n_failed, srp->proc[i]);
 		}
+	}
+	if (leaver != 0) {
+		srp_set_add(srp->proc, &srp->n_proc, leaver);
+		srp_set_add(srp->failed, &srp->n_failed, leaver);
 	}
 	srp_set_add(srp->proc, &srp->n_proc, srp->me);
 	srp_set_remove(srp->failed, &srp->n_failed, srp->me);
@@ -257,9 +263,14 @@ static void gather_enter_join(struct srp *srp, const char *reason, const struct 
 	consensus_check(srp);
 }
 
+static void gather_enter_join(struct srp *srp, const char *reason, const struct wire_join *j)
+{
+	gather_enter(srp, reason, j, 0);
+}
+
 void srp_memb_gather_enter(struct srp *srp, const char *reason)
 {
-	gather_enter_join(srp, reason, NULL);
+	gather_enter(srp, reason, NULL, 0);
 }
 
 static void commit_forward(struct srp *srp, struct wire_commit *c)
@@ -595,8 +606,8 @@ void srp_memb_leave_recv(struct srp *srp, const void *buf, size_t len)
 		srp->stats.frames_foreign++;
 		return;
 	}
-	srp_set_add(srp->proc, &srp->n_proc, s);
-	srp_set_add(srp->failed, &srp->n_failed, s);
+	/* failed after the fresh round a formation in progress falls back to
+	 * (M1) has started, not before: that would forget it */
 	snprintf(why, sizeof(why), "node %u left", s);
-	srp_memb_gather_enter(srp, why);
+	gather_enter(srp, why, NULL, s);
 }

@@ -718,6 +718,46 @@ START_TEST(test_join_naming_me_no_fail_back)
 }
 END_TEST
 
+/*
+ * A LEAVE heard while the ring being formed still counts the leaver (COMMIT
+ * or RECOVERY) fails the leaver in the new round like in any other state
+ * (M1): the fresh round that falls back from the formation must not forget
+ * it, or it waits a consensus timeout for a node that will never answer.
+ * Node 1 agrees with node 2 on {1,2} and sends the commit token; node 2
+ * leaves and only one copy of its LEAVE arrives.
+ */
+START_TEST(test_leave_during_commit)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t two[2] = { 1, 2 }, left[1] = { 2 }, none[1] = { 0 };
+	struct wire_header hdr;
+	struct wire_join mine;
+	struct totem_ring_id rid;
+	uint8_t buf[WIRE_FRAME_MAX];
+	ssize_t n;
+
+	p_start(&p, &cfg);
+	p_join_recv(&p, 2, 10, two, 2, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.sender = 2;
+	hdr.ring_id.rep = 2;
+	hdr.ring_id.seq = 10;
+	n = wire_simple_encode(WIRE_LEAVE, &hdr, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	srp_recv(p.srp, buf, (size_t)n);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, two, 2));
+	ck_assert(set_is(mine.failed, mine.failed_count, left, 1));
+	/* {1} forms at once, long before a consensus timeout */
+	p_run_for(&p, cfg.join);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_OPERATIONAL);
+	ck_assert_uint_eq(srp_members_get(p.srp, &rid, NULL, 0), 1);
+	p_free(&p);
+}
+END_TEST
+
 /* A crash costs the survivors one configuration, not a storm of them. */
 START_TEST(test_crash_costs_one_ring)
 {
@@ -765,6 +805,7 @@ static Suite *srp_memb_suite(void)
 	tcase_add_test(tc, test_join_stale_dropped_in_gather);
 	tcase_add_test(tc, test_commit_fallback_fresh_round);
 	tcase_add_test(tc, test_join_naming_me_no_fail_back);
+	tcase_add_test(tc, test_leave_during_commit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("merge");
 	tcase_set_timeout(tc, 120);
