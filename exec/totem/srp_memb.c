@@ -459,10 +459,13 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 		break;
 	case SRP_STATE_COMMIT:
 		/* only a member of the ring being formed can stop its formation:
-		 * one that left it (its ring seq is that ring's or newer), or one
-		 * still gathering that learnt something the ring lacks */
+		 * one that left it (its ring seq is that ring's or newer), one
+		 * still gathering that learnt something the ring lacks, or one
+		 * that failed me (it will not take the commit token: waiting for
+		 * the token loss would only add a token timeout) */
 		if (!commit_has_member(&srp->commit, j.hdr.sender) ||
-		    (j.ring_seq < srp->commit.hdr.ring_id.seq && !join_is_news(srp, &j))) {
+		    (j.ring_seq < srp->commit.hdr.ring_id.seq && !join_is_news(srp, &j) &&
+		     !srp_set_has(j.failed, j.failed_count, srp->me))) {
 			return;
 		}
 		snprintf(why, sizeof(why), "join from node %u during commit", j.hdr.sender);

@@ -758,6 +758,30 @@ START_TEST(test_leave_during_commit)
 }
 END_TEST
 
+/*
+ * Rule M7: a member of the ring being formed that lists me as failed will
+ * refuse the commit token; its JOIN stops the formation at once instead of
+ * after a token timeout, and a new round starts without any fail-back.
+ */
+START_TEST(test_commit_stopped_by_member_failing_me)
+{
+	struct probe p;
+	struct totem_config cfg;
+	const totem_nodeid_t two[2] = { 1, 2 }, me[1] = { 1 }, none[1] = { 0 };
+	struct wire_join mine;
+
+	p_start(&p, &cfg);
+	p_join_recv(&p, 2, 10, two, 2, none, 0);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_COMMIT);
+	p_join_recv(&p, 2, 10, two, 2, me, 1);
+	ck_assert_int_eq(srp_state_get(p.srp), SRP_STATE_GATHER);
+	p_last_join(&p, &mine);
+	ck_assert(set_is(mine.proc, mine.proc_count, two, 2));
+	ck_assert_uint_eq(mine.failed_count, 0);
+	p_free(&p);
+}
+END_TEST
+
 /* A crash costs the survivors one configuration, not a storm of them. */
 START_TEST(test_crash_costs_one_ring)
 {
@@ -805,6 +829,7 @@ static Suite *srp_memb_suite(void)
 	tcase_add_test(tc, test_join_stale_dropped_in_gather);
 	tcase_add_test(tc, test_commit_fallback_fresh_round);
 	tcase_add_test(tc, test_join_naming_me_no_fail_back);
+	tcase_add_test(tc, test_commit_stopped_by_member_failing_me);
 	tcase_add_test(tc, test_leave_during_commit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("merge");
