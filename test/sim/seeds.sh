@@ -9,7 +9,7 @@
 # The parameters of run i (nodes 2..16, one seed in 25 24..32, loss, duplication, reordering,
 # partitions, crashes, leaves, fail-to-receive, safe share, message sizes, sequence start near
 # 2^32) are a pure function of its seed, so a failure replays from the line
-# printed. --long: 5000 seeds with longer runs (make check-long).
+# printed. --long: 5000 seeds over the same space (make check-long).
 # Environment: TOTEMSIM (default ./totemsim next to this script's build dir).
 set -u
 sim=${TOTEMSIM:-./totemsim}
@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
 	--count) count=$2; shift 2 ;;
 	--first) first=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
-	--long) count=5000; dur_base=40; shift ;;
+	--long) count=5000; shift ;;
 	--keep) keep=$2; shift 2 ;;
 	*) echo "usage: $0 [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE]" >&2; exit 2 ;;
 	esac
