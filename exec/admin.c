@@ -105,6 +105,18 @@ int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 	return r;
 }
 
+int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+{
+	int r = fault_filter_mcast_drop_set(&exec_rt.fault, percent, nodes, n_nodes);
+	char pct[16];
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: dropping %s of the messages received here",
+			admin_percent(pct, sizeof(pct), exec_rt.fault.mcast_drop_percent));
+	}
+	return r;
+}
+
 int admin_fault_partition(const uint32_t *group_a, size_t n_a, const uint32_t *group_b, size_t n_b)
 {
 	int r = fault_filter_partition_set(&exec_rt.fault, group_a, n_a, group_b, n_b);
@@ -136,6 +148,16 @@ int admin_fault_delay(uint32_t percent, uint32_t ms)
 	if (r == 0) {
 		ais_log(LOG_NOTICE, "fault injection: delaying %s of frames by %u ms",
 			admin_percent(pct, sizeof(pct), percent), ms);
+	}
+	return r;
+}
+
+int admin_fault_heal(void)
+{
+	int r = fault_filter_heal(&exec_rt.fault);
+
+	if (r == 0) {
+		ais_log(LOG_NOTICE, "fault injection: partition healed");
 	}
 	return r;
 }
