@@ -56,12 +56,17 @@ size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max);
 /** Fault filter (DESIGN section 8). All return -EPERM unless the config
  *  says totem { fault_injection: on }. */
 int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes);
+/** Drop percent (0..100) of the message frames received here if this node is
+ *  one of nodes (every node when n_nodes is 0); other frames pass. */
+int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes);
 /** Partition: groups of node ids; this node only talks to its own group. */
 int admin_fault_partition(const uint32_t *group_a, size_t n_a, const uint32_t *group_b, size_t n_b);
 /** Duplicate percent (0..100) of frames sent and received. */
 int admin_fault_duplicate(uint32_t percent);
 /** Delay percent (0..100) of frames by ms (1..10000) milliseconds. */
 int admin_fault_delay(uint32_t percent, uint32_t ms);
+/** Remove the partition only. */
+int admin_fault_heal(void);
 int admin_fault_clear(void);
 bool admin_fault_enabled(void);
 

@@ -58,7 +58,8 @@ void fault_filter_init(struct fault_filter *f, uint32_t self, bool allowed, uint
 
 bool fault_filter_active(const struct fault_filter *f)
 {
-	return f->drop_percent > 0 || f->partitioned || f->dup_percent > 0 || f->delay_percent > 0;
+	return f->drop_percent > 0 || f->mcast_drop_percent > 0 || f->partitioned || f->dup_percent > 0 ||
+	       f->delay_percent > 0;
 }
 
 enum fault_verdict fault_filter_decide(struct fault_filter *f, uint32_t peer)
@@ -87,6 +88,16 @@ enum fault_verdict fault_filter_decide(struct fault_filter *f, uint32_t peer)
 	return FAULT_PASS;
 }
 
+enum fault_verdict fault_filter_decide_recv(struct fault_filter *f, uint32_t peer, enum fault_frame frame)
+{
+	if (frame == FAULT_FRAME_MCAST && f->mcast_drop_percent > 0 &&
+	    fault_random_percent(f) < f->mcast_drop_percent) {
+		f->stats.dropped++;
+		return FAULT_DROP;
+	}
+	return fault_filter_decide(f, peer);
+}
+
 int fault_filter_drop_set(struct fault_filter *f, uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 {
 	if (!f->allowed) {
@@ -100,6 +111,20 @@ int fault_filter_drop_set(struct fault_filter *f, uint32_t percent, const uint32
 	if (n_nodes > 0) {
 		memcpy(f->drop_nodes, nodes, n_nodes * sizeof(nodes[0]));
 	}
+	return 0;
+}
+
+int fault_filter_mcast_drop_set(struct fault_filter *f, uint32_t percent, const uint32_t *nodes,
+				size_t n_nodes)
+{
+	if (!f->allowed) {
+		return -EPERM;
+	}
+	if (percent > 100 || !fault_nodes_valid(nodes, n_nodes)) {
+		return -EINVAL;
+	}
+	/* the rule acts where the messages arrive: keep it only if that is here */
+	f->mcast_drop_percent = n_nodes == 0 || fault_node_in(nodes, n_nodes, f->self) ? percent : 0;
 	return 0;
 }
 
@@ -150,12 +175,23 @@ int fault_filter_delay_set(struct fault_filter *f, uint32_t percent, uint32_t ms
 	return 0;
 }
 
+int fault_filter_heal(struct fault_filter *f)
+{
+	if (!f->allowed) {
+		return -EPERM;
+	}
+	f->partitioned = false;
+	f->n_group = 0;
+	return 0;
+}
+
 int fault_filter_clear(struct fault_filter *f)
 {
 	if (!f->allowed) {
 		return -EPERM;
 	}
 	f->drop_percent = 0;
+	f->mcast_drop_percent = 0;
 	f->n_drop_nodes = 0;
 	f->partitioned = false;
 	f->n_group = 0;

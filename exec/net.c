@@ -4,7 +4,8 @@
  * buffers; each wakeup drains its socket completely so a burst never waits
  * for the next loop iteration. A failed send counts as a loss: srp
  * retransmits. Received frames are authenticated, then their header is
- * checked, then the fault filter judges them, and only then srp sees them.
+ * checked, then the fault filter judges them (by sender, and by totem frame
+ * type for the message-frame rule), and only then srp sees them.
  */
 #include "config.h"
 
@@ -29,6 +30,7 @@
 
 #include "logsys.h"
 #include "net.h"
+#include "totem/wire.h"
 
 AIS_LOG_SUBSYS("NET");
 
@@ -343,6 +345,18 @@ static void net_peer_learn(struct net *n, uint32_t nodeid, const struct sockaddr
 	p->addrlen = len;
 }
 
+/* What the fault filter needs to know of a frame: is it a message? Only
+ * read when some rule is set. */
+static enum fault_frame net_frame_kind(const struct net *n, const void *payload, size_t len)
+{
+	struct wire_header hdr;
+
+	if (!fault_filter_active(n->fault) || wire_header_decode(payload, len, &hdr) < 0) {
+		return FAULT_FRAME_OTHER;
+	}
+	return hdr.type == WIRE_MCAST ? FAULT_FRAME_MCAST : FAULT_FRAME_OTHER;
+}
+
 static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_storage *from, socklen_t fromlen)
 {
 	struct net_wire_header h;
@@ -387,7 +401,7 @@ static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_s
 	n->stats.rx_bytes += wlen;
 	const uint8_t *payload = n->rx_plain + sizeof(h);
 	size_t len = plen - sizeof(h);
-	switch (fault_filter_decide(n->fault, sender)) {
+	switch (fault_filter_decide_recv(n->fault, sender, net_frame_kind(n, payload, len))) {
 	case FAULT_DROP:
 		return;
 	case FAULT_DELAY:

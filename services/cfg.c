@@ -9,8 +9,11 @@
  * Fault requests are multicast to the ring in safe order so that every member
  * changes its filter at the same point of the message stream; the asking node
  * answers its client once it has applied the request itself. `fault clear` is
- * applied at once on the asking node as well, so a node cut off from the rest
- * by a partition can always be healed from its own side.
+ * applied at once on the asking node as well, so a node that cannot get
+ * messages from its ring can always be cleared. `fault heal` (the partition
+ * only) is an ordinary request: every member of a side drops the partition
+ * at the same point, so no node of that side talks to the other side while
+ * its neighbours still refuse to (one-way links keep rings from merging).
  *
  * The request and response layouts are in include/ais/ipc_cfg.h; everything
  * the engine needs from the executive beyond service.h is in exec/admin.h.
@@ -48,13 +51,16 @@ enum cfg_fault_kind {
 	CFG_FAULT_CLEAR = 3,
 	CFG_FAULT_DUPLICATE = 4,
 	CFG_FAULT_DELAY = 5,
+	CFG_FAULT_HEAL = 6,
+	CFG_FAULT_DROP_MCAST = 7,
 };
 
 /*
- * Wire form of a fault request between nodes. For DROP arg0 is the percent
- * and arg1 the node count; for PARTITION arg0/arg1 are the group sizes and
- * nodes[] holds group A then group B; DUPLICATE (arg0 percent) and DELAY
- * (arg0 percent, arg1 ms) and CLEAR carry no nodes.
+ * Wire form of a fault request between nodes. For DROP and DROP_MCAST arg0
+ * is the percent and arg1 the node count; for PARTITION arg0/arg1 are the
+ * group sizes and nodes[] holds group A then group B; DUPLICATE (arg0
+ * percent) and DELAY (arg0 percent, arg1 ms), CLEAR and HEAL carry no nodes.
+ * A node that does not know a kind drops the request as malformed.
  */
 struct cfg_exec_fault {
 	struct ais_exec_header header;
@@ -120,6 +126,7 @@ static int cfg_fault_validate(const struct cfg_fault *f)
 {
 	switch (f->kind) {
 	case CFG_FAULT_DROP:
+	case CFG_FAULT_DROP_MCAST:
 		if (f->arg0 > 100 || f->arg1 != f->n_nodes)
 			return -EINVAL;
 		break;
@@ -128,6 +135,7 @@ static int cfg_fault_validate(const struct cfg_fault *f)
 			return -EINVAL;
 		break;
 	case CFG_FAULT_CLEAR:
+	case CFG_FAULT_HEAL:
 		if (f->n_nodes != 0 || f->arg0 != 0 || f->arg1 != 0)
 			return -EINVAL;
 		break;
@@ -169,7 +177,7 @@ static int cfg_exec_fault_decode(const void *buf, size_t len, struct cfg_fault *
 	memcpy(&copy, buf, len);
 	memset(&f, 0, sizeof(f));
 	kind = le32toh(m->kind);
-	if (kind < CFG_FAULT_DROP || kind > CFG_FAULT_DELAY)
+	if (kind < CFG_FAULT_DROP || kind > CFG_FAULT_DROP_MCAST)
 		return -EINVAL;
 	f.kind = (enum cfg_fault_kind)kind;
 	f.arg0 = le32toh(m->arg0);
@@ -196,6 +204,10 @@ static int cfg_fault_apply(const struct cfg_fault *f)
 		return admin_fault_duplicate(f->arg0);
 	case CFG_FAULT_DELAY:
 		return admin_fault_delay(f->arg0, f->arg1);
+	case CFG_FAULT_HEAL:
+		return admin_fault_heal();
+	case CFG_FAULT_DROP_MCAST:
+		return admin_fault_drop_mcast(f->arg0, f->nodes, f->n_nodes);
 	}
 	return -EINVAL;
 }
@@ -213,6 +225,10 @@ static const char *cfg_fault_kind_name(enum cfg_fault_kind kind)
 		return "duplicate";
 	case CFG_FAULT_DELAY:
 		return "delay";
+	case CFG_FAULT_HEAL:
+		return "heal";
+	case CFG_FAULT_DROP_MCAST:
+		return "drop-mcast";
 	}
 	return "?";
 }
@@ -256,6 +272,10 @@ static enum ais_cfg_request_id cfg_fault_request_id(enum cfg_fault_kind kind)
 		return AIS_CFG_REQ_FAULT_DUPLICATE;
 	case CFG_FAULT_DELAY:
 		return AIS_CFG_REQ_FAULT_DELAY;
+	case CFG_FAULT_HEAL:
+		return AIS_CFG_REQ_FAULT_HEAL;
+	case CFG_FAULT_DROP_MCAST:
+		return AIS_CFG_REQ_FAULT_DROP_MCAST;
 	case CFG_FAULT_CLEAR:
 		break;
 	}
@@ -312,13 +332,13 @@ static int cfg_fault_request(ais_conn_t *conn, const struct cfg_fault *f)
 	return cfg_fault_mcast(f, cfg_api->conn_id(conn));
 }
 
-static int cfg_lib_fault_drop(ais_conn_t *conn, const void *msg, size_t len)
+static int cfg_lib_fault_drop_kind(ais_conn_t *conn, const void *msg, size_t len, enum cfg_fault_kind kind)
 {
 	const struct ais_cfg_req_fault_drop *req = msg;
 	struct cfg_fault f;
 
 	memset(&f, 0, sizeof(f));
-	f.kind = CFG_FAULT_DROP;
+	f.kind = kind;
 	f.arg0 = le32toh(req->percent);
 	f.arg1 = le32toh(req->n_nodes);
 	if (f.arg1 > AIS_CFG_FAULT_NODES_MAX || len != AIS_CFG_REQ_FAULT_DROP_MIN + f.arg1 * sizeof(uint32_t))
@@ -326,6 +346,16 @@ static int cfg_lib_fault_drop(ais_conn_t *conn, const void *msg, size_t len)
 	f.n_nodes = f.arg1;
 	cfg_nodes_decode(req->nodes, f.n_nodes, f.nodes);
 	return cfg_fault_request(conn, &f);
+}
+
+static int cfg_lib_fault_drop(ais_conn_t *conn, const void *msg, size_t len)
+{
+	return cfg_lib_fault_drop_kind(conn, msg, len, CFG_FAULT_DROP);
+}
+
+static int cfg_lib_fault_drop_mcast(ais_conn_t *conn, const void *msg, size_t len)
+{
+	return cfg_lib_fault_drop_kind(conn, msg, len, CFG_FAULT_DROP_MCAST);
 }
 
 static int cfg_lib_fault_partition(ais_conn_t *conn, const void *msg, size_t len)
@@ -352,6 +382,15 @@ static int cfg_lib_fault_clear(ais_conn_t *conn, const void *msg, size_t len)
 
 	memset(&f, 0, sizeof(f));
 	f.kind = CFG_FAULT_CLEAR;
+	return cfg_fault_request(conn, &f);
+}
+
+static int cfg_lib_fault_heal(ais_conn_t *conn, const void *msg, size_t len)
+{
+	struct cfg_fault f;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = CFG_FAULT_HEAL;
 	return cfg_fault_request(conn, &f);
 }
 
@@ -635,6 +674,11 @@ static const struct ais_lib_handler cfg_lib_handlers[AIS_CFG_REQ_COUNT] = {
 	[AIS_CFG_REQ_FAULT_DELAY] = { cfg_lib_fault_delay, sizeof(struct ais_cfg_req_fault_rate),
 	                              sizeof(struct ais_cfg_req_fault_rate),
 	                              AIS_CFG_RES(AIS_CFG_REQ_FAULT_DELAY), true },
+	[AIS_CFG_REQ_FAULT_HEAL] = { cfg_lib_fault_heal, CFG_PLAIN, CFG_PLAIN,
+	                             AIS_CFG_RES(AIS_CFG_REQ_FAULT_HEAL), true },
+	[AIS_CFG_REQ_FAULT_DROP_MCAST] = { cfg_lib_fault_drop_mcast, AIS_CFG_REQ_FAULT_DROP_MIN,
+	                                   sizeof(struct ais_cfg_req_fault_drop),
+	                                   AIS_CFG_RES(AIS_CFG_REQ_FAULT_DROP_MCAST), true },
 };
 
 static const struct ais_exec_handler cfg_exec_handlers[CFG_EXEC_COUNT] = {

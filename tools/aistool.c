@@ -644,14 +644,16 @@ struct fault_req {
 	const char *what;
 };
 
-static int fault_parse_drop(int argc, char **argv, struct fault_req *ret)
+/** fault drop PERCENT [NODE...] | fault drop-mcast PERCENT [NODE...] */
+static int fault_parse_drop(int argc, char **argv, bool mcast, struct fault_req *ret)
 {
+	const char *what = mcast ? "fault drop-mcast" : "fault drop";
 	uint32_t nodes[AIS_CFG_FAULT_NODES_MAX];
 	uint32_t pct;
 	size_t n = 0;
 
 	if (argc < 1) {
-		die_msg("usage: fault drop PERCENT [NODE...]");
+		die_msg("usage: %s PERCENT [NODE...]", what);
 		return -EINVAL;
 	}
 	if (parse_percent(argv[0], &pct) < 0)
@@ -671,8 +673,8 @@ static int fault_parse_drop(int argc, char **argv, struct fault_req *ret)
 	for (size_t i = 0; i < n; i++)
 		ret->u.drop.nodes[i] = htole32(nodes[i]);
 	ret->len = AIS_CFG_REQ_FAULT_DROP_MIN + n * sizeof(uint32_t);
-	ret->id = AIS_CFG_REQ_FAULT_DROP;
-	ret->what = "fault drop";
+	ret->id = mcast ? AIS_CFG_REQ_FAULT_DROP_MCAST : AIS_CFG_REQ_FAULT_DROP;
+	ret->what = what;
 	return 0;
 }
 
@@ -750,7 +752,9 @@ static int fault_parse_rate(int argc, char **argv, bool delay, struct fault_req 
 static int fault_parse(int argc, char **argv, struct fault_req *ret)
 {
 	if (argc >= 1 && strcmp(argv[0], "drop") == 0)
-		return fault_parse_drop(argc - 1, argv + 1, ret);
+		return fault_parse_drop(argc - 1, argv + 1, false, ret);
+	if (argc >= 1 && strcmp(argv[0], "drop-mcast") == 0)
+		return fault_parse_drop(argc - 1, argv + 1, true, ret);
 	if (argc >= 1 && strcmp(argv[0], "partition") == 0)
 		return fault_parse_partition(argc - 1, argv + 1, ret);
 	if (argc >= 1 && strcmp(argv[0], "duplicate") == 0)
@@ -764,8 +768,15 @@ static int fault_parse(int argc, char **argv, struct fault_req *ret)
 		ret->what = "fault clear";
 		return 0;
 	}
-	die_msg("usage: fault drop PERCENT [NODE...] | partition A,B/C | duplicate PERCENT | "
-	        "delay PERCENT MS | clear");
+	if (argc == 1 && strcmp(argv[0], "heal") == 0) {
+		memset(ret, 0, sizeof(*ret));
+		ret->len = sizeof(ret->u.plain);
+		ret->id = AIS_CFG_REQ_FAULT_HEAL;
+		ret->what = "fault heal";
+		return 0;
+	}
+	die_msg("usage: fault drop PERCENT [NODE...] | drop-mcast PERCENT [NODE...] | "
+	        "partition A,B/C | heal | duplicate PERCENT | delay PERCENT MS | clear");
 	return -EINVAL;
 }
 
@@ -787,7 +798,12 @@ static void usage(FILE *f)
 	        "  dump                         write the blackbox and print every engine's state\n"
 	        "  shutdown                     ask the daemon to leave the ring and exit\n"
 	        "  fault drop PERCENT [NODE...] drop PERCENT of the packets (to/from NODEs only)\n"
+	        "  fault drop-mcast PERCENT [NODE...]\n"
+	        "                               NODEs (all when none given) drop PERCENT of the\n"
+	        "                               messages they receive; tokens and membership\n"
+	        "                               frames pass (fail-to-receive)\n"
 	        "  fault partition A,B/C        split the ring into two groups of node ids\n"
+	        "  fault heal                   end the partition, keep the other rules\n"
 	        "  fault duplicate PERCENT      send PERCENT of the packets twice\n"
 	        "  fault delay PERCENT MS       hold PERCENT of the packets back MS ms (<= 10000)\n"
 	        "  fault clear                  remove every fault rule\n"
@@ -798,7 +814,9 @@ static void usage(FILE *f)
 	        "  -h, --help                   show this help\n"
 	        "\n"
 	        "Fault requests need totem { fault_injection: on } and are applied by every\n"
-	        "member of the ring; after a partition run `fault clear` on a node of each side.\n"
+	        "member of the ring; after a partition run `fault heal` on a node of each side.\n"
+	        "`fault clear` takes effect at once on the node asked, then on the rest of its\n"
+	        "ring.\n"
 	        "Exit status: 0 success, 1 error, 2 usage error.\n");
 }
 

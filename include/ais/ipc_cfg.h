@@ -37,7 +37,9 @@ enum ais_cfg_request_id {
 	AIS_CFG_REQ_FAULT_CLEAR = 8,
 	AIS_CFG_REQ_FAULT_DUPLICATE = 9,
 	AIS_CFG_REQ_FAULT_DELAY = 10,
-	AIS_CFG_REQ_COUNT = 11,
+	AIS_CFG_REQ_FAULT_HEAL = 11,
+	AIS_CFG_REQ_FAULT_DROP_MCAST = 12,
+	AIS_CFG_REQ_COUNT = 13,
 };
 
 /** Response ids (qb_ipc_response_header.id): request id | 0x100. */
@@ -60,14 +62,15 @@ enum ais_cfg_request_id {
 
 /* --- requests --------------------------------------------------------- */
 
-/** status, members, ring, services, dump, shutdown, fault clear. */
+/** status, members, ring, services, dump, shutdown, fault clear, fault heal. */
 struct ais_cfg_req_plain {
 	struct qb_ipc_request_header header;
 };
 _Static_assert(sizeof(struct ais_cfg_req_plain) == 16, "cfg plain request layout");
 
 /** fault drop: drop percent (0..100) of the packets to/from nodes[] (all
- *  peers when n_nodes == 0). */
+ *  peers when n_nodes == 0). fault drop-mcast, same layout: nodes[] (every
+ *  node when n_nodes == 0) drop percent of the message frames they receive. */
 struct ais_cfg_req_fault_drop {
 	struct qb_ipc_request_header header;
 	uint32_t percent;

@@ -155,6 +155,13 @@ int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 	return fuzz_nodes_ok(nodes, n_nodes);
 }
 
+int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+{
+	if (percent > 100)
+		abort();
+	return fuzz_nodes_ok(nodes, n_nodes);
+}
+
 int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
 {
 	if (n_a == 0 || n_b == 0 || n_a + n_b > AIS_CFG_FAULT_NODES_MAX)
@@ -174,6 +181,11 @@ int admin_fault_delay(uint32_t percent, uint32_t ms)
 {
 	if (percent > 100 || ms > AIS_CFG_FAULT_DELAY_MAX_MS)
 		abort();
+	return 0;
+}
+
+int admin_fault_heal(void)
+{
 	return 0;
 }
 

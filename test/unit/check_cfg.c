@@ -203,6 +203,16 @@ int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 	return fault_record(buf);
 }
 
+int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "drop-mcast %u", percent);
+
+	for (size_t i = 0; i < n_nodes; i++)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %u", nodes[i]);
+	return fault_record(buf);
+}
+
 int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
 {
 	char buf[128];
@@ -230,6 +240,11 @@ int admin_fault_delay(uint32_t percent, uint32_t ms)
 
 	snprintf(buf, sizeof(buf), "delay %u %u", percent, ms);
 	return fault_record(buf);
+}
+
+int admin_fault_heal(void)
+{
+	return fault_record("heal");
 }
 
 int admin_fault_clear(void)
@@ -694,6 +709,52 @@ START_TEST(test_fault_clear)
 }
 END_TEST
 
+START_TEST(test_fault_heal)
+{
+	ck_assert_int_eq(lib_plain(AIS_CFG_REQ_FAULT_HEAL), 0);
+	/* unlike clear: nothing happens here before the ring delivers it, so a
+	 * whole side drops its partition at the same point */
+	ck_assert_uint_eq(fault_calls, 0);
+	ck_assert_uint_eq(resp_count, 0);
+	ck_assert_uint_eq(mcast_count, 1);
+	ck_assert_int_eq(mcast_guarantee, AIS_GUARANTEE_SAFE);
+	deliver_mcast(3);
+	ck_assert_uint_eq(fault_calls, 1);
+	ck_assert_str_eq(fault_last, "heal");
+	ck_assert_uint_eq(resp_count, 0);
+	deliver_mcast(2);
+	ck_assert_uint_eq(fault_calls, 2);
+	ck_assert_int_eq(simple_result(AIS_CFG_REQ_FAULT_HEAL), 0);
+
+	fault_allowed = false;
+	ck_assert_int_eq(lib_plain(AIS_CFG_REQ_FAULT_HEAL), -EACCES);
+	ck_assert_uint_eq(fault_calls, 2);
+}
+END_TEST
+
+START_TEST(test_fault_drop_mcast_round_trip)
+{
+	struct ais_cfg_req_fault_drop req;
+	const uint32_t nodes[] = { 3 };
+	const uint32_t zero[] = { 0 };
+
+	ck_assert_int_eq(lib_call(AIS_CFG_REQ_FAULT_DROP_MCAST, &req, drop_req(&req, 100, nodes, 1)), 0);
+	ck_assert_uint_eq(mcast_count, 1);
+	ck_assert_int_eq(mcast_guarantee, AIS_GUARANTEE_SAFE);
+	ck_assert_uint_eq(fault_calls, 0);
+	deliver_mcast(3);
+	ck_assert_str_eq(fault_last, "drop-mcast 100 3");
+	ck_assert_uint_eq(resp_count, 0);
+	deliver_mcast(2);
+	ck_assert_uint_eq(fault_calls, 2);
+	ck_assert_int_eq(simple_result(AIS_CFG_REQ_FAULT_DROP_MCAST), 0);
+
+	ck_assert_int_eq(lib_call(AIS_CFG_REQ_FAULT_DROP_MCAST, &req, drop_req(&req, 101, NULL, 0)), -EINVAL);
+	ck_assert_int_eq(lib_call(AIS_CFG_REQ_FAULT_DROP_MCAST, &req, drop_req(&req, 5, zero, 1)), -EINVAL);
+	ck_assert_uint_eq(mcast_count, 1);
+}
+END_TEST
+
 START_TEST(test_exec_malformed)
 {
 	struct ais_cfg_req_fault_drop req;
@@ -743,6 +804,8 @@ static Suite *cfg_suite(void)
 	tcase_add_test(tc, test_dump_truncated);
 	tcase_add_test(tc, test_shutdown_root);
 	tcase_add_test(tc, test_shutdown_refused);
+	tcase_add_test(tc, test_fault_heal);
+	tcase_add_test(tc, test_fault_drop_mcast_round_trip);
 	tcase_add_test(tc, test_fault_disabled);
 	tcase_add_test(tc, test_fault_drop_round_trip);
 	tcase_add_test(tc, test_fault_apply_error_reported);

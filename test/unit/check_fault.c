@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fault-injection filter decisions (exec/fault.c): the configuration gate,
- * argument checks, partitions by node, drop rates restricted to nodes, and
- * the statistics the filter keeps.
+ * argument checks, partitions by node and their healing, drop rates
+ * restricted to nodes, the message-frame rule, and the statistics the filter
+ * keeps.
  */
 #include "config.h"
 
@@ -24,6 +25,8 @@ START_TEST(test_refused_unless_allowed)
 	ck_assert_int_eq(fault_filter_partition_set(&f, (uint32_t[]){ 1 }, 1, nodes, 1), -EPERM);
 	ck_assert_int_eq(fault_filter_duplicate_set(&f, 5), -EPERM);
 	ck_assert_int_eq(fault_filter_delay_set(&f, 5, 10), -EPERM);
+	ck_assert_int_eq(fault_filter_mcast_drop_set(&f, 50, NULL, 0), -EPERM);
+	ck_assert_int_eq(fault_filter_heal(&f), -EPERM);
 	ck_assert_int_eq(fault_filter_clear(&f), -EPERM);
 	ck_assert(!fault_filter_active(&f));
 	ck_assert_int_eq(fault_filter_decide(&f, 2), FAULT_PASS);
@@ -45,6 +48,8 @@ START_TEST(test_bad_arguments)
 	ck_assert_int_eq(fault_filter_delay_set(&f, 10, 0), -EINVAL);
 	ck_assert_int_eq(fault_filter_delay_set(&f, 10, 10001), -EINVAL);
 	ck_assert_int_eq(fault_filter_duplicate_set(&f, 200), -EINVAL);
+	ck_assert_int_eq(fault_filter_mcast_drop_set(&f, 101, NULL, 0), -EINVAL);
+	ck_assert_int_eq(fault_filter_mcast_drop_set(&f, 10, zero, 1), -EINVAL);
 	ck_assert(!fault_filter_active(&f));
 }
 END_TEST
@@ -137,6 +142,58 @@ START_TEST(test_duplicate_and_delay)
 }
 END_TEST
 
+START_TEST(test_heal_keeps_other_rules)
+{
+	uint32_t a[] = { 1 }, b[] = { 2, 3 };
+
+	fault_filter_init(&f, 1, true, 11);
+	ck_assert_int_eq(fault_filter_drop_set(&f, 100, b, 1), 0);
+	ck_assert_int_eq(fault_filter_partition_set(&f, a, 1, b, 2), 0);
+	ck_assert_int_eq(fault_filter_decide(&f, 3), FAULT_DROP);
+	ck_assert_int_eq(fault_filter_heal(&f), 0);
+	ck_assert(fault_filter_active(&f));
+	/* 3 is reachable again, the drop rule for 2 still stands */
+	ck_assert_int_eq(fault_filter_decide(&f, 3), FAULT_PASS);
+	ck_assert_int_eq(fault_filter_decide(&f, 2), FAULT_DROP);
+	/* healing without a partition changes nothing */
+	ck_assert_int_eq(fault_filter_heal(&f), 0);
+	ck_assert_int_eq(fault_filter_decide(&f, 2), FAULT_DROP);
+}
+END_TEST
+
+START_TEST(test_mcast_drop_by_frame)
+{
+	uint32_t me[] = { 3 }, other[] = { 2 };
+
+	fault_filter_init(&f, 3, true, 17);
+	ck_assert_int_eq(fault_filter_mcast_drop_set(&f, 100, me, 1), 0);
+	ck_assert(fault_filter_active(&f));
+	for (int i = 0; i < 100; i++) {
+		/* messages are lost, tokens and membership frames pass */
+		ck_assert_int_eq(fault_filter_decide_recv(&f, 1, FAULT_FRAME_MCAST), FAULT_DROP);
+		ck_assert_int_eq(fault_filter_decide_recv(&f, 1, FAULT_FRAME_OTHER), FAULT_PASS);
+		/* the rule is about receiving: sending is untouched */
+		ck_assert_int_eq(fault_filter_decide(&f, 1), FAULT_PASS);
+	}
+	ck_assert_uint_eq(f.stats.dropped, 100);
+
+	/* a rule naming another node does nothing here */
+	ck_assert_int_eq(fault_filter_mcast_drop_set(&f, 100, other, 1), 0);
+	ck_assert(!fault_filter_active(&f));
+	ck_assert_int_eq(fault_filter_decide_recv(&f, 1, FAULT_FRAME_MCAST), FAULT_PASS);
+
+	/* no nodes: every node, here too; a partition still judges by node */
+	ck_assert_int_eq(fault_filter_mcast_drop_set(&f, 100, NULL, 0), 0);
+	ck_assert_int_eq(fault_filter_decide_recv(&f, 1, FAULT_FRAME_MCAST), FAULT_DROP);
+	ck_assert_int_eq(fault_filter_partition_set(&f, (uint32_t[]){ 1, 3 }, 2, other, 1), 0);
+	ck_assert_int_eq(fault_filter_decide_recv(&f, 2, FAULT_FRAME_OTHER), FAULT_DROP);
+	ck_assert_int_eq(fault_filter_decide_recv(&f, 1, FAULT_FRAME_OTHER), FAULT_PASS);
+	ck_assert_int_eq(fault_filter_clear(&f), 0);
+	ck_assert(!fault_filter_active(&f));
+	ck_assert_int_eq(fault_filter_decide_recv(&f, 1, FAULT_FRAME_MCAST), FAULT_PASS);
+}
+END_TEST
+
 static Suite *fault_suite(void)
 {
 	Suite *s = suite_create("fault");
@@ -149,6 +206,8 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, test_drop_only_chosen_nodes);
 	tcase_add_test(tc, test_same_seed_same_decisions);
 	tcase_add_test(tc, test_duplicate_and_delay);
+	tcase_add_test(tc, test_heal_keeps_other_rules);
+	tcase_add_test(tc, test_mcast_drop_by_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
