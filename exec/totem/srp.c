@@ -80,10 +80,17 @@ void srp_send_ucast_frame(struct srp *srp, totem_nodeid_t to, const void *buf, s
 	}
 }
 
+/* Failed to receive a short while ago: keep out of merges (both ways). */
+bool srp_no_merge(const struct srp *srp)
+{
+	return srp->no_merge_until_us != 0 && srp->clock.now_us(srp->ctx) < srp->no_merge_until_us;
+}
+
 int srp_msg_send(struct srp *srp, const struct srp_ring *r, const struct srp_msg *m)
 {
 	struct wire_mcast mc = {
-		.hdr = { .sender = m->sender, .ring_id = r->ring_id },
+		.hdr = { .sender = m->sender, .ring_id = r->ring_id,
+		         .flags = srp_no_merge(srp) ? WIRE_FLAG_NO_MERGE : 0 },
 		.seq = m->seq,
 		.guarantee = m->guarantee,
 		.encapsulated = m->encapsulated,
@@ -363,14 +370,12 @@ uint32_t srp_queue_level(const srp_t *srp)
 	return (uint32_t)((uint64_t)srp->sendq.count * 100U / srp->sendq.cap);
 }
 
-void srp_leave(srp_t *srp)
+/* Tell the others I am out: they reform without waiting for a token loss. */
+void srp_leave_send(struct srp *srp)
 {
 	struct wire_header hdr = { .sender = srp->me };
 	ssize_t n;
 
-	if (srp->left) {
-		return;
-	}
 	hdr.ring_id = srp->cur.slots != NULL ? srp->cur.ring_id : srp->old.ring_id;
 	n = wire_simple_encode(WIRE_LEAVE, &hdr, srp->txbuf, WIRE_FRAME_MAX);
 	if (n > 0) {
@@ -378,6 +383,14 @@ void srp_leave(srp_t *srp)
 		srp_send_mcast_frame(srp, srp->txbuf, (size_t)n);
 		srp_send_mcast_frame(srp, srp->txbuf, (size_t)n);
 	}
+}
+
+void srp_leave(srp_t *srp)
+{
+	if (srp->left) {
+		return;
+	}
+	srp_leave_send(srp);
 	ais_log(LOG_NOTICE, "leaving the ring");
 	srp_timers_clear_all(srp);
 	srp->left = true;

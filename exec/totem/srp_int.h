@@ -165,6 +165,7 @@ struct srp {
 	bool holding;                   /* representative keeps an idle token */
 	bool self_pending;              /* one-node ring: token waits in held */
 	bool failed_to_recv;            /* next gather: form a ring of myself */
+	uint64_t no_merge_until_us;     /* after failing to receive: stay apart */
 	bool startup_settle;            /* first join period: no consensus yet */
 	struct wire_token held;         /* held token, or the one-node ring's token */
 	uint8_t last_frame[WIRE_COMMIT_LEN + TOTEM_PROCESSORS_MAX * sizeof(struct wire_commit_memb_le)];
@@ -222,6 +223,8 @@ void srp_deliver_pending(struct srp *srp);
 totem_nodeid_t srp_ring_next(const struct srp_ring *r, totem_nodeid_t me);
 
 void srp_origination_wake(struct srp *srp);
+bool srp_no_merge(const struct srp *srp);
+void srp_leave_send(struct srp *srp);
 
 /* srp_token.c */
 void srp_token_recv(struct srp *srp, const void *buf, size_t len);

@@ -437,7 +437,7 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 	}
 	switch (srp->state) {
 	case SRP_STATE_OPERATIONAL:
-		if (srp_set_has(j.failed, j.failed_count, srp->me) ||
+		if (srp_no_merge(srp) || srp_set_has(j.failed, j.failed_count, srp->me) ||
 		    (!memb_is_member(srp, j.hdr.sender) && join_fails_mate(srp, &j))) {
 			/* a foreign round that excludes me or a ring mate: it
 			 * installs its ring without us, and merge detection brings
@@ -555,6 +555,9 @@ void srp_memb_foreign_seen(struct srp *srp, const struct wire_header *hdr)
 	if (ring_id_eq(&hdr->ring_id, &srp->cur.ring_id)) {
 		return;
 	}
+	if ((hdr->flags & WIRE_FLAG_NO_MERGE) != 0 || srp_no_merge(srp)) {
+		return;         /* a node that failed to receive stays apart a while */
+	}
 	if (memb_is_member(srp, hdr->sender) && hdr->ring_id.seq <= srp->cur.ring_id.seq) {
 		return;         /* stale traffic of a member from an older ring */
 	}
@@ -582,6 +585,7 @@ void srp_memb_merge_detect_send(void *data)
 	ssize_t n;
 
 	srp->t_merge = 0;
+	hdr.flags = srp_no_merge(srp) ? WIRE_FLAG_NO_MERGE : 0;
 	if (srp->state != SRP_STATE_OPERATIONAL || srp->me != srp->cur.ring_id.rep) {
 		return;
 	}

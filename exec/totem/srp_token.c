@@ -329,6 +329,11 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 	if (token_fail_recv_check(srp, t)) {
 		srp->stats.fail_recv++;
 		srp->failed_to_recv = true;
+		/* stay apart for one token timeout, or the others merge me back
+		 * at once and stall again on what I cannot receive */
+		srp->no_merge_until_us = srp->clock.now_us(srp->ctx) +
+		                         (uint64_t)srp->cfg.token_effective * 1000U;
+		srp_leave_send(srp);
 		srp_memb_gather_enter(srp, "failed to receive");
 		return;
 	}

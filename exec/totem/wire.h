@@ -47,6 +47,12 @@ enum wire_type {
 	WIRE_TYPE_COUNT = 7,
 };
 
+/**
+ * Header flag: the sender declared itself failed to receive a short while
+ * ago and must not be merged with yet (docs/membership.md, fail-to-receive).
+ */
+#define WIRE_FLAG_NO_MERGE 0x0001U
+
 /* ---- layout (documentation + static checks only) ---------------------- */
 
 struct wire_hdr_le {
