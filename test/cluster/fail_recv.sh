@@ -14,23 +14,13 @@
 #   3. once the fault is lifted (`fault clear` on node N: it cannot receive
 #      the request from the others) node N merges back: one ring of all;
 #   4. histcheck accepts every client's log.
-# Every expectation is checked and reported before the test fails. aisexec,
-# like Corosync 3.1.7 in the same setup, misses expectation 2: node N merges
-# straight back (JOIN and merge-detect frames reach it), its aru is stuck
-# again, sync cannot finish and the others deliver nothing until the next
-# failure. That failure alone exits 1 (XFAIL_TESTS in make check); any other
-# failure exits 99, an error even for an expected failure.
+# Every expectation is checked and reported before the test fails. Corosync
+# 3.1.7 misses expectation 2 in the same setup (node N merges straight back,
+# its aru is stuck again and the others deliver nothing); aisexec has node N
+# announce its failure with a LEAVE and keep apart for one token timeout
+# (docs/membership.md, fail-to-receive).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cpglib.sh"
-known_gap=0
-fail_recv_exit() {
-	local rc=$?
-	set +e
-	if [ "$rc" != 0 ] && [ "$known_gap" != 1 ]; then rc=99; fi
-	(exit "$rc")
-	cpg_cleanup
-}
-trap fail_recv_exit EXIT
 NODES=${NODES:-3}
 RATE=${RATE:-50}
 FAIL_RECV=${FAIL_RECV:-50}
@@ -156,10 +146,6 @@ fi
 
 echo "--- summary (n$victim: fail_recv $(ring_stat "$victim" fail_recv), $(ring_stat "$victim" memb_changes) ring installs)"
 for r in "${results[@]}"; do echo "    $r"; done
-if [ "$failed" = " 2" ]; then
-	known_gap=1
-	cpg_fail "fail-to-receive: the others did not carry on while n$victim could not receive (expectation 2)"
-fi
 [ -z "$failed" ] || cpg_fail "fail-to-receive: expectation(s)$failed not met"
 cluster stop --quiet || fail "stop reported an error"
 test_ok=1
