@@ -157,6 +157,7 @@ struct srp {
 	uint32_t arrival_aru_cur;
 	uint32_t fail_recv_aru;
 	uint32_t fail_recv_count;
+	uint64_t fail_recv_since_us;    /* when the aru got stuck */
 	uint32_t my_fcc;                /* frames I sent on my last visit */
 	uint32_t my_backlog;            /* my backlog on my last visit */
 	uint32_t last_seq_seen;

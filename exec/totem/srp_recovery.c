@@ -135,6 +135,7 @@ int srp_recovery_enter(struct srp *srp, const struct wire_commit *c)
 	srp->my_fcc = 0;
 	srp->my_backlog = 0;
 	srp->fail_recv_count = 0;
+	srp->fail_recv_since_us = srp->clock.now_us(srp->ctx);
 	srp->fail_recv_aru = srp->cfg.seq_start;
 	srp->seq_unchanged = 0;
 	srp->last_seq_seen = srp->cfg.seq_start;

@@ -284,16 +284,26 @@ static void token_update(struct srp *srp, struct wire_token *t, const struct srp
 	}
 }
 
-/* Fail-to-receive (step 9): true when this node must leave the ring. */
+/*
+ * Fail-to-receive (step 9): true when this node must leave the ring. Both
+ * fail_recv_const rotations and one token timeout must have passed with my
+ * aru stuck: on a small idle ring 2500 rotations take 0.4 s, less than the
+ * kernel's first ARP retry after a partition heals, and a node whose peer
+ * had not yet resolved its address declared itself failed for nothing.
+ */
 static bool token_fail_recv_check(struct srp *srp, const struct wire_token *t)
 {
+	uint64_t now = srp->clock.now_us(srp->ctx);
+
 	if (t->aru_addr == srp->me && t->aru == srp->fail_recv_aru && seq_lt(t->aru, t->seq)) {
 		srp->fail_recv_count++;
 	} else {
 		srp->fail_recv_count = 0;
 		srp->fail_recv_aru = t->aru;
+		srp->fail_recv_since_us = now;
 	}
-	return srp->fail_recv_count >= srp->cfg.fail_recv_const;
+	return srp->fail_recv_count >= srp->cfg.fail_recv_const &&
+	       now - srp->fail_recv_since_us >= (uint64_t)srp->cfg.token * 1000U;
 }
 
 /* The work of one visit after arrival bookkeeping; may hold the token. */

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "srp_harness.h"
@@ -782,6 +783,65 @@ START_TEST(test_commit_stopped_by_member_failing_me)
 }
 END_TEST
 
+static bool h_has_ring(const struct h_node *n, size_t from, const char *members)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "REG m=%s ", members);
+	for (size_t e = h_find_event(n, "REG", from); e != (size_t)-1; e = h_find_event(n, "REG", e + 1)) {
+		if (strncmp(n->events[e], want, strlen(want)) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Fail-to-receive (docs/membership.md): node 3 gets the token but no data
+ * frame. It gives up only after fail_recv_const rotations and one token
+ * timeout, then leaves: nodes 1 and 2 reform at once (no token timeout),
+ * node 3 stays apart for a token timeout, and once it can receive again
+ * the three form one ring.
+ */
+START_TEST(test_fail_recv_leaves_and_stays_apart)
+{
+	struct h_world w;
+	int want = 3;
+	size_t mark[3];
+	uint64_t t_deaf, t_fail = 0, t_pair = 0;
+
+	h_world_init(&w, 3, 0);
+	w.cfg.fail_recv_const = 50;     /* rotations alone would take ms */
+	h_form(&w, 3);
+	for (int i = 0; i < 3; i++) {
+		mark[i] = w.nodes[i].n_events;
+	}
+	w.nodes[2].deaf = true;
+	t_deaf = w.now_us;
+	for (int k = 0; k < 2000 && t_pair == 0; k++) {
+		(void)h_send(&w, 0, TOTEM_AGREED);
+		h_run_for(&w, 2);
+		if (t_fail == 0 && h_has_ring(&w.nodes[2], mark[2], "3")) {
+			t_fail = w.now_us;
+		}
+		if (t_fail != 0 && h_has_ring(&w.nodes[0], mark[0], "1,2")) {
+			t_pair = w.now_us;
+		}
+	}
+	ck_assert_msg(t_fail != 0 && t_pair != 0, "node 3 did not leave (%llu) or 1,2 did not reform",
+	              (unsigned long long)t_fail);
+	ck_assert_uint_ge(t_fail - t_deaf, (uint64_t)w.cfg.token * 1000U);
+	ck_assert_uint_lt(t_pair - t_fail, 200000U);
+	/* apart for a token timeout, though it could merge at once */
+	h_run_for(&w, w.cfg.token_effective / 2U);
+	ck_assert(!h_has_ring(&w.nodes[0], mark[0], "1,2,3"));
+	w.nodes[2].deaf = false;
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	ck_assert_uint_ge(w.now_us - t_fail, (uint64_t)w.cfg.token_effective * 1000U);
+	h_world_free(&w);
+}
+END_TEST
+
 /* A crash costs the survivors one configuration, not a storm of them. */
 START_TEST(test_crash_costs_one_ring)
 {
@@ -837,6 +897,7 @@ static Suite *srp_memb_suite(void)
 	tcase_add_test(tc, test_merge_after_crash_and_partition);
 	tcase_add_test(tc, test_merge_many_lossy);
 	tcase_add_test(tc, test_crash_costs_one_ring);
+	tcase_add_test(tc, test_fail_recv_leaves_and_stays_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }

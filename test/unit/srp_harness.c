@@ -54,8 +54,12 @@ static void h_event(struct h_node *n, const char *text)
 static void packet_queue(struct h_world *w, int to, const void *buf, size_t len)
 {
 	struct h_packet *p, **pp;
+	struct wire_header hdr;
 
 	if (w->loss_permille > 0 && h_rand(w) % 1000U < w->loss_permille) {
+		return;
+	}
+	if (w->nodes[to].deaf && wire_header_decode(buf, len, &hdr) == 0 && hdr.type == WIRE_MCAST) {
 		return;
 	}
 	p = malloc(sizeof(*p) + len);

@@ -23,6 +23,7 @@ struct h_node {
 	srp_t *srp;
 	bool alive;
 	int group;                      /* partition group */
+	bool deaf;                      /* data frames to it are dropped */
 	char (*events)[H_EVENT_LEN];
 	size_t n_events, cap_events;
 	uint64_t ring_seq_stored;
