@@ -797,18 +797,27 @@ static int faults_schedule(struct sim *s)
 static void timeline(struct sim *s)
 {
 	const struct totem_config *c = &s->cfg;
-	uint64_t bound_ms = (uint64_t)c->consensus + 2 * (uint64_t)c->token_effective + 10 * (uint64_t)c->join +
+	/* the schedule: load until consensus + 2 token + ... after the faults */
+	uint64_t load_ms = (uint64_t)c->consensus + 2 * (uint64_t)c->token_effective + 10 * (uint64_t)c->join +
+	                   2 * (uint64_t)c->merge + 1000;
+	/* the convergence bound of docs/membership.md: a token timeout to see
+	 * the last loss, a consensus period for the rounds running when the
+	 * faults stopped and one for the rounds they touched, then formation */
+	uint64_t bound_ms = 2 * (uint64_t)c->consensus + (uint64_t)c->token_effective + 10 * (uint64_t)c->join +
 	                    2 * (uint64_t)c->merge + 1000;
 	uint64_t drain = 2 * US_PER_S + (uint64_t)c->token_effective * US_PER_MS;
 	uint64_t total = (uint64_t)(s->o.duration * (double)US_PER_S);
 	uint64_t tail;
 
 	s->bound = bound_ms * US_PER_MS;
-	tail = s->bound + drain;
+	tail = load_ms * US_PER_MS + drain;
 	s->fault_end = total > tail + US_PER_S ? total - tail : US_PER_S;
 	s->deadline = s->fault_end + s->bound;
 	s->run_end = s->fault_end + tail;
 	s->load_end = s->run_end - drain;
+	if (s->deadline > s->run_end) {
+		s->deadline = s->run_end;
+	}
 }
 
 static int config_make(struct sim *s)
