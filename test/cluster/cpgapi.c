@@ -347,7 +347,18 @@ static void test_cycles(unsigned n, pid_t daemon)
 	cycles(n); /* warm-up: allocator pools, group tables */
 	before = rss_kib(daemon);
 	cycles(n);
+	/* the last connections' shared memory (3.3 MB each) is unmapped when
+	 * the daemon gets round to their disconnect: on a loaded machine that
+	 * may be after the first sample, which is not growth */
 	after = rss_kib(daemon);
+	for (int i = 0; i < 10 && after - before >= 2048; i++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		long now;
+
+		nanosleep(&ts, NULL);
+		now = rss_kib(daemon);
+		after = now < after ? now : after;
+	}
 	printf("daemon VmRSS %ld KiB -> %ld KiB over %u more cycles\n", before, after, n);
 	CHECK(after - before < 2048, "the daemon grew by %ld KiB over %u cycles", after - before, n);
 	printf("ok: cycles: %u initialize/join/finalize cycles twice, growth %ld KiB\n", n, after - before);
