@@ -75,16 +75,8 @@ GROUP=failover
 need_pkgs corosync libcpg-dev libcorosync-common-dev iproute2 util-linux
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, corosync)"
 
-if [ -z "${AIS_BUILD_DIR:-}" ]; then
-	if [ -x "$PWD/exec/aisexec" ]; then AIS_BUILD_DIR=$PWD; else AIS_BUILD_DIR=$here/..; fi
-fi
-AIS_BUILD_DIR=$(cd "$AIS_BUILD_DIR" && pwd)
-AISEXEC=$AIS_BUILD_DIR/exec/aisexec
-AISTOOL=$AIS_BUILD_DIR/tools/aistool
+ais_build_locate cpgwatch
 WATCH_AIS=$AIS_BUILD_DIR/bench/cpgwatch
-for f in "$AISEXEC" "$AISTOOL" "$WATCH_AIS"; do
-	[ -x "$f" ] || die "$f missing (build aisexec first: make, make -C bench)"
-done
 for c in $CASES; do
 	case $c in kill | kill-low | leave | merge) ;; *) die "unknown case '$c'" ;; esac
 done

@@ -372,3 +372,19 @@ ais_start() {
 	done
 	die "aisexec did not form a $N-node ring in 60 s (logs: $AIS_DIR/n*/aisexec.log)"
 }
+
+# ais_build_locate CLIENT: set AIS_BUILD_DIR (default: the current build
+# tree, else the one beside this script), AISEXEC and AISTOOL, and check
+# that they and bench/CLIENT are built.
+ais_build_locate() {
+	local f
+	if [ -z "${AIS_BUILD_DIR:-}" ]; then
+		if [ -x "$PWD/exec/aisexec" ]; then AIS_BUILD_DIR=$PWD; else AIS_BUILD_DIR=$here/..; fi
+	fi
+	AIS_BUILD_DIR=$(cd "$AIS_BUILD_DIR" && pwd)
+	AISEXEC=$AIS_BUILD_DIR/exec/aisexec
+	AISTOOL=$AIS_BUILD_DIR/tools/aistool
+	for f in "$AISEXEC" "$AISTOOL" "$AIS_BUILD_DIR/bench/$1"; do
+		[ -x "$f" ] || die "$f missing (build aisexec first: make, make -C bench)"
+	done
+}
