@@ -634,9 +634,7 @@ static int clm_lib_track(ais_conn_t *conn, const void *msg, size_t len)
 	size_t n = 0;
 	int r;
 
-	(void)len;
-	if ((req->flags != 0 && req->flags != SA_TRACK_CHANGES && req->flags != SA_TRACK_CHANGES_ONLY) ||
-	    req->current > AIS_CLM_CURRENT_CALLBACK || (req->flags == 0 && req->current == AIS_CLM_CURRENT_NONE))
+	if (clm_ipc_request_check(msg, len) < 0)
 		return -EINVAL;
 	memset(&res, 0, sizeof(res));
 	res.header.id = AIS_CLM_REQ_TRACK;

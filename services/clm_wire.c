@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <saAis.h>
+
 #include "clm_wire.h"
 
 #define CLM_OFF(field) offsetof(struct clm_wire_node_layout, field)
@@ -113,5 +115,43 @@ int clm_wire_node_decode(const void *buf, size_t len, struct clm_wire_node *ret_
 	memcpy(n.address, p + CLM_OFF(address), n.address_len);
 	memcpy(n.name, p + CLM_OFF(name), n.name_len);
 	*ret_n = n;
+	return 0;
+}
+
+static size_t clm_ipc_request_size(int32_t id)
+{
+	switch (id) {
+	case AIS_CLM_REQ_TRACK:
+		return sizeof(struct ais_clm_req_track);
+	case AIS_CLM_REQ_TRACK_STOP:
+		return sizeof(struct ais_clm_req_plain);
+	case AIS_CLM_REQ_NODE_GET:
+		return sizeof(struct ais_clm_req_node_get);
+	case AIS_CLM_REQ_NODE_GET_ASYNC:
+		return sizeof(struct ais_clm_req_node_get_async);
+	default:
+		return 0;
+	}
+}
+
+int clm_ipc_request_check(const void *msg, size_t len)
+{
+	struct qb_ipc_request_header h;
+	struct ais_clm_req_track t;
+	size_t want;
+
+	if (len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, msg, sizeof(h));
+	want = clm_ipc_request_size(h.id);
+	if (want == 0 || len != want || h.size < 0 || (size_t)h.size != len)
+		return -EINVAL;
+	if (h.id != AIS_CLM_REQ_TRACK)
+		return 0;
+	memcpy(&t, msg, sizeof(t));
+	if (t.flags != 0 && t.flags != SA_TRACK_CHANGES && t.flags != SA_TRACK_CHANGES_ONLY)
+		return -EINVAL;
+	if (t.current > AIS_CLM_CURRENT_CALLBACK || (t.flags == 0 && t.current == AIS_CLM_CURRENT_NONE))
+		return -EINVAL;
 	return 0;
 }

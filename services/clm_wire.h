@@ -78,4 +78,13 @@ int clm_wire_node_encode(uint8_t *buf, const struct clm_wire_node *n);
  */
 int clm_wire_node_decode(const void *buf, size_t len, struct clm_wire_node *ret_n);
 
+/**
+ * Validate a client request (include/ais/ipc_clm.h, qb_ipc_request_header
+ * included) the way the engine's handlers rely on: a known id, header size
+ * equal to len, the exact length of that request, and its fields in range
+ * (TRACK: flags 0, SA_TRACK_CHANGES or SA_TRACK_CHANGES_ONLY, current one of
+ * AIS_CLM_CURRENT_*, not both empty). 0 or -EINVAL.
+ */
+int clm_ipc_request_check(const void *msg, size_t len);
+
 #endif
