@@ -37,11 +37,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <qb/qblist.h>
 
 #include <saClm.h>
 #include <ais/ipc_clm.h>
@@ -51,19 +48,11 @@
 
 #define CLM_TRACK_FLAGS (SA_TRACK_CURRENT | SA_TRACK_CHANGES | SA_TRACK_CHANGES_ONLY)
 
-/* A notification array the library allocated for the caller. */
-struct clm_alloc {
-	struct qb_list_head list;
-	max_align_t data[];
-};
-
 struct clm_inst {
 	struct ais_client *client;
 	int major; /* 1 or 4: which callback set */
 	SaClmCallbacksT cb1;
 	SaClmCallbacksT_4 cb4;
-	pthread_mutex_t lock; /* allocs */
-	struct qb_list_head allocs;
 };
 
 AIS_HDB_DECLARE(clm_handle_db, AIS_HDB_TAG(AIS_SERVICE_CLM, 1));
@@ -71,17 +60,9 @@ AIS_HDB_DECLARE(clm_handle_db, AIS_HDB_TAG(AIS_SERVICE_CLM, 1));
 static void clm_inst_destroy(void *instance)
 {
 	struct clm_inst *inst = instance;
-	struct qb_list_head *pos, *next;
 
-	qb_list_for_each_safe(pos, next, &inst->allocs) {
-		struct clm_alloc *a = qb_list_entry(pos, struct clm_alloc, list);
-
-		qb_list_del(&a->list);
-		free(a);
-	}
 	ais_client_disconnect(inst->client);
 	inst->client = NULL;
-	pthread_mutex_destroy(&inst->lock);
 }
 
 static SaAisErrorT clm_inst_get(SaClmHandleT handle, struct clm_inst **ret_inst)
@@ -203,8 +184,6 @@ static SaAisErrorT clm_initialize(SaClmHandleT *clmHandle, const SaClmCallbacksT
 	if (r < 0)
 		return ais_error_from_errno(r);
 	inst = p;
-	pthread_mutex_init(&inst->lock, NULL);
-	qb_list_init(&inst->allocs);
 	inst->major = major;
 	if (cb1)
 		inst->cb1 = *cb1;
@@ -389,23 +368,15 @@ SaAisErrorT saClmDispatch(SaClmHandleT clmHandle, SaDispatchFlagsT dispatchFlags
 
 /* ---- tracking ---------------------------------------------------------------------- */
 
-/* A zeroed array of n elements of size bytes, remembered for NotificationFree. */
-static void *clm_alloc_notes(struct clm_inst *inst, size_t n, size_t size)
-{
-	struct clm_alloc *a = calloc(1, sizeof(*a) + (n ? n : 1) * size);
-
-	if (!a)
-		return NULL;
-	pthread_mutex_lock(&inst->lock);
-	qb_list_add_tail(&a->list, &inst->allocs);
-	pthread_mutex_unlock(&inst->lock);
-	return a->data;
-}
-
+/*
+ * Library-allocated notification arrays are plain malloc() blocks: B.01
+ * programs written for OpenAIS (testclm2) release them with free(), newer
+ * ones with saClmClusterNotificationFree(_4); both must work. So the
+ * library keeps no list of them, and finalize does not free them (they
+ * belong to the application once returned).
+ */
 static SaAisErrorT clm_free_notes(SaClmHandleT handle, void *notification)
 {
-	struct qb_list_head *pos, *next;
-	struct clm_alloc *found = NULL;
 	struct clm_inst *inst;
 	SaAisErrorT e;
 
@@ -414,21 +385,8 @@ static SaAisErrorT clm_free_notes(SaClmHandleT handle, void *notification)
 	e = clm_inst_get(handle, &inst);
 	if (e != SA_AIS_OK)
 		return e;
-	pthread_mutex_lock(&inst->lock);
-	qb_list_for_each_safe(pos, next, &inst->allocs) {
-		struct clm_alloc *a = qb_list_entry(pos, struct clm_alloc, list);
-
-		if ((void *)a->data == notification) {
-			qb_list_del(&a->list);
-			found = a;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&inst->lock);
 	clm_inst_put(handle);
-	if (!found)
-		return SA_AIS_ERR_INVALID_PARAM;
-	free(found);
+	free(notification);
 	return SA_AIS_OK;
 }
 
@@ -451,7 +409,7 @@ struct clm_track_args {
 	int major;               /* 1 or 4: the buffer's kind */
 };
 
-static SaAisErrorT clm_track_reply(struct clm_inst *inst, const struct clm_track_args *a,
+static SaAisErrorT clm_track_reply(const struct clm_track_args *a,
                                    const uint8_t *msg, size_t len)
 {
 	const uint8_t *items = msg + sizeof(struct ais_clm_res_track);
@@ -465,7 +423,7 @@ static SaAisErrorT clm_track_reply(struct clm_inst *inst, const struct clm_track
 		return SA_AIS_ERR_LIBRARY;
 	notes = *a->notification;
 	if (!notes) {
-		notes = clm_alloc_notes(inst, res.count, size);
+		notes = calloc(res.count ? res.count : 1, size);
 		if (!notes)
 			return SA_AIS_ERR_NO_MEMORY;
 	} else if (res.count > *a->number_of_items) {
@@ -536,7 +494,7 @@ static SaAisErrorT clm_track(SaClmHandleT handle, SaUint8T flags, const struct c
 		goto out_free;
 	}
 	if (req.current == AIS_CLM_CURRENT_REPLY)
-		e = clm_track_reply(inst, a, msg, len);
+		e = clm_track_reply(a, msg, len);
 out_free:
 	free(msg);
 out_put:

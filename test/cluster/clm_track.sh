@@ -10,6 +10,9 @@
 #   - every watcher saw the same views as n1's for as long as it ran;
 #   - the restarted n2 has a new bootTimestamp (and a new initial view);
 #   - the CHANGES_ONLY watcher saw only the changed nodes, in the same views.
+# Last, n2 is killed and restarted at once: whether the others notice the
+# death before it is back or only in the same configuration change, they
+# report it as LEFT in one view and JOINED in the next.
 . "$(dirname "$0")/lib.sh"
 WATCH="$AIS_BUILD_DIR/services/clm_watch"
 [ -x "$WATCH" ] || { echo "ERROR: $WATCH is not built" >&2; exit 99; }
@@ -129,6 +132,20 @@ new_boot=$(boot_of n1 2 4)
 [ "$new_boot" != "$old_boot" ] || clm_fail "the restarted n2 kept its bootTimestamp $old_boot"
 [ "$new_boot" -gt "$old_boot" ] || clm_fail "the restarted n2's bootTimestamp $new_boot is before $old_boot"
 echo "n2 bootTimestamp $old_boot -> $new_boot"
+
+step "n2 is killed and restarted at once"
+cluster kill 2 --quiet
+cluster restart 2 --quiet || fail "n2 did not come back"
+wait_views n1 6
+wait_views delta 5
+sleep 1
+[ "$(shapes n1 | tail -n +5)" = "1 NO_CHANGE,n1,1 LEFT,n2,2
+2 NO_CHANGE,n1,1 JOINED,n2,2" ] || clm_fail "n1 did not see n2 leave and join again"
+[ "$(shapes delta | tail -n +4)" = "1 LEFT,n2,2
+2 JOINED,n2,2" ] || clm_fail "the CHANGES_ONLY watcher did not see n2 leave and join again"
+views n1 | awk '{ if (NR > 1 && $1 <= prev) bad = 1; prev = $1 } END { exit bad }' ||
+	clm_fail "n1: view numbers do not strictly increase"
+[ "$(boot_of n1 2 6)" -gt "$new_boot" ] || clm_fail "n2's second restart kept its bootTimestamp"
 
 step "the restarted node agrees"
 watch_start n2b 2 --once
