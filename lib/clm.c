@@ -505,48 +505,26 @@ out_put:
 SaAisErrorT saClmClusterTrack(SaClmHandleT clmHandle, SaUint8T trackFlags,
                               SaClmClusterNotificationBufferT *notificationBuffer)
 {
-	void *dummy_notes = NULL;
-	SaUint32T dummy_n = 0;
-	SaUint64T dummy_view = 0;
-	struct clm_track_args a = { false, &dummy_notes, &dummy_n, &dummy_view, 1 };
-	SaAisErrorT e;
+	SaClmClusterNotificationBufferT none = { 0, 0, NULL };
+	SaClmClusterNotificationBufferT *b = notificationBuffer ? notificationBuffer : &none;
+	void *notes = b->notification;
+	struct clm_track_args a = { b != &none, &notes, &b->numberOfItems, &b->viewNumber, 1 };
+	SaAisErrorT e = clm_track(clmHandle, trackFlags, &a);
 
-	if (notificationBuffer) {
-		dummy_notes = notificationBuffer->notification;
-		dummy_n = notificationBuffer->numberOfItems;
-		dummy_view = notificationBuffer->viewNumber;
-		a.has_buffer = true;
-	}
-	e = clm_track(clmHandle, trackFlags, &a);
-	if (notificationBuffer && (e == SA_AIS_OK || e == SA_AIS_ERR_NO_SPACE)) {
-		notificationBuffer->notification = dummy_notes;
-		notificationBuffer->numberOfItems = dummy_n;
-		notificationBuffer->viewNumber = dummy_view;
-	}
+	b->notification = notes;
 	return e;
 }
 
 SaAisErrorT saClmClusterTrack_4(SaClmHandleT clmHandle, SaUint8T trackFlags,
                                 SaClmClusterNotificationBufferT_4 *notificationBuffer)
 {
-	void *dummy_notes = NULL;
-	SaUint32T dummy_n = 0;
-	SaUint64T dummy_view = 0;
-	struct clm_track_args a = { false, &dummy_notes, &dummy_n, &dummy_view, 4 };
-	SaAisErrorT e;
+	SaClmClusterNotificationBufferT_4 none = { 0, 0, NULL };
+	SaClmClusterNotificationBufferT_4 *b = notificationBuffer ? notificationBuffer : &none;
+	void *notes = b->notification;
+	struct clm_track_args a = { b != &none, &notes, &b->numberOfItems, &b->viewNumber, 4 };
+	SaAisErrorT e = clm_track(clmHandle, trackFlags, &a);
 
-	if (notificationBuffer) {
-		dummy_notes = notificationBuffer->notification;
-		dummy_n = notificationBuffer->numberOfItems;
-		dummy_view = notificationBuffer->viewNumber;
-		a.has_buffer = true;
-	}
-	e = clm_track(clmHandle, trackFlags, &a);
-	if (notificationBuffer && (e == SA_AIS_OK || e == SA_AIS_ERR_NO_SPACE)) {
-		notificationBuffer->notification = dummy_notes;
-		notificationBuffer->numberOfItems = dummy_n;
-		notificationBuffer->viewNumber = dummy_view;
-	}
+	b->notification = notes;
 	return e;
 }
 

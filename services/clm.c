@@ -465,17 +465,77 @@ static void clm_item_set(struct ais_clm_item *it, const struct clm_wire_node *n,
 	it->change = change;
 }
 
+/* Index of nodeid in fresh[], or -1. */
+static ssize_t clm_fresh_find(const struct clm_wire_node *fresh, size_t n_fresh, uint32_t nodeid)
+{
+	for (size_t i = 0; i < n_fresh; i++) {
+		if (fresh[i].nodeid == nodeid)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
 /*
- * Install the new table and announce the change (see the file comment for
- * the restarted-node case). fresh[] is the new table, sorted.
+ * The intermediate view of a restart within one configuration change:
+ * every installed node that is gone or restarted LEFT, the others
+ * NO_CHANGE. Returns the item count; *ret_members the members.
+ */
+static size_t clm_items_departures(const struct clm_wire_node *fresh, size_t n_fresh, const bool *restarted,
+                                   struct ais_clm_item *items, size_t *ret_members)
+{
+	size_t n = 0, n_members = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < clm_state.n_nodes; i++) {
+			const struct clm_wire_node *o = &clm_state.nodes[i];
+			ssize_t j = clm_fresh_find(fresh, n_fresh, o->nodeid);
+			bool gone = j < 0 || restarted[j];
+
+			if (pass == 0 && !gone) {
+				clm_item_set(&items[n++], o, true, AIS_CLM_NO_CHANGE);
+				n_members++;
+			} else if (pass == 1 && gone) {
+				clm_item_set(&items[n++], o, false, AIS_CLM_LEFT);
+			}
+		}
+	}
+	*ret_members = n_members;
+	return n;
+}
+
+/*
+ * The new view: every member NO_CHANGE, or JOINED when it is new or
+ * restarted; then, unless an intermediate view announced them already
+ * (with_left false), the installed nodes that are gone, LEFT.
+ */
+static size_t clm_items_view(const struct clm_wire_node *fresh, size_t n_fresh, const bool *restarted,
+                             bool with_left, struct ais_clm_item *items)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_fresh; i++) {
+		bool known = clm_table_find(fresh[i].nodeid) != NULL;
+
+		clm_item_set(&items[n++], &fresh[i], true, !known || restarted[i] ? AIS_CLM_JOINED : AIS_CLM_NO_CHANGE);
+	}
+	for (size_t i = 0; with_left && i < clm_state.n_nodes; i++) {
+		if (clm_fresh_find(fresh, n_fresh, clm_state.nodes[i].nodeid) < 0)
+			clm_item_set(&items[n++], &clm_state.nodes[i], false, AIS_CLM_LEFT);
+	}
+	return n;
+}
+
+/*
+ * Install the new table (fresh[], sorted) and announce the change (see the
+ * file comment for a node that restarted within one configuration change).
  */
 static void clm_view_install(const struct clm_wire_node *fresh, size_t n_fresh)
 {
 	struct ais_clm_item *items = malloc(CLM_ITEMS_MAX * sizeof(*items));
-	uint64_t seq = clm_state.sync_ring.seq;
+	uint64_t seq = clm_state.sync_ring.seq, prev_view = clm_state.view;
 	bool restarted[AIS_CLM_NODES_MAX] = { false };
-	bool any_restart = false, any_change = false;
-	size_t n = 0, n_left = 0;
+	bool any_restart = false, any_change = n_fresh != clm_state.n_nodes;
+	size_t n, n_members;
 
 	for (size_t i = 0; i < n_fresh; i++) {
 		const struct clm_wire_node *old = clm_table_find(fresh[i].nodeid);
@@ -485,96 +545,31 @@ static void clm_view_install(const struct clm_wire_node *fresh, size_t n_fresh)
 		} else if (clm_id_in(old->nodeid, clm_state.dropped, clm_state.n_dropped) ||
 		           old->boot_timestamp != fresh[i].boot_timestamp) {
 			restarted[i] = true;
-			any_restart = true;
+			any_restart = any_change = true;
 		}
 	}
-	for (size_t i = 0; i < clm_state.n_nodes; i++) {
-		bool still = false;
-
-		for (size_t j = 0; j < n_fresh && !still; j++)
-			still = fresh[j].nodeid == clm_state.nodes[i].nodeid;
-		if (!still)
-			n_left++;
+	if (!any_change && clm_state.view != 0) {
+		/* same nodes: refresh what they say about themselves, keep the view */
+		memcpy(clm_state.nodes, fresh, n_fresh * sizeof(fresh[0]));
+		free(items);
+		return;
 	}
-	if (n_left || any_restart)
-		any_change = true;
-	if (!items) {
+	if (!items)
 		ais_log(LOG_ERR, "out of memory: the membership change is not announced");
-	} else if (any_change && any_restart && clm_state.n_nodes) {
-		/* intermediate view: the ones that left, restarted ones included */
-		size_t n_members = 0;
-
-		for (size_t i = 0; i < clm_state.n_nodes; i++) {
-			const struct clm_wire_node *o = &clm_state.nodes[i];
-			bool gone = true;
-
-			for (size_t j = 0; j < n_fresh; j++) {
-				if (fresh[j].nodeid == o->nodeid)
-					gone = restarted[j];
-			}
-			if (!gone) {
-				clm_item_set(&items[n++], o, true, AIS_CLM_NO_CHANGE);
-				n_members++;
-			}
-		}
-		for (size_t i = 0; i < clm_state.n_nodes; i++) {
-			const struct clm_wire_node *o = &clm_state.nodes[i];
-			bool gone = true;
-
-			for (size_t j = 0; j < n_fresh; j++) {
-				if (fresh[j].nodeid == o->nodeid)
-					gone = restarted[j];
-			}
-			if (gone)
-				clm_item_set(&items[n++], o, false, AIS_CLM_LEFT);
-		}
+	if (items && any_restart) {
+		n = clm_items_departures(fresh, n_fresh, restarted, items, &n_members);
 		ais_log(LOG_NOTICE, "view %llu: %zu member(s) (a node restarted within one configuration change)",
 		        (unsigned long long)(seq - 1), n_members);
 		clm_view_announce(seq - 1, n_members, items, n);
-		n = 0;
 	}
-
-	if (any_change || clm_state.view == 0) {
-		uint64_t prev_view = clm_state.view;
-		size_t old_n = clm_state.n_nodes;
-		struct clm_wire_node *old = malloc(AIS_CLM_NODES_MAX * sizeof(*old));
-
-		if (old)
-			memcpy(old, clm_state.nodes, old_n * sizeof(*old));
-		memcpy(clm_state.nodes, fresh, n_fresh * sizeof(fresh[0]));
-		clm_state.n_nodes = n_fresh;
-		clm_state.view = seq;
-		ais_log(LOG_NOTICE, "view %llu: %zu member(s) (previous view %llu)", (unsigned long long)seq,
-		        n_fresh, (unsigned long long)prev_view);
-		if (items && old) {
-			for (size_t i = 0; i < n_fresh; i++) {
-				bool known = false;
-
-				for (size_t j = 0; j < old_n && !known; j++)
-					known = old[j].nodeid == fresh[i].nodeid;
-				clm_item_set(&items[n++], &fresh[i], true,
-				             !known || restarted[i] ? AIS_CLM_JOINED : AIS_CLM_NO_CHANGE);
-			}
-			if (!any_restart) {
-				for (size_t j = 0; j < old_n; j++) {
-					bool still = false;
-
-					for (size_t i = 0; i < n_fresh && !still; i++)
-						still = fresh[i].nodeid == old[j].nodeid;
-					if (!still)
-						clm_item_set(&items[n++], &old[j], false, AIS_CLM_LEFT);
-				}
-			}
-			clm_view_announce(seq, n_fresh, items, n);
-		} else if (!old) {
-			ais_log(LOG_ERR, "out of memory: the membership change is not announced");
-		}
-		free(old);
-	} else {
-		/* same nodes: refresh what they say about themselves, keep the view */
-		memcpy(clm_state.nodes, fresh, n_fresh * sizeof(fresh[0]));
-		clm_state.n_nodes = n_fresh;
-	}
+	n = items ? clm_items_view(fresh, n_fresh, restarted, !any_restart, items) : 0;
+	memcpy(clm_state.nodes, fresh, n_fresh * sizeof(fresh[0]));
+	clm_state.n_nodes = n_fresh;
+	clm_state.view = seq;
+	ais_log(LOG_NOTICE, "view %llu: %zu member(s) (previous view %llu)", (unsigned long long)seq, n_fresh,
+	        (unsigned long long)prev_view);
+	if (items)
+		clm_view_announce(seq, n_fresh, items, n);
 	free(items);
 }
 
