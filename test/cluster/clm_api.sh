@@ -4,7 +4,9 @@
 # API and the happy paths (CURRENT into the caller's and a library buffer,
 # NO_SPACE, node get sync/_4/async, CURRENT as a callback, finalize inside a
 # callback, BAD_HANDLE after finalize, B.04 callbacks, the selection object
-# readable exactly when a callback is queued), run on both nodes; then
+# readable exactly when a callback is queued), run on both nodes; a client
+# that never dispatches is disconnected (with a log line), not allowed to grow
+# the daemon's memory; then
 # `aistool clm --json` is checked against the same cluster.
 . "$(dirname "$0")/lib.sh"
 CLMAPI="$AIS_BUILD_DIR/test/cluster/clmapi"
@@ -18,6 +20,12 @@ for i in 1 2; do
 	echo "$out"
 	grep -q '^ok: all$' <<<"$out" || fail "clmapi on n$i did not finish"
 done
+
+step "a client that does not read its callbacks is disconnected"
+out=$(AIS_INSTANCE="$(inst 1)" "$CLMAPI" 2 slow 2>&1) || { echo "$out"; fail "clmapi slow failed"; }
+echo "$out"
+grep -q 'does not read its membership callbacks: disconnecting it' "$work/n1/aisexec.log" ||
+	fail "no log line for the disconnected client"
 
 step "aistool clm"
 json=$(aistool_on 1 clm --json) || fail "aistool clm --json failed"
