@@ -43,6 +43,23 @@ void admin_status_get(struct admin_status *ret)
 	ret->pid = (int)getpid();
 }
 
+void admin_local_node_get(struct admin_local_node *ret)
+{
+	const struct ais_config *cfg = exec_rt.cfg;
+	const struct ais_addr *addr = &cfg->iface.bindnetaddr;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->nodeid = cfg->totem.nodeid;
+	if (cfg->local_node >= 0 && (size_t)cfg->local_node < cfg->node_count) {
+		const struct ais_config_node *node = &cfg->nodes[cfg->local_node];
+
+		snprintf(ret->name, sizeof(ret->name), "%s", node->name);
+		addr = &node->ring0_addr;
+	}
+	ais_addr_to_string(addr, ret->address, sizeof(ret->address));
+	ret->family = addr->family;
+}
+
 size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
 {
 	const struct ais_config *cfg = exec_rt.cfg;

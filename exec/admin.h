@@ -46,7 +46,16 @@ struct admin_service_stats {
 	uint64_t events_dropped;    /**< refused with -ENOBUFS */
 };
 
+/** This node as the nodelist describes it (for the clm engine). */
+struct admin_local_node {
+	uint32_t nodeid;
+	char name[64];      /**< the nodelist entry's name, "" when not configured */
+	char address[64];   /**< ring0_addr of the entry, else the bind address; "" when unknown */
+	int family;         /**< AF_INET, AF_INET6, or AF_UNSPEC when unknown */
+};
+
 void admin_status_get(struct admin_status *ret);
+void admin_local_node_get(struct admin_local_node *ret);
 /** Fills up to max members of the current regular configuration; returns count. */
 size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max);
 void admin_ring_stats_get(struct srp_stats *ret);

@@ -12,10 +12,12 @@
 #include "service.h"
 
 extern const struct ais_service_engine ais_cfg_engine;
+extern const struct ais_service_engine ais_clm_engine;
 extern const struct ais_service_engine ais_cpg_engine;
 
 const struct ais_service_engine *const service_builtins[] = {
 	&ais_cfg_engine,
+	&ais_clm_engine,
 	&ais_cpg_engine,
 };
 

@@ -4,7 +4,8 @@
  * engine (services/cfg.c) of one daemon, picked by $AIS_INSTANCE or -i, over
  * the requests of include/ais/ipc_cfg.h: status, membership, totem ring
  * statistics, per-engine counters, a state dump, shutdown and the
- * fault-injection filter. Every read command prints either a short table or,
+ * fault-injection filter; `clm` asks the clm engine through libSaClm for the
+ * membership view and its node table. Every read command prints either a short table or,
  * with --json, exactly one JSON object with stable key names (DESIGN
  * section 7 fixes the shape of `members --json`).
  *
@@ -25,6 +26,7 @@
 #include <time.h>
 
 #include <saAis.h>
+#include <saClm.h>
 #include <ais/ipc.h>
 #include <ais/ipc_cfg.h>
 
@@ -780,6 +782,78 @@ static int fault_parse(int argc, char **argv, struct fault_req *ret)
 	return -EINVAL;
 }
 
+/* --- clm: the membership view through the public CLM API ---------------- */
+
+static void json_bytes(FILE *f, const SaUint8T *p, size_t n)
+{
+	char buf[SA_MAX_NAME_LENGTH + 1];
+
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	json_string(f, buf);
+}
+
+static int cmd_clm(void)
+{
+	SaClmClusterNotificationBufferT buf = { 0, 0, NULL };
+	SaVersionT version = { 'B', 1, 1 };
+	unsigned waited = 0;
+	SaClmHandleT h;
+	SaAisErrorT e;
+
+	for (;;) {
+		e = saClmInitialize(&h, NULL, &version);
+		if (e != SA_AIS_ERR_TRY_AGAIN || waited >= TOOL_RETRY_MS)
+			break;
+		sleep_ms(TOOL_RETRY_STEP_MS);
+		waited += TOOL_RETRY_STEP_MS;
+	}
+	if (e != SA_AIS_OK) {
+		char label[96];
+
+		die_msg("cannot reach the clm service of %s: %s (%d)", instance_label(label, sizeof(label)),
+		        sa_error_name(e), (int)e);
+		return 1;
+	}
+	e = saClmClusterTrack(h, SA_TRACK_CURRENT, &buf);
+	if (e != SA_AIS_OK) {
+		saClmFinalize(h);
+		die_msg("saClmClusterTrack: %s (%d)", sa_error_name(e), (int)e);
+		return 1;
+	}
+	if (arg_json)
+		printf("{\"view_number\": %" PRIu64 ", \"member_count\": %" PRIu32 ", \"nodes\": [",
+		       (uint64_t)buf.viewNumber, buf.numberOfItems);
+	else
+		printf("view %" PRIu64 ", %" PRIu32 " member(s)\n%-8s %-16s %-40s %-6s %-20s %s\n",
+		       (uint64_t)buf.viewNumber, buf.numberOfItems, "nodeid", "name", "address", "member",
+		       "boot_timestamp", "initial_view");
+	for (SaUint32T i = 0; i < buf.numberOfItems; i++) {
+		const SaClmClusterNodeT *n = &buf.notification[i].clusterNode;
+		size_t alen = n->nodeAddress.length <= SA_CLM_MAX_ADDRESS_LENGTH ? n->nodeAddress.length : 0;
+		size_t nlen = n->nodeName.length <= SA_MAX_NAME_LENGTH ? n->nodeName.length : 0;
+
+		if (arg_json) {
+			printf("%s{\"nodeid\": %" PRIu32 ", \"name\": ", i ? ", " : "", n->nodeId);
+			json_bytes(stdout, n->nodeName.value, nlen);
+			printf(", \"address\": ");
+			json_bytes(stdout, n->nodeAddress.value, alen);
+			printf(", \"member\": %s, \"boot_timestamp\": %" PRId64 ", \"initial_view_number\": %" PRIu64 "}",
+			       n->member ? "true" : "false", (int64_t)n->bootTimestamp,
+			       (uint64_t)n->initialViewNumber);
+		} else {
+			printf("%-8" PRIu32 " %-16.*s %-40.*s %-6s %-20" PRId64 " %" PRIu64 "\n", n->nodeId, (int)nlen,
+			       (const char *)n->nodeName.value, (int)alen, (const char *)n->nodeAddress.value,
+			       n->member ? "yes" : "no", (int64_t)n->bootTimestamp, (uint64_t)n->initialViewNumber);
+		}
+	}
+	if (arg_json)
+		printf("]}\n");
+	saClmClusterNotificationFree(h, buf.notification);
+	saClmFinalize(h);
+	return 0;
+}
+
 /* --- main ------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -795,6 +869,8 @@ static void usage(FILE *f)
 	        "  ring                         totem statistics: token rotations, retransmits,\n"
 	        "                               backlog, queue level, membership changes\n"
 	        "  services                     per-engine counters\n"
+	        "  clm                          the membership view (CLM): view number and, per\n"
+	        "                               node, name, address, boot time, initial view\n"
 	        "  dump                         write the blackbox and print every engine's state\n"
 	        "  shutdown                     ask the daemon to leave the ring and exit\n"
 	        "  fault drop PERCENT [NODE...] drop PERCENT of the packets (to/from NODEs only)\n"
@@ -840,7 +916,7 @@ static int run_command(struct ais_client *c, const char *cmd, struct fault_req *
 static bool command_known(const char *cmd)
 {
 	static const char *const known[] = { "status", "members", "ring", "services",
-	                                     "dump", "shutdown", "fault" };
+	                                     "dump", "shutdown", "fault", "clm" };
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(cmd, known[i]) == 0)
@@ -907,6 +983,8 @@ int main(int argc, char **argv)
 		die_msg("%s takes no arguments", argv[0]);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[0], "clm") == 0)
+		return cmd_clm();
 	if (tool_connect(&c) < 0)
 		return 1;
 	r = run_command(c, argv[0], strcmp(argv[0], "fault") == 0 ? &fault : NULL);
