@@ -914,6 +914,12 @@ static void amf_block_open(struct amf_reader *r, const char *key, const char *na
 		amf_push(r, F_SKIP, NULL, line);
 		return;
 	}
+	if (b->child == F_CSTYPES) {
+		struct amf_comp *comp = obj;
+
+		if (comp->cs_types_line == 0)
+			comp->cs_types_line = line;
+	}
 	if (b->child == F_CSIDEPS) {
 		struct amf_csi *csi = obj;
 
@@ -1279,8 +1285,11 @@ int amf_config_parse_mem(const char *buf, size_t len, const char *name, amf_diag
 	while (r->depth > 1 && !p.gave_up) {
 		struct amf_frame *f = &r->stack[r->depth - 1];
 
-		amf_report(&p, AMF_DIAG_ERROR, f->line, "block %s is not closed at the end of the file",
-			   f->kind == F_SKIP ? "opened here" : kinds[f->kind].what);
+		if (f->kind == F_SKIP)
+			amf_report(&p, AMF_DIAG_ERROR, f->line, "this block is not closed at the end of the file");
+		else
+			amf_report(&p, AMF_DIAG_ERROR, f->line, "block %s is not closed at the end of the file",
+				   kinds[f->kind].what);
 		r->depth--;
 	}
 	if (!p.cluster && !p.gave_up)

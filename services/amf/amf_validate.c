@@ -72,41 +72,50 @@ static struct amf_cstype *amf_ref_cstype(const struct amf_app *a, const char *re
 
 /* ---- cycles ---- */
 
-static int amf_ptr_cmp(const void *a, const void *b)
+struct amf_vertex {
+	void *obj;
+	size_t orig; /* index in the caller's (file) order */
+};
+
+static int amf_vertex_cmp(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+	uintptr_t x = (uintptr_t)((const struct amf_vertex *)a)->obj;
+	uintptr_t y = (uintptr_t)((const struct amf_vertex *)b)->obj;
 
 	return x < y ? -1 : x > y;
 }
 
 /*
- * A directed graph over n objects given in objs[] (any order). edge(ctx,
- * obj, k) returns obj's k-th successor (NULL past the last; successors not
- * in objs are ignored). Returns an object on a cycle, or NULL; *ret_nomem
- * is set when memory ran out.
+ * A directed graph over the n objects of objs[] (in file order). edge(obj,
+ * k) returns obj's k-th successor, NULL past the last; successors not in
+ * objs are ignored. Returns the member of a cycle that comes first in
+ * objs[], or NULL; *ret_nomem is set when memory ran out.
  */
 typedef void *(*amf_edge_fn)(void *obj, size_t k);
 
 static void *amf_find_cycle(void **objs, size_t n, amf_edge_fn edge, bool *ret_nomem)
 {
-	void **sorted = NULL;
-	unsigned char *color = NULL;  /* 0 white, 1 on the stack, 2 done */
+	struct amf_vertex *v = NULL;
+	unsigned char *color = NULL; /* 0 white, 1 on the stack, 2 done */
 	size_t *stack = NULL, *next = NULL;
 	void *found = NULL;
 
 	*ret_nomem = false;
 	if (n == 0)
 		return NULL;
-	sorted = malloc(n * sizeof(*sorted));
+	v = malloc(n * sizeof(*v));
 	color = calloc(n, 1);
 	stack = malloc(n * sizeof(*stack));
 	next = malloc(n * sizeof(*next));
-	if (!sorted || !color || !stack || !next) {
+	if (!v || !color || !stack || !next) {
 		*ret_nomem = true;
 		goto out;
 	}
-	memcpy(sorted, objs, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), amf_ptr_cmp);
+	for (size_t i = 0; i < n; i++) {
+		v[i].obj = objs[i];
+		v[i].orig = i;
+	}
+	qsort(v, n, sizeof(*v), amf_vertex_cmp);
 	for (size_t root = 0; root < n && !found; root++) {
 		size_t top = 0;
 
@@ -117,21 +126,29 @@ static void *amf_find_cycle(void **objs, size_t n, amf_edge_fn edge, bool *ret_n
 		color[root] = 1;
 		while (top > 0 && !found) {
 			size_t cur = stack[top - 1];
-			void *succ = edge(sorted[cur], next[top - 1]++);
-			void **hit;
+			struct amf_vertex key = { .obj = edge(v[cur].obj, next[top - 1]++) };
+			struct amf_vertex *hit;
 			size_t j;
 
-			if (!succ) {
+			if (!key.obj) {
 				color[cur] = 2;
 				top--;
 				continue;
 			}
-			hit = bsearch(&succ, sorted, n, sizeof(*sorted), amf_ptr_cmp);
+			hit = bsearch(&key, v, n, sizeof(*v), amf_vertex_cmp);
 			if (!hit)
 				continue;
-			j = (size_t)(hit - sorted);
+			j = (size_t)(hit - v);
 			if (color[j] == 1) {
-				found = sorted[j];
+				/* the cycle is stack[pos of j .. top - 1]: report its first member */
+				size_t best = j, k = top;
+
+				while (k > 0 && stack[k - 1] != j) {
+					if (v[stack[k - 1]].orig < v[best].orig)
+						best = stack[k - 1];
+					k--;
+				}
+				found = v[best].obj;
 			} else if (color[j] == 0) {
 				color[j] = 1;
 				stack[top] = j;
@@ -140,7 +157,7 @@ static void *amf_find_cycle(void **objs, size_t n, amf_edge_fn edge, bool *ret_n
 		}
 	}
 out:
-	free(sorted);
+	free(v);
 	free(color);
 	free(stack);
 	free(next);
