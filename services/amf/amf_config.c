@@ -1109,8 +1109,6 @@ static void amf_block_close(struct amf_reader *r)
 
 		if (s->csi_count == 0)
 			amf_report(p, AMF_DIAG_ERROR, f->line, "safSi '%s' has no safCsi", s->name);
-		if (!f->seen[SI_PREF_STANDBY] && s->pref_standby_assignments == 0)
-			s->pref_standby_assignments = 1;
 		break;
 	}
 	case F_CSI: {
