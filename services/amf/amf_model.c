@@ -772,7 +772,7 @@ static int amf_dn_split(const char *dn, size_t len, struct amf_rdn *rdn)
 		if (n == AMF_RDN_MAX)
 			return -1;
 		while (i < len && dn[i] != '=' && dn[i] != ',') {
-			if (k + 1 >= sizeof(rdn[n].key))
+			if (k + 1 >= sizeof(rdn[n].key) || dn[i] == '\0')
 				return -1;
 			rdn[n].key[k++] = dn[i++];
 		}

@@ -338,6 +338,8 @@ START_TEST(test_dn_and_lookup)
 	ck_assert_ptr_null(amf_find(c, "safApp=app,", 11, NULL));
 	ck_assert_ptr_null(amf_find(c, ",safApp=app", 11, NULL));
 	ck_assert_ptr_null(amf_find(c, "safApp", 6, NULL));
+	ck_assert_ptr_null(amf_find(c, "safApp\0x=app", 12, NULL));
+	ck_assert_ptr_null(amf_find(c, "safApp=ap\0p", 11, NULL));
 	ck_assert_ptr_null(amf_find(c, "safAmfCluster=other", 19, NULL));
 	ck_assert_ptr_null(amf_find(c, "a=1,b=2,c=3,d=4,e=5,f=6,g=7,safApp=app", 38, NULL));
 
@@ -893,46 +895,56 @@ START_TEST(test_big_file_refused)
 }
 END_TEST
 
+/* amf_config_check() on conf/amf_file; its stdout and stderr text in *ret_out, *ret_err. */
+static int run_check(const char *conf, const char *amf_file, char **ret_out, char **ret_err)
+{
+	size_t olen = 0, elen = 0;
+	FILE *out, *err;
+	int r;
+
+	*ret_out = *ret_err = NULL;
+	out = open_memstream(ret_out, &olen);
+	err = open_memstream(ret_err, &elen);
+	ck_assert(out && err);
+	r = amf_config_check(conf, amf_file, true, out, err);
+	fclose(out);
+	fclose(err);
+	return r;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 /* amf_config_check(): what aisexec -t prints. */
 START_TEST(test_check_output)
 {
 	char conf[128], amf[128];
-	char *obuf = NULL, *ebuf = NULL;
-	size_t olen = 0, elen = 0;
-	FILE *out, *err, *f;
+	char *obuf, *ebuf;
 	int r;
 
 	snprintf(conf, sizeof(conf), "%s/aisexec.conf", tmpdir);
 	snprintf(amf, sizeof(amf), "%s/amf.conf", tmpdir);
-	f = fopen(amf, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("safAmfCluster = C {\n\tsafAmfNode = N {\n\t\tsaAmfNodeClmNode = n1\n\t\tbogus = 1\n\t}\n}\n", f);
-	fclose(f);
+	write_file(amf, "safAmfCluster = C {\n\tsafAmfNode = N {\n\t\tsaAmfNodeClmNode = n1\n\t\tbogus = 1\n\t}\n}\n");
 
 	/* relative to the directory of aisexec.conf */
-	out = open_memstream(&obuf, &olen);
-	err = open_memstream(&ebuf, &elen);
-	r = amf_config_check(conf, "amf.conf", true, out, err);
-	fclose(out);
-	fclose(err);
+	r = run_check(conf, "amf.conf", &obuf, &ebuf);
 	ck_assert_int_eq(r, -EINVAL);
-	ck_assert_str_eq(olen ? obuf : "", "");
+	ck_assert_str_eq(obuf, "");
 	ck_assert_msg(strstr(ebuf, "aisexec: ") == ebuf, "%s", ebuf);
 	ck_assert_msg(strstr(ebuf, "/amf.conf:4: unknown attribute 'bogus' in safAmfNode\n") != NULL, "%s", ebuf);
 	free(obuf);
 	free(ebuf);
 
-	f = fopen(amf, "w");
-	fputs("safAmfCluster = C {\n\tsafAmfNode = N {\n\t\tsaAmfNodeClmNode = n1\n\t}\n}\n", f);
-	fclose(f);
-	obuf = ebuf = NULL;
-	out = open_memstream(&obuf, &olen);
-	err = open_memstream(&ebuf, &elen);
-	r = amf_config_check(conf, amf, true, out, err);
-	fclose(out);
-	fclose(err);
+	write_file(amf, "safAmfCluster = C {\n\tsafAmfNode = N {\n\t\tsaAmfNodeClmNode = n1\n\t}\n}\n");
+	r = run_check(conf, amf, &obuf, &ebuf);
 	ck_assert_int_eq(r, 0);
-	ck_assert_str_eq(elen ? ebuf : "", "");
+	ck_assert_str_eq(ebuf, "");
 	ck_assert_msg(strstr(obuf, "amf: cluster C: 1 nodes, 0 applications") != NULL, "%s", obuf);
 	ck_assert_msg(strstr(obuf, "amf: node N: CLM node n1\n") != NULL, "%s", obuf);
 	free(obuf);
