@@ -296,13 +296,15 @@ static void amf_check_sg(struct amf_parse *p, struct amf_sg *g)
 	}
 }
 
-/* Can some component of g take a CSI of CS type name? */
-static bool amf_sg_takes(const struct amf_sg *g, const char *name)
+/* Can some component of g take a CSI of CS type t (listed by name or DN)? */
+static bool amf_sg_takes(const struct amf_sg *g, const struct amf_cstype *t)
 {
 	for (const struct amf_su *u = g->sus; u; u = u->next) {
 		for (const struct amf_comp *c = u->comps; c; c = c->next) {
-			if (amf_strv_contains(&c->cs_types, name))
-				return true;
+			for (size_t i = 0; i < c->cs_types.n; i++) {
+				if (amf_ref_cstype(g->app, c->cs_types.v[i]) == t)
+					return true;
+			}
 		}
 	}
 	return false;
@@ -383,7 +385,7 @@ static void amf_check_csi(struct amf_parse *p, struct amf_si *s, struct amf_csi 
 			   c->cstype_name, s->app->name);
 		return;
 	}
-	if (s->sg && !amf_sg_takes(s->sg, c->cstype->name))
+	if (s->sg && !amf_sg_takes(s->sg, c->cstype))
 		amf_report(p, AMF_DIAG_ERROR, c->cstype_line,
 			   "safCsi '%s': no component of safSg '%s' lists CS type '%s' in saAmfCompCsTypes", c->name,
 			   s->sg->name, c->cstype->name);
