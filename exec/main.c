@@ -37,6 +37,7 @@
 #include "runtime.h"
 #include "service.h"
 #include "sync.h"
+#include "../services/amf/amf_check.h"
 
 AIS_LOG_SUBSYS("MAIN");
 
@@ -79,9 +80,11 @@ static void main_usage(FILE *f)
 		"Run the aisexec cluster executive on this node.\n\n"
 		"  -f, --foreground   stay in the foreground (default: daemonize)\n"
 		"  -c, --config FILE  configuration file (default: $AIS_CONFIG, else %s)\n"
-		"  -t, --test         check the configuration, pick this node, print\n"
-		"                     \"configuration OK\" or the error, and exit 0/1\n"
-		"  -v, --verbose      with -t: also print the effective configuration;\n"
+		"  -t, --test         check the configuration (and the AMF file when\n"
+		"                     amf { mode: enabled }), pick this node, print\n"
+		"                     \"configuration OK\" or the errors, and exit 0/1\n"
+		"  -v, --verbose      with -t: also print the effective configuration\n"
+		"                     and a summary of the AMF model;\n"
 		"                     otherwise: debug logging\n"
 		"  -h, --help         show this help and exit\n"
 		"  -V, --version      show the version and exit\n\n"
@@ -704,6 +707,13 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (arg.test_only) {
+		/* The AMF file is checked here only; the AMF engine loads it itself. */
+		if (cfg.amf.mode == AIS_AMF_ENABLED &&
+		    amf_config_check(arg.config_path, cfg.amf.file, arg.verbose, stdout, stderr) < 0) {
+			ais_config_free(&cfg);
+			logsys_fini();
+			return EXIT_FAILURE;
+		}
 		printf("configuration OK\n");
 		status = EXIT_SUCCESS;
 		if (arg.verbose && ais_config_dump(&cfg, stdout) < 0) {
