@@ -71,6 +71,10 @@ struct ais_conn {
 	uint32_t drain_delay_ms;
 	struct qb_list_head disconnect_list; /**< on ipc.disconnecting while the job is queued */
 	bool disconnect_pending;
+	/* libqb ran connection_closed: the connection is shutting down (the
+	 * client went away or was disconnected) and must not be disconnected
+	 * again (see ipc_disconnect_job) */
+	bool closed;
 	void *priv;
 };
 
@@ -217,7 +221,11 @@ static void ipc_connection_created(qb_ipcs_connection_t *c)
 
 static int32_t ipc_connection_closed(qb_ipcs_connection_t *c)
 {
-	(void)c;
+	struct ais_conn *conn = qb_ipcs_context_get(c);
+
+	if (conn != NULL) {
+		conn->closed = true;
+	}
 	return 0;
 }
 
@@ -583,7 +591,16 @@ static void ipc_disconnect_job(void *data)
 	conn->disconnect_pending = false;
 	qb_list_del(&conn->disconnect_list);
 	qb_list_init(&conn->disconnect_list);
-	qb_ipcs_disconnect(c);
+	/*
+	 * The client may have gone away on its own since the disconnect was
+	 * asked for: libqb then already ran its disconnect, and a second
+	 * qb_ipcs_disconnect on a connection that is shutting down drops the
+	 * initial reference once more, freeing the connection under the
+	 * reference this job holds.
+	 */
+	if (!conn->closed) {
+		qb_ipcs_disconnect(c);
+	}
 	/* may run the destroyed callback, which frees conn */
 	qb_ipcs_connection_unref(c);
 }
@@ -594,7 +611,9 @@ static void ipc_disconnect_job(void *data)
  * The reference taken here keeps conn valid until the job has run. */
 void ipc_conn_disconnect(ais_conn_t *conn)
 {
-	if (conn->disconnect_pending) {
+	/* closed: already on its way out (also while lib_exit_fn runs, from the
+	 * destroyed callback, when a reference may no longer be taken) */
+	if (conn->disconnect_pending || conn->closed) {
 		return;
 	}
 	qb_ipcs_connection_ref(conn->c);
