@@ -783,6 +783,13 @@ static SaAisErrorT evt_chan_new(SaEvtHandleT evt_handle, struct evt_inst *inst, 
 	chan->pending = pending;
 	chan->invocation = invocation;
 	pthread_mutex_lock(&evt_lock);
+	if (ais_client_is_shutdown(inst->client)) {
+		/* finalized by another thread while the open was on its way:
+		 * its channels are gone already */
+		pthread_mutex_unlock(&evt_lock);
+		ais_hdb_destroy(&evt_chan_db, ch);
+		return SA_AIS_ERR_BAD_HANDLE;
+	}
 	qb_list_add_tail(&chan->list, &inst->chans);
 	pthread_mutex_unlock(&evt_lock);
 	*ret_handle = ch;
