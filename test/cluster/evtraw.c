@@ -17,8 +17,9 @@
  *   evtraw hold CHANNEL SECONDS
  *       open (create) and keep the channel open for SECONDS.
  *   evtraw unlink CHANNEL
- *   evtraw try CHANNEL
- *       one open with CREATE, no retry; prints the SaAisErrorT.
+ *   evtraw try CHANNEL [TIMEOUT_NS]
+ *       one synchronous open with CREATE (timeout: forever unless given),
+ *       no retry; prints the SaAisErrorT.
  *
  * Exit 0 on success, 1 with "FAIL: ..." otherwise.
  */
@@ -353,11 +354,12 @@ int main(int argc, char **argv)
 		CHECK(evtipc_open(c, argv[2], F_PUB | F_SUB | F_CREATE, INT64_MAX, &o) == SA_OK, "open");
 		sleep((unsigned)atoi(argv[3]));
 		qb_ipcc_disconnect(c);
-	} else if (argc == 3 && strcmp(argv[1], "try") == 0) {
+	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "try") == 0) {
 		qb_ipcc_connection_t *c = conn();
+		int64_t timeout = argc == 4 ? strtoll(argv[3], NULL, 10) : INT64_MAX;
 		uint32_t o;
 
-		printf("%d\n", evtipc_open(c, argv[2], F_PUB | F_CREATE, INT64_MAX, &o));
+		printf("%d\n", evtipc_open(c, argv[2], F_PUB | F_CREATE, timeout, &o));
 		qb_ipcc_disconnect(c);
 	} else if (argc == 3 && strcmp(argv[1], "unlink") == 0) {
 		qb_ipcc_connection_t *c = conn();
@@ -366,7 +368,7 @@ int main(int argc, char **argv)
 		qb_ipcc_disconnect(c);
 	} else {
 		fprintf(stderr, "usage: evtraw selftest | publish CH PAT RET_S N | ids CH PREFIX WAIT_MS | "
-		                "clear CH ID | hold CH S | unlink CH | try CH\n");
+		                "clear CH ID | hold CH S | unlink CH | try CH [TIMEOUT_NS]\n");
 		return 2;
 	}
 	return 0;
