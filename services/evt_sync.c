@@ -4,8 +4,9 @@
  * configuration change (REFERENCE 2.2; docs/evt.md "Sync").
  *
  *  init:     the members that came with this node from its old ring (trans)
- *            hold the same state. The lowest node id of trans (this node
- *            alone when trans is empty) is its group's sender: it snapshots
+ *            hold the same state. The lowest node id of trans that is also
+ *            in the new members (this node when there is none) is its
+ *            group's sender: it snapshots
  *            the channel table (id, name, unlinked) and the retained events.
  *            Every node snapshots its own openers (those with its node id in
  *            the table: what every node of its group agrees on).
@@ -186,14 +187,17 @@ static void evt_sync_init(const ais_nodeid_t *trans, size_t n_trans,
 	uint32_t me = evt_state.api->local_nodeid();
 	uint32_t lowest = me;
 
-	(void)members;
-	(void)n_members;
 	evt_sync_reset();
 	evt_sync.active = true;
 	evt_sync.ring.rep = ring_id->rep;
 	evt_sync.ring.seq = ring_id->seq;
+	/* the lowest node id of (trans intersected with members); me if none */
 	for (size_t i = 0; i < n_trans; i++) {
-		if (trans[i] < lowest)
+		bool member = false;
+
+		for (size_t j = 0; j < n_members && !member; j++)
+			member = members[j] == trans[i];
+		if (member && trans[i] < lowest)
 			lowest = trans[i];
 	}
 	evt_sync.sender = lowest == me;
