@@ -18,9 +18,12 @@ raw_on 1 selftest || fail "selftest on n1"
 raw_on 2 selftest || fail "selftest on n2"
 
 step "n1 publishes, a subscriber on n2 gets it"
-raw_on 2 ids xnode "" 4000 > "$work/n2.ids" &
+raw_on 2 ids xnode "" 3000 > "$work/n2.ids" &
 sub=$!
-sleep 1
+for t in $(seq 100); do
+	aistool_on 2 evt --json | grep -q '"name": "xnode", [^}]*"subscriptions": 1' && break
+	sleep 0.1
+done
 raw_on 1 publish xnode p 0 3 > "$work/n1.ids" || fail "publish on n1"
 wait "$sub" || fail "subscriber on n2"
 diff "$work/n1.ids" "$work/n2.ids" || fail "n2 did not get exactly what n1 published"

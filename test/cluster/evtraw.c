@@ -10,8 +10,9 @@
  *   evtraw publish CHANNEL PATTERN RETENTION_S COUNT
  *       publish COUNT events (priority 2); prints each event id in hex.
  *   evtraw ids CHANNEL PREFIX WAIT_MS
- *       subscribe (prefix filter) and print the ids of the events
- *       delivered within WAIT_MS (the retained ones, and new ones), sorted.
+ *       subscribe (prefix filter) and print the ids of the events delivered
+ *       (the retained ones, then new ones) until WAIT_MS pass without one,
+ *       sorted.
  *   evtraw clear CHANNEL EVENT_ID_HEX
  *       retention clear; prints the SaAisErrorT.
  *   evtraw hold CHANNEL SECONDS
@@ -300,7 +301,6 @@ static void cmd_ids(const char *ch, const char *prefix, long wait_ms)
 	static uint64_t ids[65536];
 	size_t n = 0;
 	uint32_t o;
-	int64_t until;
 	int e;
 
 	do {
@@ -310,10 +310,8 @@ static void cmd_ids(const char *ch, const char *prefix, long wait_ms)
 	} while (e == SA_TRY_AGAIN);
 	CHECK(e == SA_OK, "open %s: %d", ch, e);
 	CHECK(evtipc_subscribe(c, o, 1, 1, prefix) == SA_OK, "subscribe");
-	until = ms_now() + wait_ms;
-	while (ms_now() < until && n < 65536) {
-		if (!next_delivery(c, &d, 100))
-			continue;
+	/* until WAIT_MS pass without an event */
+	while (n < 65536 && next_delivery(c, &d, (int)wait_ms)) {
 		evtipc_credit(c, 1);
 		ids[n++] = d.event_id;
 	}
