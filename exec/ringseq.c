@@ -23,7 +23,9 @@ struct ringseq_writer {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint64_t pending;   /**< highest value handed over */
-	uint64_t written;   /**< highest value on disk */
+	uint64_t written;   /**< highest value a write was attempted for */
+	uint64_t durable;   /**< highest value written and synced */
+	int last_result;    /**< result of the latest write */
 	bool stopping;
 	int last_error;
 	char *path;
@@ -111,8 +113,11 @@ static void *ringseq_writer_main(void *arg)
 			int r = ringseq_write_file(w, seq);
 			pthread_mutex_lock(&w->lock);
 			w->written = seq;
+			w->last_result = r;
 			if (r < 0) {
 				w->last_error = r;
+			} else if (seq > w->durable) {
+				w->durable = seq;
 			}
 			continue;
 		}
@@ -174,6 +179,19 @@ void ringseq_writer_store(struct ringseq_writer *w, uint64_t seq)
 		pthread_cond_signal(&w->cond);
 	}
 	pthread_mutex_unlock(&w->lock);
+}
+
+uint64_t ringseq_writer_durable(struct ringseq_writer *w, int *ret_error)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&w->lock);
+	v = w->durable;
+	if (ret_error != NULL) {
+		*ret_error = w->last_result;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return v;
 }
 
 int ringseq_writer_stop(struct ringseq_writer *w)

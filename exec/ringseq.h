@@ -27,6 +27,14 @@ int ringseq_writer_start(const char *path, struct ringseq_writer **ret);
 /** Queue seq for writing (ignored unless higher than any value queued). Never blocks on I/O. */
 void ringseq_writer_store(struct ringseq_writer *w, uint64_t seq);
 
+/**
+ * The highest value written and synced to disk (0 before the first
+ * successful write). Never blocks on I/O (the lock is not held while the
+ * thread writes). *ret_error, when not NULL: the latest write's result
+ * (0, or -errno such as -ENOSPC; a value stored later is tried again).
+ */
+uint64_t ringseq_writer_durable(struct ringseq_writer *w, int *ret_error);
+
 /** Write what is pending, stop the thread, free. Returns the last write
  *  error (0 when every write succeeded). Accepts NULL. */
 int ringseq_writer_stop(struct ringseq_writer *w);

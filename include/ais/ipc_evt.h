@@ -57,7 +57,7 @@ enum ais_evt_req_id {
 	AIS_EVT_REQ_UNSUBSCRIBE = 5,
 	AIS_EVT_REQ_RETENTION_CLEAR = 6,
 	AIS_EVT_REQ_CREDIT = 7,  /**< no response */
-	AIS_EVT_REQ_STATUS = 8,  /**< operator query (aistool evt); layout in services */
+	AIS_EVT_REQ_STATUS = 8,  /**< operator query (aistool evt); layout below */
 	AIS_EVT_REQ_COUNT
 };
 
@@ -238,6 +238,82 @@ struct ais_evt_ev_deliver {
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct ais_evt_ev_deliver) == 336, "ev_deliver size");
+
+/* ---- operator query (AIS_EVT_REQ_STATUS, aistool evt) ---------------------- */
+
+/** STATUS request: no parameters. */
+struct ais_evt_req_status {
+	struct qb_ipc_request_header header;
+	uint64_t pad;
+};
+_Static_assert(sizeof(struct ais_evt_req_status) == 24, "req_status size");
+
+/** At most this many entries of each list travel in one STATUS response. */
+#define AIS_EVT_STATUS_CHANNELS_MAX AIS_EVT_CHANNELS_MAX
+#define AIS_EVT_STATUS_CONNS_MAX 256
+#define AIS_EVT_STATUS_RETAINED_MAX 1024
+
+/**
+ * STATUS response: n_channels x ais_evt_status_channel, then n_conns x
+ * ais_evt_status_conn, then n_retained x ais_evt_status_retained follow.
+ * The *_total fields count everything this node holds; a list is cut to
+ * its _MAX (n_x < x_total) so the response stays bounded.
+ */
+struct ais_evt_res_status {
+	struct qb_ipc_response_header header;
+	uint32_t nodeid;
+	uint32_t n_channels;
+	uint32_t n_conns;
+	uint32_t n_retained;
+	uint32_t channels_total;
+	uint32_t conns_total;
+	uint32_t retained_total;
+	uint32_t sync_active; /**< 1 while a configuration change is being synchronised */
+	uint64_t next_event_id; /**< the next id this node hands out */
+	uint64_t reserved_event_id; /**< ids below this are reserved on disk */
+	uint64_t published;     /**< events this node published */
+	uint64_t delivered;     /**< deliveries to local subscribers */
+	uint64_t dropped;       /**< deliveries lost to full queues */
+	uint64_t bad_frames;    /**< cluster messages rejected by the decoder */
+};
+_Static_assert(sizeof(struct ais_evt_res_status) == 104, "res_status size");
+
+struct ais_evt_status_channel {
+	struct ais_evt_name name; /**< length 0 once unlinked */
+	uint64_t id;              /**< cluster-unique channel id */
+	uint32_t unlinked;
+	uint32_t openers;         /**< opens in the cluster */
+	uint32_t local_opens;     /**< opens of this node's clients */
+	uint32_t subscriptions;   /**< subscriptions of this node's clients */
+	uint32_t retained;        /**< retained events */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct ais_evt_status_channel) == 296, "status_channel size");
+
+struct ais_evt_status_conn {
+	uint64_t conn_id;
+	uint32_t pid;
+	uint32_t opens;
+	uint32_t subscriptions;
+	uint32_t queued;       /**< events waiting in the engine */
+	uint64_t queued_bytes;
+	uint32_t in_flight;    /**< sent, not yet credited */
+	uint32_t lost_pending; /**< 1 while a lost-event notice is owed */
+	uint64_t delivered;
+	uint64_t lost;         /**< events dropped for this connection */
+};
+_Static_assert(sizeof(struct ais_evt_status_conn) == 56, "status_conn size");
+
+struct ais_evt_status_retained {
+	uint64_t event_id;
+	uint64_t channel_id;
+	int64_t publish_time; /**< ns since the epoch */
+	int64_t expiry;       /**< publish_time + retention, ns since the epoch */
+	struct ais_evt_name publisher;
+	uint32_t priority;
+	uint32_t data_len;
+};
+_Static_assert(sizeof(struct ais_evt_status_retained) == 304, "status_retained size");
 
 /** Pattern of the lost-event notice. */
 #define AIS_EVT_LOST_EVENT_PATTERN "SA_EVT_LOST_EVENT_PATTERN"

@@ -98,6 +98,39 @@ START_TEST(test_write_error_reported)
 }
 END_TEST
 
+/* durable: what is on disk, never what is only queued; a failed write is
+ * reported and not counted as durable */
+START_TEST(test_durable)
+{
+	struct ringseq_writer *w = NULL;
+	uint64_t v = 0;
+	int err = 1;
+
+	ck_assert_int_eq(ringseq_writer_start(path, &w), 0);
+	ck_assert_uint_eq(ringseq_writer_durable(w, &err), 0);
+	ringseq_writer_store(w, 1000);
+	for (int i = 0; i < 5000 && ringseq_writer_durable(w, &err) < 1000; i++)
+		usleep(1000);
+	ck_assert_uint_eq(ringseq_writer_durable(w, &err), 1000);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(ringseq_read(path, &v), 0);
+	ck_assert_uint_eq(v, 1000);
+	ck_assert_int_eq(ringseq_writer_stop(w), 0);
+
+	w = NULL;
+	ck_assert_int_eq(ringseq_writer_start("/nonexistent-dir-for-check/ringseq", &w), 0);
+	ringseq_writer_store(w, 7);
+	for (int i = 0; i < 5000 && err == 0; i++) {
+		(void)ringseq_writer_durable(w, &err);
+		if (err == 0)
+			usleep(1000);
+	}
+	ck_assert_int_eq(err, -ENOENT);
+	ck_assert_uint_eq(ringseq_writer_durable(w, NULL), 0);
+	ck_assert_int_eq(ringseq_writer_stop(w), -ENOENT);
+}
+END_TEST
+
 static Suite *ringseq_suite(void)
 {
 	Suite *s = suite_create("ringseq");
@@ -108,6 +141,7 @@ static Suite *ringseq_suite(void)
 	tcase_add_test(tc, test_store_and_read_back);
 	tcase_add_test(tc, test_damaged_refused);
 	tcase_add_test(tc, test_write_error_reported);
+	tcase_add_test(tc, test_durable);
 	suite_add_tcase(s, tc);
 	return s;
 }
