@@ -182,39 +182,65 @@ void evt_close_mcast(uint64_t conn_id, uint32_t open_id)
 
 /* ---- event ids ---------------------------------------------------------------- */
 
-static void evt_id_retry_fn(void *data)
+static void evt_id_watch_fn(void *data);
+
+static void evt_id_watch_arm(uint32_t ms)
 {
+	if (!evt_state.id_watch_armed &&
+	    evt_state.api->timer_add(ms, evt_id_watch_fn, NULL, &evt_state.id_watch_timer) == 0)
+		evt_state.id_watch_armed = true;
+}
+
+/*
+ * Poll the writer while a reservation is not yet on disk: a failed write is
+ * logged at once (once per failure episode) and the reservation is asked
+ * for again after EVT_ID_RETRY_MS.
+ */
+static void evt_id_watch_fn(void *data)
+{
+	uint64_t durable;
+	int err = 0;
+
 	(void)data;
-	evt_state.id_retry_armed = false;
-	if (evt_state.idwriter)
+	evt_state.id_watch_armed = false;
+	if (!evt_state.idwriter)
+		return;
+	durable = ringseq_writer_durable(evt_state.idwriter, &err);
+	if (durable > evt_state.idres.durable)
+		evt_state.idres.durable = durable;
+	if (durable >= evt_state.idres.requested) {
+		if (evt_state.id_error_logged)
+			ais_log(LOG_NOTICE, "event ids are reserved on disk again");
+		evt_state.id_error_logged = false;
+		return;
+	}
+	if (err < 0) {
+		if (!evt_state.id_error_logged) {
+			evt_state.id_error_logged = true;
+			ais_log(LOG_ERR, "cannot reserve event ids on disk (%s): publishing waits for the disk",
+			        strerror(-err));
+		}
 		ringseq_writer_store(evt_state.idwriter, evt_idres_retry(&evt_state.idres));
+		evt_id_watch_arm(EVT_ID_RETRY_MS);
+		return;
+	}
+	evt_id_watch_arm(EVT_ID_WATCH_MS);
 }
 
 int evt_id_take(uint64_t *ret_id)
 {
-	uint64_t durable = 0, store = 0, counter = 0;
-	int err = 0;
+	uint64_t store = 0, counter = 0;
 	int r;
 
 	if (!evt_state.idwriter)
 		return -EAGAIN;
-	durable = ringseq_writer_durable(evt_state.idwriter, &err);
-	r = evt_idres_take(&evt_state.idres, durable, &counter, &store);
-	if (store)
+	r = evt_idres_take(&evt_state.idres, ringseq_writer_durable(evt_state.idwriter, NULL), &counter, &store);
+	if (store) {
 		ringseq_writer_store(evt_state.idwriter, store);
-	if (err < 0 && !evt_state.id_error_logged) {
-		evt_state.id_error_logged = true;
-		ais_log(LOG_ERR, "cannot reserve event ids on disk (%s): publishing waits for the disk",
-		        strerror(-err));
-	} else if (err == 0 && durable >= evt_state.idres.next) {
-		evt_state.id_error_logged = false;
+		evt_id_watch_arm(EVT_ID_WATCH_MS);
 	}
-	if (r < 0) {
-		if (err < 0 && !evt_state.id_retry_armed &&
-		    evt_state.api->timer_add(1000, evt_id_retry_fn, NULL, &evt_state.id_retry_timer) == 0)
-			evt_state.id_retry_armed = true;
+	if (r < 0)
 		return r;
-	}
 	*ret_id = evt_idres_event_id(evt_state.api->local_nodeid(), counter);
 	return 0;
 }
@@ -237,6 +263,7 @@ static int evt_id_start(void)
 		return r;
 	evt_idres_init(&evt_state.idres, stored, &first);
 	ringseq_writer_store(evt_state.idwriter, first);
+	evt_id_watch_arm(EVT_ID_WATCH_MS);
 	return 0;
 }
 
@@ -659,8 +686,8 @@ static int evt_exec_exit_fn(void)
 
 	if (evt_state.close_timer_armed)
 		evt_state.api->timer_del(evt_state.close_timer);
-	if (evt_state.id_retry_armed)
-		evt_state.api->timer_del(evt_state.id_retry_timer);
+	if (evt_state.id_watch_armed)
+		evt_state.api->timer_del(evt_state.id_watch_timer);
 	qb_list_for_each_entry_safe(pc, ctmp, &evt_state.pending_closes, list) {
 		qb_list_del(&pc->list);
 		free(pc);

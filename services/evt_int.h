@@ -58,6 +58,10 @@ enum evt_sa_error {
 #define EVT_CLOSE_RETRY_MS 20
 /** Longest one-shot timer armed at once (ms); longer waits re-arm. */
 #define EVT_TIMER_MAX_MS (24u * 3600 * 1000)
+/** How often the id reservation's writer is polled while a write is pending (ms). */
+#define EVT_ID_WATCH_MS 100
+/** Delay before a failed reservation write is tried again (ms). */
+#define EVT_ID_RETRY_MS 1000
 /** opener map key: "nodeid:conn_id:open_id" in hex */
 #define EVT_OPENER_KEY_SIZE 48
 
@@ -185,8 +189,8 @@ struct evt_engine_state {
 	struct evt_idres idres;
 	struct ringseq_writer *idwriter;
 	bool id_error_logged;
-	bool id_retry_armed;
-	uint64_t id_retry_timer;
+	bool id_watch_armed;  /**< polling the writer until the reservation is on disk */
+	uint64_t id_watch_timer;
 
 	/* counters */
 	uint64_t published;

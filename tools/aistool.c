@@ -27,6 +27,7 @@
 #include <saAis.h>
 #include <ais/ipc.h>
 #include <ais/ipc_cfg.h>
+#include <ais/ipc_evt.h>
 
 #include "ais_client.h"
 
@@ -780,6 +781,178 @@ static int fault_parse(int argc, char **argv, struct fault_req *ret)
 	return -EINVAL;
 }
 
+/* --- evt: the event service's state (raw request to the evt engine) ---- */
+
+static void evt_name_str(char *dst, size_t dst_len, const struct ais_evt_name *n)
+{
+	size_t len = n->length <= 256 ? n->length : 256;
+
+	field_str(dst, dst_len, (const char *)n->value, len);
+}
+
+static int evt_status_get(void **ret_msg, size_t *ret_len)
+{
+	struct ais_evt_req_status req;
+	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+	const struct ais_evt_res_status *res;
+	struct ais_client *e;
+	unsigned waited = 0;
+	char label[96];
+	void *msg;
+	size_t len;
+	int r;
+
+	r = ais_client_connect("evt", &e);
+	if (r < 0) {
+		die_msg("cannot connect to the evt service of %s: %s", instance_label(label, sizeof(label)),
+		        strerror(-r));
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.header.id = AIS_EVT_REQ_STATUS;
+	req.header.size = sizeof(req);
+	for (;;) {
+		r = ais_client_request_alloc(e, &iov, 1, AIS_EVT_REQ_STATUS, &msg, &len);
+		if (r < 0 || len < sizeof(*res) || ((const struct ais_evt_res_status *)msg)->header.error !=
+		                                           SA_AIS_ERR_TRY_AGAIN || waited >= TOOL_RETRY_MS)
+			break;
+		free(msg);
+		sleep_ms(TOOL_RETRY_STEP_MS);
+		waited += TOOL_RETRY_STEP_MS;
+	}
+	ais_client_shutdown(e);
+	ais_client_disconnect(e);
+	if (r < 0) {
+		die_msg("evt status request failed: %s", strerror(-r));
+		return -1;
+	}
+	res = msg;
+	if (len < sizeof(*res) || res->header.error != SA_AIS_OK ||
+	    res->n_channels > AIS_EVT_STATUS_CHANNELS_MAX || res->n_conns > AIS_EVT_STATUS_CONNS_MAX ||
+	    res->n_retained > AIS_EVT_STATUS_RETAINED_MAX ||
+	    len != sizeof(*res) + res->n_channels * sizeof(struct ais_evt_status_channel) +
+	                   res->n_conns * sizeof(struct ais_evt_status_conn) +
+	                   res->n_retained * sizeof(struct ais_evt_status_retained)) {
+		free(msg);
+		die_msg("malformed evt status response from aisexec");
+		return -1;
+	}
+	*ret_msg = msg;
+	*ret_len = len;
+	return 0;
+}
+
+static void evt_print_json(const struct ais_evt_res_status *res, const struct ais_evt_status_channel *ch,
+                           const struct ais_evt_status_conn *cn, const struct ais_evt_status_retained *rt)
+{
+	char name[4 * 256 + 1];
+
+	printf("{\"nodeid\": %" PRIu32 ", \"sync_active\": %s, \"next_event_id\": \"%016" PRIx64
+	       "\", \"reserved_event_id\": \"%016" PRIx64 "\", \"published\": %" PRIu64 ", \"delivered\": %" PRIu64
+	       ", \"dropped\": %" PRIu64 ", \"bad_frames\": %" PRIu64 ", \"channels_total\": %" PRIu32
+	       ", \"connections_total\": %" PRIu32 ", \"retained_total\": %" PRIu32 ", \"channels\": [",
+	       res->nodeid, res->sync_active ? "true" : "false", res->next_event_id, res->reserved_event_id,
+	       res->published, res->delivered, res->dropped, res->bad_frames, res->channels_total,
+	       res->conns_total, res->retained_total);
+	for (uint32_t i = 0; i < res->n_channels; i++) {
+		evt_name_str(name, sizeof(name), &ch[i].name);
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_string(stdout, name);
+		printf(", \"id\": \"%016" PRIx64 "\", \"unlinked\": %s, \"openers\": %" PRIu32
+		       ", \"local_opens\": %" PRIu32 ", \"subscriptions\": %" PRIu32 ", \"retained\": %" PRIu32 "}",
+		       ch[i].id, ch[i].unlinked ? "true" : "false", ch[i].openers, ch[i].local_opens,
+		       ch[i].subscriptions, ch[i].retained);
+	}
+	printf("], \"connections\": [");
+	for (uint32_t i = 0; i < res->n_conns; i++)
+		printf("%s{\"conn_id\": \"%" PRIx64 "\", \"pid\": %" PRIu32 ", \"opens\": %" PRIu32
+		       ", \"subscriptions\": %" PRIu32 ", \"queued\": %" PRIu32 ", \"queued_bytes\": %" PRIu64
+		       ", \"in_flight\": %" PRIu32 ", \"lost_pending\": %s, \"delivered\": %" PRIu64
+		       ", \"lost\": %" PRIu64 "}",
+		       i ? ", " : "", cn[i].conn_id, cn[i].pid, cn[i].opens, cn[i].subscriptions, cn[i].queued,
+		       cn[i].queued_bytes, cn[i].in_flight, cn[i].lost_pending ? "true" : "false", cn[i].delivered,
+		       cn[i].lost);
+	printf("], \"retained\": [");
+	for (uint32_t i = 0; i < res->n_retained; i++) {
+		evt_name_str(name, sizeof(name), &rt[i].publisher);
+		printf("%s{\"event_id\": \"%016" PRIx64 "\", \"channel_id\": \"%016" PRIx64 "\", \"priority\": %" PRIu32
+		       ", \"publish_time\": %" PRId64 ", \"expiry\": %" PRId64 ", \"data_len\": %" PRIu32
+		       ", \"publisher\": ",
+		       i ? ", " : "", rt[i].event_id, rt[i].channel_id, rt[i].priority, rt[i].publish_time,
+		       rt[i].expiry, rt[i].data_len);
+		json_string(stdout, name);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void evt_print_text(const struct ais_evt_res_status *res, const struct ais_evt_status_channel *ch,
+                           const struct ais_evt_status_conn *cn, const struct ais_evt_status_retained *rt)
+{
+	char name[4 * 256 + 1];
+
+	printf("node %" PRIu32 "%s: next event id %016" PRIx64 " (reserved below %016" PRIx64 ")\n", res->nodeid,
+	       res->sync_active ? " (synchronising)" : "", res->next_event_id, res->reserved_event_id);
+	printf("published %" PRIu64 ", delivered %" PRIu64 ", dropped %" PRIu64 ", bad frames %" PRIu64 "\n",
+	       res->published, res->delivered, res->dropped, res->bad_frames);
+	printf("\nchannels: %" PRIu32 "%s\n", res->channels_total, res->n_channels < res->channels_total ? " (cut)" : "");
+	if (res->n_channels)
+		printf("  %-16s %-24s %8s %6s %5s %8s\n", "id", "name", "openers", "local", "subs", "retained");
+	for (uint32_t i = 0; i < res->n_channels; i++) {
+		evt_name_str(name, sizeof(name), &ch[i].name);
+		printf("  %016" PRIx64 " %-24s %8" PRIu32 " %6" PRIu32 " %5" PRIu32 " %8" PRIu32 "%s\n", ch[i].id, name,
+		       ch[i].openers, ch[i].local_opens, ch[i].subscriptions, ch[i].retained,
+		       ch[i].unlinked ? "  (unlinked)" : "");
+	}
+	printf("\nconnections: %" PRIu32 "%s\n", res->conns_total, res->n_conns < res->conns_total ? " (cut)" : "");
+	if (res->n_conns)
+		printf("  %-8s %7s %5s %5s %6s %9s %6s %9s %6s\n", "conn", "pid", "opens", "subs", "queued", "bytes",
+		       "flight", "delivered", "lost");
+	for (uint32_t i = 0; i < res->n_conns; i++)
+		printf("  %-8" PRIx64 " %7" PRIu32 " %5" PRIu32 " %5" PRIu32 " %6" PRIu32 " %9" PRIu64 " %6" PRIu32
+		       " %9" PRIu64 " %6" PRIu64 "%s\n",
+		       cn[i].conn_id, cn[i].pid, cn[i].opens, cn[i].subscriptions, cn[i].queued, cn[i].queued_bytes,
+		       cn[i].in_flight, cn[i].delivered, cn[i].lost, cn[i].lost_pending ? "  (notice owed)" : "");
+	printf("\nretained events: %" PRIu32 "%s\n", res->retained_total,
+	       res->n_retained < res->retained_total ? " (cut)" : "");
+	if (res->n_retained)
+		printf("  %-16s %-16s %4s %8s %10s  %s\n", "event id", "channel", "prio", "bytes", "expires in",
+		       "publisher");
+	for (uint32_t i = 0; i < res->n_retained; i++) {
+		struct timespec now;
+		int64_t left;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		left = rt[i].expiry - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+		evt_name_str(name, sizeof(name), &rt[i].publisher);
+		printf("  %016" PRIx64 " %016" PRIx64 " %4" PRIu32 " %8" PRIu32 " %9" PRId64 "s  %s\n", rt[i].event_id,
+		       rt[i].channel_id, rt[i].priority, rt[i].data_len, left > 0 ? left / 1000000000 : 0, name);
+	}
+}
+
+static int cmd_evt(void)
+{
+	const struct ais_evt_res_status *res;
+	const struct ais_evt_status_channel *ch;
+	const struct ais_evt_status_conn *cn;
+	const struct ais_evt_status_retained *rt;
+	void *msg;
+	size_t len;
+
+	if (evt_status_get(&msg, &len) < 0)
+		return 1;
+	res = msg;
+	ch = (const struct ais_evt_status_channel *)(res + 1);
+	cn = (const struct ais_evt_status_conn *)(ch + res->n_channels);
+	rt = (const struct ais_evt_status_retained *)(cn + res->n_conns);
+	if (arg_json)
+		evt_print_json(res, ch, cn, rt);
+	else
+		evt_print_text(res, ch, cn, rt);
+	free(msg);
+	return 0;
+}
+
 /* --- main ------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -796,6 +969,8 @@ static void usage(FILE *f)
 	        "                               backlog, queue level, membership changes\n"
 	        "  services                     per-engine counters\n"
 	        "  dump                         write the blackbox and print every engine's state\n"
+	        "  evt                          event service: channels, connections' delivery\n"
+	        "                               queues, retained events\n"
 	        "  shutdown                     ask the daemon to leave the ring and exit\n"
 	        "  fault drop PERCENT [NODE...] drop PERCENT of the packets (to/from NODEs only)\n"
 	        "  fault drop-mcast PERCENT [NODE...]\n"
@@ -834,13 +1009,15 @@ static int run_command(struct ais_client *c, const char *cmd, struct fault_req *
 		return cmd_services(c);
 	if (strcmp(cmd, "dump") == 0)
 		return cmd_dump(c);
+	if (strcmp(cmd, "evt") == 0)
+		return cmd_evt();
 	return cmd_shutdown(c);
 }
 
 static bool command_known(const char *cmd)
 {
 	static const char *const known[] = { "status", "members", "ring", "services",
-	                                     "dump", "shutdown", "fault" };
+	                                     "dump", "shutdown", "fault", "evt" };
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(cmd, known[i]) == 0)

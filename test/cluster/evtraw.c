@@ -17,6 +17,8 @@
  *   evtraw hold CHANNEL SECONDS
  *       open (create) and keep the channel open for SECONDS.
  *   evtraw unlink CHANNEL
+ *   evtraw try CHANNEL
+ *       one open with CREATE, no retry; prints the SaAisErrorT.
  *
  * Exit 0 on success, 1 with "FAIL: ..." otherwise.
  */
@@ -184,6 +186,66 @@ static void selftest(void)
 	}
 	printf("ok: window, credit, priority, lost-event notice\n");
 
+	/* unsubscribe drops what is still queued for that subscription */
+	CHECK(evtipc_unsubscribe(b, ob, 9) == SA_OK, "unsubscribe all");
+	CHECK(evtipc_subscribe(b, ob, 20, 1, "drop") == SA_OK, "subscribe drop");
+	for (int i = 0; i < AIS_EVT_WINDOW + 8; i++)
+		CHECK(evtipc_publish(a, oa, 2, 0, "drop", "x", 1, &id) == SA_OK, "publish drop %d", i);
+	{
+		size_t n = 0;
+
+		while (n < AIS_EVT_WINDOW && next_delivery(b, &d, 2000))
+			n++;
+		CHECK(n == AIS_EVT_WINDOW, "%zu deliveries before unsubscribe", n);
+	}
+	CHECK(evtipc_unsubscribe(b, ob, 20) == SA_OK, "unsubscribe drop");
+	evtipc_credit(b, AIS_EVT_WINDOW);
+	CHECK(!next_delivery(b, &d, 500), "an event of a dropped subscription arrived (sub %u)", d.sub_id);
+	printf("ok: unsubscribe drops queued events\n");
+
+	/* asynchronous open: the open id at once, the result as EV_OPEN_DONE */
+	{
+		struct ais_evt_req_open req;
+		struct ais_evt_res_open res;
+		struct ais_evt_ev_open_done done;
+		ssize_t r;
+
+		memset(&req, 0, sizeof(req));
+		req.header.id = AIS_EVT_REQ_CHANNEL_OPEN;
+		req.header.size = sizeof(req);
+		evtipc_name(&req.name, name);
+		req.flags = F_SUB;
+		req.async = 1;
+		req.invocation = 0x77;
+		CHECK(evtipc_call(b, &req, sizeof(req), &res, sizeof(res)) == SA_OK && res.open_id != 0, "async open");
+		do {
+			r = evtipc_event(b, evbuf, sizeof(evbuf), 5000);
+			CHECK(r > 0, "no EV_OPEN_DONE");
+			memcpy(&done, evbuf, sizeof(done));
+		} while (done.header.id != AIS_EVT_EV_OPEN_DONE);
+		CHECK(done.invocation == 0x77 && done.open_id == res.open_id && done.header.error == SA_OK,
+		      "EV_OPEN_DONE fields");
+		CHECK(evtipc_close(b, res.open_id) == SA_OK, "close the async open");
+		req.invocation = 0x78;
+		evtipc_name(&req.name, "no-such-channel-evtraw");
+		CHECK(evtipc_call(b, &req, sizeof(req), &res, sizeof(res)) == SA_OK, "async open of a missing channel");
+		do {
+			r = evtipc_event(b, evbuf, sizeof(evbuf), 5000);
+			CHECK(r > 0, "no EV_OPEN_DONE");
+			memcpy(&done, evbuf, sizeof(done));
+		} while (done.header.id != AIS_EVT_EV_OPEN_DONE);
+		CHECK(done.invocation == 0x78 && done.header.error == SA_NOT_EXIST, "async NOT_EXIST");
+		CHECK(evtipc_close(b, res.open_id) == SA_BAD_HANDLE, "close of a failed async open");
+	}
+	printf("ok: asynchronous open\n");
+
+	/* retention expires: a subscriber after the expiry gets nothing */
+	CHECK(evtipc_publish(a, oa, 1, 1000000000, "expire", "e", 1, &rid) == SA_OK, "publish retained 1 s");
+	sleep(2);
+	CHECK(evtipc_subscribe(b, ob, 30, 1, "expire") == SA_OK, "subscribe after expiry");
+	CHECK(!next_delivery(b, &d, 300), "an expired event was delivered");
+	printf("ok: retention expiry\n");
+
 	CHECK(evtipc_unlink(a, name) == SA_OK, "unlink");
 	CHECK(evtipc_unlink(a, name) == SA_NOT_EXIST, "second unlink");
 	CHECK(evtipc_open(b, name, F_SUB, INT64_MAX, &oc) == SA_NOT_EXIST, "open after unlink");
@@ -291,6 +353,12 @@ int main(int argc, char **argv)
 		CHECK(evtipc_open(c, argv[2], F_PUB | F_SUB | F_CREATE, INT64_MAX, &o) == SA_OK, "open");
 		sleep((unsigned)atoi(argv[3]));
 		qb_ipcc_disconnect(c);
+	} else if (argc == 3 && strcmp(argv[1], "try") == 0) {
+		qb_ipcc_connection_t *c = conn();
+		uint32_t o;
+
+		printf("%d\n", evtipc_open(c, argv[2], F_PUB | F_CREATE, INT64_MAX, &o));
+		qb_ipcc_disconnect(c);
 	} else if (argc == 3 && strcmp(argv[1], "unlink") == 0) {
 		qb_ipcc_connection_t *c = conn();
 
@@ -298,7 +366,7 @@ int main(int argc, char **argv)
 		qb_ipcc_disconnect(c);
 	} else {
 		fprintf(stderr, "usage: evtraw selftest | publish CH PAT RET_S N | ids CH PREFIX WAIT_MS | "
-		                "clear CH ID | hold CH S | unlink CH\n");
+		                "clear CH ID | hold CH S | unlink CH | try CH\n");
 		return 2;
 	}
 	return 0;
