@@ -53,6 +53,8 @@ _Static_assert(SA_MAX_NAME_LENGTH == sizeof(((struct ais_evt_name *)0)->value), 
 
 #define EVT_OPEN_FLAGS_ALL (SA_EVT_CHANNEL_PUBLISHER | SA_EVT_CHANNEL_SUBSCRIBER | SA_EVT_CHANNEL_CREATE)
 #define EVT_CREDIT_RETRY_NS 1000000L
+/* Longest a publish waits out the engine's TRY_AGAIN before returning it. */
+#define EVT_PUBLISH_WAIT_US 2000000L
 
 struct evt_inst {
 	struct ais_client *client;
@@ -1304,7 +1306,22 @@ SaAisErrorT saEvtEventPublish(SaEvtEventHandleT eventHandle, const void *eventDa
 	}
 	iov.iov_base = buf;
 	iov.iov_len = len;
-	e = evt_request(inst, &iov, 1, AIS_EVT_REQ_PUBLISH, &res, sizeof(res), sizeof(res));
+	/* The engine answers TRY_AGAIN while its send queue or its block of
+	 * event ids is refilling, which takes moments. Programs written for
+	 * OpenAIS (whose publish waited) do not retry, so wait here a while
+	 * before handing TRY_AGAIN to the caller. */
+	for (long waited_us = 0, pause_us = 100;; waited_us += pause_us) {
+		e = evt_request(inst, &iov, 1, AIS_EVT_REQ_PUBLISH, &res, sizeof(res), sizeof(res));
+		if (e != SA_AIS_ERR_TRY_AGAIN || waited_us >= EVT_PUBLISH_WAIT_US)
+			break;
+		{
+			const struct timespec ts = { .tv_sec = 0, .tv_nsec = pause_us * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+		if (pause_us < 10000)
+			pause_us *= 2;
+	}
 	free(buf);
 	if (e == SA_AIS_OK) {
 		pthread_mutex_lock(&evt_lock);

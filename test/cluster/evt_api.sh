@@ -9,12 +9,15 @@
 EVTAPI="$AIS_BUILD_DIR/test/cluster/evtapi"
 EVT_PUB="$AIS_BUILD_DIR/services/evt_pub"
 EVT_SUB="$AIS_BUILD_DIR/services/evt_sub"
+# Hang guards only (a stuck daemon fails the test with its logs): every
+# client below finishes in well under a second on a healthy cluster.
+GUARD="timeout 120"
 
 step "start 2 nodes"
 cluster start 2 --quiet || fail "the ring did not form"
 run_api() {
 	local out rc=0
-	out=$(AIS_INSTANCE="$(inst "$1")" "$EVTAPI" "${@:2}" 2>&1) || rc=$?
+	out=$(AIS_INSTANCE="$(inst "$1")" $GUARD "$EVTAPI" "${@:2}" 2>&1) || rc=$?
 	echo "$out"
 	[ "$rc" = 0 ] || fail "evtapi $* failed (exit $rc)"
 }
@@ -26,7 +29,7 @@ done
 step "evt_sub on n2 receives what evt_pub publishes on n1 (filtered)"
 chan="evtapi-cross-$$"
 subout="$work/sub.out"
-AIS_INSTANCE="$(inst 2)" "$EVT_SUB" --channel "$chan" --count 3 --timeout 60 prefix=ord >"$subout" 2>&1 &
+AIS_INSTANCE="$(inst 2)" $GUARD "$EVT_SUB" --channel "$chan" --count 3 --timeout 60 prefix=ord >"$subout" 2>&1 &
 subpid=$!
 for _ in $(seq 1 200); do
 	grep -q '^subscribed' "$subout" && break
@@ -34,9 +37,9 @@ for _ in $(seq 1 200); do
 	sleep 0.1
 done
 grep -q '^subscribed' "$subout" || fail "evt_sub did not subscribe: $(cat "$subout")"
-AIS_INSTANCE="$(inst 1)" "$EVT_PUB" --channel "$chan" --count 2 --priority 2 other >"$work/pub0.out" ||
+AIS_INSTANCE="$(inst 1)" $GUARD "$EVT_PUB" --channel "$chan" --count 2 --priority 2 other >"$work/pub0.out" ||
 	fail "evt_pub (other) failed: $(cat "$work/pub0.out")"
-AIS_INSTANCE="$(inst 1)" "$EVT_PUB" --channel "$chan" --count 3 --size 100 --priority 1 \
+AIS_INSTANCE="$(inst 1)" $GUARD "$EVT_PUB" --channel "$chan" --count 3 --size 100 --priority 1 \
 	--publisher pub1 order tail >"$work/pub1.out" || fail "evt_pub failed: $(cat "$work/pub1.out")"
 rc=0
 wait "$subpid" || rc=$?

@@ -38,6 +38,7 @@ static uint64_t srv_next_id = AIS_EVT_EVENTID_FIRST;
 static uint64_t srv_credit;
 static uint32_t srv_sub_open, srv_sub_id;
 static int srv_subscribed;
+static int srv_busy;
 
 static void srv_reply(qb_ipcs_connection_t *c, int32_t id, int32_t error, const void *body,
                       size_t body_len)
@@ -121,7 +122,16 @@ static int32_t srv_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 		break;
 	}
 	case AIS_EVT_REQ_PUBLISH: {
-		uint64_t id = srv_next_id++;
+		struct ais_evt_req_publish r;
+		uint64_t id;
+
+		/* publisher "busy": TRY_AGAIN three times, then accepted */
+		memcpy(&r, data, sizeof(r));
+		if (r.publisher.length == 4 && !memcmp(r.publisher.value, "busy", 4) && srv_busy++ < 3) {
+			srv_reply(c, req->id, SA_AIS_ERR_TRY_AGAIN, NULL, 0);
+			break;
+		}
+		id = srv_next_id++;
 
 		srv_reply(c, req->id, SA_AIS_OK, &id, sizeof(id));
 		if (srv_subscribed)
@@ -712,6 +722,14 @@ START_TEST(test_delivered_events)
 	ck_assert_int_eq(gotname.length, 2);
 	ck_assert_int_eq(saEvtEventPatternFree(got_event, out.patterns), SA_AIS_OK);
 	ck_assert_int_eq(saEvtEventPatternFree(got_event, out.patterns), SA_AIS_ERR_INVALID_PARAM);
+
+	/* the engine's TRY_AGAIN is waited out */
+	pubname = name_of("busy");
+	ck_assert_int_eq(saEvtEventAttributesSet(eh, NULL, 1, SA_TIME_ONE_MINUTE, &pubname), SA_AIS_OK);
+	ck_assert_int_eq(saEvtEventPublish(eh, NULL, 0, &gotid), SA_AIS_OK);
+	ck_assert_int_eq(saEvtDispatch(h, SA_DISPATCH_ONE), SA_AIS_OK);
+	ck_assert_int_eq(got_count, 2);
+	got_count = 1;
 
 	/* republish the same handle: a new id */
 	ck_assert_int_eq(saEvtEventPublish(eh, NULL, 0, &gotid), SA_AIS_OK);
