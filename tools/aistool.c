@@ -826,9 +826,9 @@ static int cmd_clm(void)
 		printf("{\"view_number\": %" PRIu64 ", \"member_count\": %" PRIu32 ", \"nodes\": [",
 		       (uint64_t)buf.viewNumber, buf.numberOfItems);
 	else
-		printf("view %" PRIu64 ", %" PRIu32 " member(s)\n%-8s %-16s %-40s %-6s %-20s %s\n",
+		printf("view %" PRIu64 ", %" PRIu32 " member(s)\n%-8s %-16s %-24s %-6s %-23s %s\n",
 		       (uint64_t)buf.viewNumber, buf.numberOfItems, "nodeid", "name", "address", "member",
-		       "boot_timestamp", "initial_view");
+		       "boot time (UTC)", "initial view");
 	for (SaUint32T i = 0; i < buf.numberOfItems; i++) {
 		const SaClmClusterNodeT *n = &buf.notification[i].clusterNode;
 		size_t alen = n->nodeAddress.length <= SA_CLM_MAX_ADDRESS_LENGTH ? n->nodeAddress.length : 0;
@@ -843,15 +843,28 @@ static int cmd_clm(void)
 			       n->member ? "true" : "false", (int64_t)n->bootTimestamp,
 			       (uint64_t)n->initialViewNumber);
 		} else {
-			printf("%-8" PRIu32 " %-16.*s %-40.*s %-6s %-20" PRId64 " %" PRIu64 "\n", n->nodeId, (int)nlen,
+			char boot[32];
+			time_t secs = (time_t)(n->bootTimestamp / SA_TIME_ONE_SECOND);
+			struct tm tm;
+
+			if (gmtime_r(&secs, &tm) == NULL ||
+			    strftime(boot, sizeof(boot), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+				snprintf(boot, sizeof(boot), "%" PRId64, (int64_t)n->bootTimestamp);
+			else
+				snprintf(boot + strlen(boot), sizeof(boot) - strlen(boot), ".%03u",
+				         (unsigned)(n->bootTimestamp % SA_TIME_ONE_SECOND / SA_TIME_ONE_MILLISECOND));
+			printf("%-8" PRIu32 " %-16.*s %-24.*s %-6s %-23s %" PRIu64 "\n", n->nodeId, (int)nlen,
 			       (const char *)n->nodeName.value, (int)alen, (const char *)n->nodeAddress.value,
-			       n->member ? "yes" : "no", (int64_t)n->bootTimestamp, (uint64_t)n->initialViewNumber);
+			       n->member ? "yes" : "no", boot, (uint64_t)n->initialViewNumber);
 		}
 	}
 	if (arg_json)
 		printf("]}\n");
 	saClmClusterNotificationFree(h, buf.notification);
 	saClmFinalize(h);
+	return 0;
+}
+
 /* --- evt: the event service's state (raw request to the evt engine) ---- */
 
 static void evt_name_str(char *dst, size_t dst_len, const struct ais_evt_name *n)
