@@ -7,7 +7,11 @@
 # chat message from every node over CPG (each node prints what it received,
 # in the same order), kills node 3 and shows the configuration change and how
 # long the ring took to re-form, restarts node 3 and shows the merge, and
-# stops everything (also on Ctrl-C or error). When the daemon is not built,
+# stops everything (also on Ctrl-C or error). Along the way: Event service
+# subscribers with filters on two nodes receive what a third publishes, a
+# retained event published on node 3 reaches a subscriber that comes after
+# node 3 was killed, and a CLM membership watcher on node 1 reports each
+# view with its change codes. When the daemon is not built,
 # runs the simulated 5-node ring (test/sim/demo.sh) instead.
 set -euo pipefail
 
@@ -25,6 +29,9 @@ indent() { sed 's/^/    /'; }
 AISEXEC="$build/exec/aisexec"
 AISTOOL="$build/tools/aistool"
 CHAT="$build/services/cpg_chat"
+EVT_PUB="$build/services/evt_pub"
+EVT_SUB="$build/services/evt_sub"
+CLM_WATCH="$build/services/clm_watch"
 if [ ! -x "$AISEXEC" ] || [ ! -x "$AISTOOL" ]; then
 	if [ ! -f "$top/test/sim/demo.sh" ]; then
 		echo "demo: $AISEXEC is not built and there is no simulator demo; run make first" >&2
@@ -92,6 +99,14 @@ wait_lines() {
 }
 
 chat_say() { echo "$2" >&"${chat_fd[$1]}"; }
+
+# A background client on node $1 writing to file $2 (stopped at exit).
+bg_client() {
+	local i=$1 out=$2
+	shift 2
+	AIS_INSTANCE="$(inst "$i")" "$@" >"$out" 2>&1 &
+	chat_pids+=($!)
+}
 chat_messages() { grep '^msg ' "$(chat_out "$1")" | sed 's/^msg //'; }
 
 # Wait until node $1 reports members "$2"; prints the elapsed ms since $3.
@@ -134,6 +149,35 @@ else
 	note "(CPG chat client $CHAT not built: skipping the chat exchange)"
 fi
 
+if [ -x "$CLM_WATCH" ]; then
+	heading "CLM: a membership watcher on n1 (SA_TRACK_CHANGES)"
+	bg_client 1 "$dir/clm.out" "$CLM_WATCH"
+	wait_lines "$dir/clm.out" '^view ' 1
+	note "  view <number> members <count> <change>,<name>,<nodeid>,<address>,<boot time ns>,<initial view>"
+	head -n 1 "$dir/clm.out" | indent
+fi
+
+if [ -x "$EVT_PUB" ] && [ -x "$EVT_SUB" ]; then
+	heading "Event service: n1 publishes, subscribers with filters on n2 and n3"
+	bg_client 2 "$dir/evt2.out" "$EVT_SUB" -c demo-events -n 2 prefix=alarm
+	bg_client 3 "$dir/evt3.out" "$EVT_SUB" -c demo-events -n 3
+	wait_lines "$dir/evt2.out" '^subscribed' 1
+	wait_lines "$dir/evt3.out" '^subscribed' 1
+	for ev in "alarm.disk n1:/var-91%-full" "info.login alice@n1" "alarm.fan n1:fan2-stopped"; do
+		# shellcheck disable=SC2086 # two patterns per event
+		AIS_INSTANCE="$(inst 1)" "$EVT_PUB" -c demo-events -P "n1-monitor" $ev | sed 's/^/n1: /' | indent
+	done
+	wait_lines "$dir/evt2.out" '^event ' 2
+	wait_lines "$dir/evt3.out" '^event ' 3
+	echo "  n2 (filter: first pattern starts with 'alarm') received:"
+	grep '^event ' "$dir/evt2.out" | indent
+	echo "  n3 (no filter: every event) received:"
+	grep '^event ' "$dir/evt3.out" | indent
+	heading "Event service: n3 publishes a retained event (kept 10 minutes)"
+	AIS_INSTANCE="$(inst 3)" "$EVT_PUB" -c demo-config -r 600000 -P n3-config config.version "v2-from-n3" |
+		sed 's/^/n3: /' | indent
+fi
+
 heading "kill node 3 (SIGKILL) and wait for the ring to re-form"
 t0=$(now_ms)
 cluster kill 3 | indent
@@ -149,6 +193,16 @@ if [ -x "$CHAT" ]; then
 	grep 'left=3/' "$(chat_out 2)" | sed 's/^/n2: /' | indent
 fi
 
+if [ -x "$EVT_SUB" ]; then
+	echo "  a new subscriber on n1 gets the retained event published on the dead n3:"
+	AIS_INSTANCE="$(inst 1)" "$EVT_SUB" -c demo-config -n 1 -t 10 | grep '^event ' | indent
+fi
+if [ -x "$CLM_WATCH" ]; then
+	wait_lines "$dir/clm.out" 'LEFT,n3' 1
+	echo "  the CLM watcher on n1 saw n3 leave:"
+	grep 'LEFT,n3' "$dir/clm.out" | tail -n 1 | indent
+fi
+
 heading "restart node 3 and watch it merge back"
 t0=$(now_ms)
 cluster restart 3 --quiet
@@ -161,6 +215,15 @@ if [ -x "$CHAT" ]; then
 	wait_lines "$(chat_out 1)" 'confchg .*joined=3/' $((seen + 1))
 	echo "  a new chat client on n3 joins the group; n1 sees:"
 	grep 'joined=3/' "$(chat_out 1)" | tail -n 1 | indent
+fi
+if [ -x "$CLM_WATCH" ]; then
+	wait_lines "$dir/clm.out" 'JOINED,n3' 1
+	echo "  the CLM watcher on n1 saw n3 join again (new boot time):"
+	grep 'JOINED,n3' "$dir/clm.out" | tail -n 1 | indent
+fi
+if [ -x "$EVT_SUB" ]; then
+	echo "  the restarted n3 received the retained event through sync:"
+	AIS_INSTANCE="$(inst 3)" "$EVT_SUB" -c demo-config -n 1 -t 10 | grep '^event ' | indent
 fi
 note "  ring statistics of n1:"
 "$AISTOOL" -i "$(inst 1)" ring | grep -E 'state|token rotations|membership|retransmit' | indent
