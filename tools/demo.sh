@@ -154,7 +154,7 @@ if [ -x "$CLM_WATCH" ]; then
 	bg_client 1 "$dir/clm.out" "$CLM_WATCH"
 	wait_lines "$dir/clm.out" '^view ' 1
 	note "  view <number> members <count> <change>,<name>,<nodeid>,<address>,<boot time ns>,<initial view>"
-	head -n 1 "$dir/clm.out" | indent
+	grep "^view " "$dir/clm.out" | head -n 1 | indent
 fi
 
 if [ -x "$EVT_PUB" ] && [ -x "$EVT_SUB" ]; then
