@@ -5,7 +5,11 @@
 # engine has a fixed bound), the events beyond it are dropped, and when the
 # subscriber reads again it gets what was queued plus exactly one
 # SA_EVT_LOST_EVENT notice (event id 1, highest priority). A second,
-# fast subscriber on the same node loses nothing.
+# fast subscriber on the same node loses nothing. Then subscribers are
+# killed (SIGKILL) while events flood towards them, several rounds: the
+# daemon must drop them cleanly (the engine's disconnect of a client that
+# is already gone once freed the connection twice; the sanitizer build and
+# the daemon's survival catch it).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/evtlib.sh"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
@@ -45,6 +49,23 @@ got=$(awk '$1 == "E" && $3 != 1' "$work/evt.slow.out" | wc -l)
 [ "$got" -ge 500 ] && [ "$got" -lt "$MSGS" ] || evt_fail "the slow subscriber got $got events (expected between 500 and $MSGS)"
 awk '$1 == "E" && $3 != 1' "$work/evt.slow.out" >"$work/evt.slowdata.out"
 evt_check_order slowdata
+
+step "subscribers killed while events flood towards them"
+for round in 1 2 3 4 5; do
+	for k in 1 2 3; do evt_sub_start 2 "doomed$round$k" -c doomed -s "$k" -H -w 120000; done
+	evt_pub 1 "doomedpub$round" -c doomed -n 300 -t "d$round" -z 2048 &
+	dpub=$!
+	sleep 0.2
+	for k in 1 2 3; do
+		eval "p=\$evt_pid_doomed$round$k"
+		{ kill -KILL "$p"; wait "$p"; } 2>/dev/null || true
+	done
+	wait "$dpub" || evt_fail "the publisher failed in round $round"
+done
+kill -0 "$dpid" 2>/dev/null || evt_fail "n2's daemon died"
+evt_pub 1 alive -c alive -n 1 -t alive -r 60000
+evt_late 2 alivecheck -c alive
+evt_expect alivecheck "alive:1"
 
 cluster stop --quiet || fail "stop reported an error"
 test_ok=1
