@@ -7,17 +7,20 @@
 # killed and restarted with a new sender while the others go on. Then node
 # 1 is stopped with SIGTERM and the test fails if valgrind reported any
 # error or definite leak (or did not get to its leak check). histcheck
-# checks the clients' logs as in the other CPG tests.
+# checks the clients' logs as in the other CPG tests. Then the SA services
+# through node 1: a CLM watcher, Event service subscribers (one killed
+# while events flood towards it), retained events left in place at exit.
 #
 # ais-cluster starts the daemons through $AISEXEC: a wrapper in the test
 # directory puts valgrind in front of node 1's daemon only. Exit status 77
 # (skipped) when valgrind is not installed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cpglib.sh"
+. "$(dirname "$0")/evtlib.sh"
 # cpglib's EXIT trap re-raises the status with (exit "$rc"), which errexit
 # turns into the end of the trap before the cluster is stopped: run it with
 # errexit off, keeping the status.
-trap 'xt_rc=$?; set +e; (exit "$xt_rc"); cpg_cleanup' EXIT
+trap 'xt_rc=$?; set +e; for p in "${evt_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; (exit "$xt_rc"); cpg_cleanup' EXIT
 MSGS=${MSGS:-400}
 RATE=${RATE:-40}
 VALGRIND=${VALGRIND:-valgrind}
@@ -79,6 +82,20 @@ hist_wait_done 3 2 300
 step "stop the clients; histcheck"
 hist_stop_all 1.1 2.1 3.2
 check_histories
+
+step "CLM and EVT through n1: watcher, subscribers, a killed subscriber, retained events"
+CLM_WATCH="$AIS_BUILD_DIR/services/clm_watch"
+AIS_INSTANCE="$(inst 1)" "$CLM_WATCH" --once >"$work/clm.once" 2>&1 || fail "clm_watch --once on n1 failed: $(cat "$work/clm.once")"
+grep -q '^view .* members 3 ' "$work/clm.once" || fail "clm_watch on n1: $(cat "$work/clm.once")"
+evt_sub_start 1 vgsub -c vg -n 200 -w 240000
+evt_sub_start 1 vgdoomed -c vg -s 2 -H -w 240000
+evt_pub 2 vgpub -c vg -n 200 -t vg -z 1024
+{ kill -KILL "$evt_pid_vgdoomed"; wait "$evt_pid_vgdoomed"; } 2>/dev/null || true
+evt_sub_wait vgsub 240
+evt_expect vgsub "$(seqs vg 1 200)"
+evt_pub 1 vgret -c vgret -n 5 -t keep -r 600000 -P keep
+evt_late 3 vglate -c vgret
+evt_expect vglate "$(seqs keep 1 5)"
 
 step "SIGTERM n1 and wait for valgrind's report"
 kill -TERM "$vpid"
