@@ -17,7 +17,9 @@
  *   receiver:  evtbench -r [-S PUBLISHERS]
  *
  * A process prints "READY" once subscribed (the caller starts publishers
- * after every receiver is ready). A publisher publishes as fast as the
+ * after every receiver is ready). In latency mode (-L) a publisher publishes
+ * one event, waits for its own delivery, then sleeps until the next is due
+ * (one every INTERVAL_US), exactly as cpgbench -L. Otherwise it publishes as fast as the
  * service accepts (on SA_AIS_ERR_TRY_AGAIN: dispatch, wait up to 1 ms,
  * retry), dispatching its own deliveries between publishes, then publishes
  * a "done" event. Everyone exits once "done" events from PUBLISHERS
@@ -304,10 +306,20 @@ int main(int argc, char **argv)
 		h->type = EV_DATA;
 		while (!timed_out && (latency_mode ? sent < count : now_ns() < end)) {
 			if (latency_mode) {
-				uint64_t due = t0 + sent * interval_us * UINT64_C(1000);
+				/* as cpgbench: wait for the previous event's own delivery,
+				 * then sleep (not spin: the daemons share the CPUs) until
+				 * the next one is due */
+				uint64_t due = t0 + sent * interval_us * UINT64_C(1000), t;
 
-				for (uint64_t t = now_ns(); !timed_out && t < due; t = now_ns())
-					dispatch_wait((int)((due - t) / 1000000));
+				while (!timed_out && delivered_own < sent)
+					dispatch_wait(10);
+				t = now_ns();
+				if (due > t) {
+					struct timespec ts = { .tv_sec = (time_t)((due - t) / 1000000000),
+					                       .tv_nsec = (long)((due - t) % 1000000000) };
+
+					nanosleep(&ts, NULL);
+				}
 			}
 			h->seq = sent;
 			h->sent_ns = now_ns();
@@ -318,7 +330,8 @@ int main(int argc, char **argv)
 				break;
 			}
 			sent++;
-			dispatch_wait(0);
+			if (!latency_mode)
+				dispatch_wait(0);
 		}
 		t1 = now_ns();
 		if (!timed_out) {
