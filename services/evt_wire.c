@@ -548,7 +548,8 @@ int evt_req_publish_parse(const void *msg, size_t len, uint32_t *ret_open_id, st
 			return -EINVAL;
 		ret->patterns[i].len = plen;
 	}
-	if (len - off != req.data_len)
+	/* the data may be padded to AIS_EVT_ALIGN like the other items */
+	if (len - off != req.data_len && len - off != AIS_EVT_PAD((size_t)req.data_len))
 		return -EINVAL;
 	*ret_open_id = req.open_id;
 	ret->priority = req.priority;

@@ -70,7 +70,7 @@ boot_of() {
 }
 
 step "start 3 nodes and the watchers"
-cluster start 3 --quiet || fail "the ring did not form"
+cluster start 3 --token 1000 --quiet || fail "the ring did not form"
 for i in 1 2 3; do watch_start "n$i" "$i"; done
 watch_start delta 1 --changes-only --no-current
 for i in 1 2 3; do wait_views "n$i" 1; done

@@ -9,24 +9,24 @@
 . "$(dirname "$0")/evtlib.sh"
 
 step "start 3 nodes"
-cluster start 3 --quiet || fail "the ring did not form"
+cluster start 3 --token 1000 --quiet || fail "the ring did not form"
 expect_ring "1 2 3" 1 2 3 >/dev/null
 
 step "n1 publishes: 5 kept for 10 min, 3 kept for 3 s, 2 not retained"
 evt_pub 1 keep -c ret -n 5 -t keep -r 600000 -P keep
 evt_pub 1 short -c ret -n 3 -t short -r 3000 -P short
 evt_pub 1 none -c ret -n 2 -t none -P none
-evt_late 2 late1 -c ret -f prefix:keep
-evt_expect late1 "$(seqs keep 1 5)"
+evt_late 2 late1 -c ret -f prefix:keep &
+l1=$!
 evt_late 3 late1b -c ret -f exact:none
+wait "$l1" || evt_fail "late subscriber late1 failed"
+evt_expect late1 "$(seqs keep 1 5)"
 evt_expect late1b ""
 
 step "after 3 s the short ones are gone on every node"
 sleep 4
-for i in 1 2 3; do
-	evt_late "$i" "exp$i" -c ret
-	evt_expect "exp$i" "$(seqs keep 1 5)"
-done
+evt_late_on "1 2 3" exp -c ret
+for i in 1 2 3; do evt_expect "exp$i" "$(seqs keep 1 5)"; done
 
 step "kill -9 n1 (the publisher's node): the retained events stay"
 cluster kill 1 --quiet || fail "kill failed"
@@ -40,10 +40,8 @@ id1=$(evt_ids keep | head -n 1)
 evtctl_on 2 clear -c ret "$id1" 2>"$work/evt.clear.err" || evt_fail "clear failed: $(cat "$work/evt.clear.err")"
 evtctl_on 3 clear -c ret "$id1" 2>"$work/evt.clear2.err" && evt_fail "a second clear of $id1 succeeded"
 grep -q 'error 12' "$work/evt.clear2.err" || evt_fail "second clear: $(cat "$work/evt.clear2.err") (want NOT_EXIST 12)"
-for i in 2 3; do
-	evt_late "$i" "clr$i" -c ret
-	evt_expect "clr$i" "$(seqs keep 2 5)"
-done
+evt_late_on "2 3" clr -c ret
+for i in 2 3; do evt_expect "clr$i" "$(seqs keep 2 5)"; done
 
 step "restart n1: it receives the retained events through sync"
 cluster restart 1 --quiet || fail "restart failed"
@@ -60,10 +58,8 @@ dup=$(comm -12 <(echo "$old") <(echo "$new"))
 [ -z "$dup" ] || evt_fail "event ids reused after the restart: $dup"
 all=$(printf '%s\n%s\n' "$old" "$new" | sort | uniq -d)
 [ -z "$all" ] || evt_fail "duplicate event ids: $all"
-for i in 1 2 3; do
-	evt_late "$i" "fin$i" -c ret
-	evt_expect "fin$i" "$(seqs keep 2 5) $(seqs again 1 5)"
-done
+evt_late_on "1 2 3" fin -c ret
+for i in 1 2 3; do evt_expect "fin$i" "$(seqs keep 2 5) $(seqs again 1 5)"; done
 
 cluster stop --quiet || fail "stop reported an error"
 test_ok=1

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 RAW="$AIS_BUILD_DIR/test/cluster/evtraw"
 raw_on() { local i=$1; shift; AIS_INSTANCE="$(inst "$i")" "$RAW" "$@"; }
-ids_on() { raw_on "$1" ids "$2" "" 1500; }
+ids_on() { raw_on "$1" ids "$2" "" 700; }
 openers_on() {
 	aistool_on "$1" evt --json |
 		grep -o "\"name\": \"$2\", \"id\": \"[0-9a-f]*\", \"unlinked\": [a-z]*, \"openers\": [0-9]*" |
@@ -28,7 +28,7 @@ wait_openers() {
 }
 
 step "start 3 nodes; retained events before the split"
-cluster start 3 --fault-injection --timeout 60 --quiet || fail "the ring did not form"
+cluster start 3 --fault-injection --token 1000 --timeout 60 --quiet || fail "the ring did not form"
 expect_ring "1 2 3" 1 2 3 >/dev/null
 raw_on 1 publish shared a 600 3 > "$work/a.ids" || fail "publish on n1"
 raw_on 1 publish shared t 0 2 >/dev/null || fail "publish (not retained) on n1"

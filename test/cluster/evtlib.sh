@@ -82,12 +82,24 @@ evt_sub_wait() {
 }
 
 # evt_late I NAME ARGS...: a subscriber that exits once nothing arrived for
-# 2 s (the retained events a new subscription gets); output in evt.NAME.out.
+# 1 s (the retained events a new subscription gets); output in evt.NAME.out.
 evt_late() {
 	local i=$1 name=$2
 	shift 2
-	evtctl_on "$i" sub -q 2000 "$@" >"$work/evt.$name.out" 2>"$work/evt.$name.err" ||
+	evtctl_on "$i" sub -q 1000 "$@" >"$work/evt.$name.out" 2>"$work/evt.$name.err" ||
 		evt_fail "late subscriber $name on n$i failed: $(cat "$work/evt.$name.err")"
+}
+
+# evt_late_on "NODES" NAME ARGS...: evt_late on every node of NODES at once,
+# outputs in evt.NAME<i>.out.
+evt_late_on() {
+	local nodes=$1 name=$2 i p pids=()
+	shift 2
+	for i in $nodes; do
+		evt_late "$i" "$name$i" "$@" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || evt_fail "a late subscriber ($name) failed"; done
 }
 
 # The data fields ("TAG:SEQ") a subscriber delivered, sorted, one per line.

@@ -82,7 +82,12 @@ static void srv_deliver(qb_ipcs_connection_t *c, const uint8_t *msg, size_t size
 
 static int32_t srv_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 {
-	struct qb_ipc_request_header *req = data;
+	/* libqb hands requests over where they lie in its ring: not always
+	 * 8-byte aligned (a publish's data is not padded) */
+	struct qb_ipc_request_header hdr;
+	const struct qb_ipc_request_header *req = &hdr;
+
+	memcpy(&hdr, data, sizeof(hdr));
 
 	switch (req->id) {
 	case AIS_EVT_REQ_CHANNEL_OPEN: {
