@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL (public_api): $*" >&2; exit 1; }
 
 inc="-I$top_srcdir/include -I$top_builddir/include"
-headers="saAis.h saNtf.h saClm.h saEvt.h ais/cpg.h"
+headers="saAis.h saNtf.h saClm.h saEvt.h saAmf.h ais/cpg.h"
 qb_cflags=$(pkg-config --cflags libqb 2>/dev/null || true)
 
 for h in $headers; do
@@ -41,17 +41,20 @@ cat >"$work/all.c" <<'PROG'
 #include <saAis.h>
 #include <saClm.h>
 #include <saEvt.h>
+#include <saAmf.h>
 #include <ais/cpg.h>
 int main(void)
 {
 	SaVersionT v = { 'B', 1, 1 };
 	SaEvtHandleT e;
 	SaClmHandleT c;
+	SaAmfHandleT a;
 	cpg_handle_t g;
 	/* never run: only that every symbol resolves */
 	if (v.releaseCode == 0) {
 		(void)saEvtInitialize(&e, NULL, &v);
 		(void)saClmInitialize(&c, NULL, &v);
+		(void)saAmfInitialize(&a, NULL, &v);
 		(void)cpg_initialize(&g, NULL);
 	}
 	return 0;
@@ -59,7 +62,7 @@ int main(void)
 PROG
 libs="$top_builddir/lib/.libs"
 # shellcheck disable=SC2086
-$CC -std=c11 -Wall -Werror $inc $qb_cflags "$work/all.c" -o "$work/all" -L"$libs" -lSaEvt -lSaClm -laiscpg \
+$CC -std=c11 -Wall -Werror $inc $qb_cflags "$work/all.c" -o "$work/all" -L"$libs" -lSaEvt -lSaClm -lSaAmf -laiscpg \
 	-Wl,-rpath,"$libs" 2>"$work/err" || fail "a program using every library does not link: $(cat "$work/err")"
 
 # lib PATTERN VERSION: exported symbols match PATTERN, all tagged VERSION
@@ -77,5 +80,6 @@ check_exports() {
 }
 check_exports "$libs/libSaEvt.so" '^saEvt' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libSaEvt.versions" | head -n 1)"
 check_exports "$libs/libSaClm.so" '^saClm' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libSaClm.versions" | head -n 1)"
+check_exports "$libs/libSaAmf.so" '^saAmf' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libSaAmf.versions" | head -n 1)"
 check_exports "$libs/libaiscpg.so" '^cpg_' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libaiscpg.versions" | head -n 1)"
-echo "PASS: public_api ($headers; libSaEvt, libSaClm, libaiscpg exports)"
+echo "PASS: public_api ($headers; libSaEvt, libSaClm, libSaAmf, libaiscpg exports)"
