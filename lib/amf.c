@@ -131,7 +131,7 @@ static bool amf_recovery_ok(SaAmfRecommendedRecoveryT r)
 /* an answer a component may give (saAmfResponse, quiescing complete, confirm) */
 static bool amf_answer_ok(SaAisErrorT e)
 {
-	return e >= SA_AIS_OK && e <= SA_AIS_ERR_UNAVAILABLE;
+	return e >= SA_AIS_OK && e <= SA_AIS_ERR_DEPLOYMENT;
 }
 
 static void amf_ids_to_ipc(struct ais_amf_correlation *dst, const SaNtfCorrelationIdsT *ids)

@@ -9,7 +9,7 @@
  *
  * Requests start with qb_ipc_request_header (16 bytes) and have exactly
  * the size of their struct; the engine refuses any other size with
- * SA_AIS_ERR_INVALID_PARAM (libSaAmf treats that answer as a library bug).
+ * SA_AIS_ERR_INVALID_PARAM (from libSaAmf that would be a library bug).
  * Responses and events start with qb_ipc_response_header (24 bytes) whose
  * error is an SaAisErrorT. Every response uses the id of its request; a
  * failed request may be answered with the bare header (the library reads a
