@@ -28,11 +28,10 @@
 #include <ais/ipc_evt.h>
 
 #include "evt_int.h"
+#include "fake_engine.h"
 
 /* ---------------------------------------------------------------- fake engine */
 
-static pid_t server_pid;
-static qb_loop_t *srv_loop;
 static uint32_t srv_next_open = 1;
 static uint64_t srv_next_id = AIS_EVT_EVENTID_FIRST;
 static uint64_t srv_credit;
@@ -160,83 +159,16 @@ static int32_t srv_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 	return 0;
 }
 
-static int32_t srv_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
-{
-	return 0;
-}
-
-static int32_t srv_dispatch_add(enum qb_loop_priority p, int32_t fd, int32_t events, void *data,
-                                qb_ipcs_dispatch_fn_t fn)
-{
-	return qb_loop_poll_add(srv_loop, p, fd, events, data, fn);
-}
-
-static int32_t srv_dispatch_mod(enum qb_loop_priority p, int32_t fd, int32_t events, void *data,
-                                qb_ipcs_dispatch_fn_t fn)
-{
-	return qb_loop_poll_mod(srv_loop, p, fd, events, data, fn);
-}
-
-static int32_t srv_dispatch_del(int32_t fd)
-{
-	return qb_loop_poll_del(srv_loop, fd);
-}
-
-static void server_run(const char *name, int ready_fd)
-{
-	struct qb_ipcs_service_handlers handlers = {
-		.connection_accept = srv_accept,
-		.msg_process = srv_msg,
-	};
-	struct qb_ipcs_poll_handlers poll_handlers = {
-		.dispatch_add = srv_dispatch_add,
-		.dispatch_mod = srv_dispatch_mod,
-		.dispatch_del = srv_dispatch_del,
-	};
-	qb_ipcs_service_t *s;
-	char ok = 1;
-
-	srv_loop = qb_loop_create();
-	s = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
-	if (!srv_loop || !s)
-		_exit(2);
-	qb_ipcs_enforce_buffer_size(s, AIS_IPC_MSG_MAX);
-	qb_ipcs_poll_handlers_set(s, &poll_handlers);
-	if (qb_ipcs_run(s) != 0 || write(ready_fd, &ok, 1) != 1)
-		_exit(2);
-	close(ready_fd);
-	qb_loop_run(srv_loop);
-	_exit(0);
-}
-
 static void server_start(void)
 {
-	char instance[32], name[AIS_IPC_NAME_MAX];
-	int fds[2];
-	char ok = 0;
+	static const struct qb_ipcs_service_handlers handlers = { .msg_process = srv_msg };
 
-	snprintf(instance, sizeof(instance), "te%d", (int)getpid());
-	setenv(AIS_INSTANCE_ENV, instance, 1);
-	snprintf(name, sizeof(name), "ais-%s-evt", instance);
-	ck_assert_int_eq(pipe(fds), 0);
-	server_pid = fork();
-	ck_assert_int_ge(server_pid, 0);
-	if (server_pid == 0) {
-		close(fds[0]);
-		server_run(name, fds[1]);
-	}
-	close(fds[1]);
-	ck_assert_int_eq(read(fds[0], &ok, 1), 1);
-	close(fds[0]);
+	fake_engine_start("evt", "te", &handlers);
 }
 
 static void server_stop(void)
 {
-	if (server_pid > 0) {
-		kill(server_pid, SIGKILL);
-		waitpid(server_pid, NULL, 0);
-		server_pid = 0;
-	}
+	fake_engine_stop();
 }
 
 /* ---------------------------------------------------------------- helpers */
