@@ -1185,6 +1185,23 @@ START_TEST(test_other_callbacks)
 	ck_assert_int_eq(last_pg4[1].member.haReadinessState, SA_AMF_HARS_READY_FOR_ACTIVE_DEGRADED);
 	ck_assert_uint_eq(last_pg4[1].member.rank, 2);
 	ck_assert_int_eq(saAmfFinalize(h), SA_AIS_OK);
+
+	/* B.03: contained callbacks, and the B.01 protection group shape */
+	{
+		const SaAmfCallbacksT_3 cb3 = { hc_cb,    term_cb,   set_cb,   remove_cb, pg_cb,
+			                        pinst_cb, pclean_cb, cinst_cb, cclean_cb };
+		SaVersionT v = { 'B', 3, 1 };
+
+		ck_assert_int_eq(saAmfInitialize_3(&h, &cb3, &v), SA_AIS_OK);
+		emit(EMIT_CONTAINED_CLEANUP);
+		emit(EMIT_PG_TRACK);
+		ck_assert_int_eq(saAmfDispatch(h, SA_DISPATCH_ALL), SA_AIS_OK);
+		ck_assert_int_eq(n_cclean, 2);
+		ck_assert_int_eq(n_pg, 2);
+		ck_assert_int_eq(n_pg4, 1);
+		ck_assert(name_is(&last_pg[0].member.compName, "safComp=A"));
+		ck_assert_int_eq(saAmfFinalize(h), SA_AIS_OK);
+	}
 	server_stop();
 }
 END_TEST
