@@ -287,6 +287,7 @@ struct plan {
 	struct amf_comp **maps;  /* storage for tgt.map */
 	size_t maps_used, maps_cap;
 	bool *act_role, *stb_role; /* per ranked SU index: may take that role */
+	bool *tried;               /* scratch of place_new() */
 };
 
 static uint64_t rank_key(uint32_t rank)
@@ -563,12 +564,11 @@ static void choose_roles(struct plan *p)
 static struct amf_su *place_new(struct plan *p, struct si_plan *sp, enum amf_ha_state ha, bool allow_quiesced)
 {
 	bool active = ha_is_active(ha);
-	bool *tried = calloc(p->nsu, sizeof(*tried));
+	bool *tried = p->tried;
 	struct amf_su *u = NULL;
 	size_t i;
 
-	if (!tried)
-		return NULL;
+	memset(tried, 0, p->nsu * sizeof(*tried));
 	for (;;) {
 		size_t best = SIZE_MAX;
 
@@ -592,7 +592,6 @@ static struct amf_su *place_new(struct plan *p, struct si_plan *sp, enum amf_ha_
 			break;
 		}
 	}
-	free(tried);
 	return u;
 }
 
@@ -880,6 +879,7 @@ static void plan_free(struct plan *p)
 	free(p->maps);
 	free(p->act_role);
 	free(p->stb_role);
+	free(p->tried);
 }
 
 int amf_assign_plan_sg(struct amf_sg *sg, unsigned base, struct amf_action_list *l)
@@ -906,6 +906,7 @@ int amf_assign_plan_sg(struct amf_sg *sg, unsigned base, struct amf_action_list 
 	p.su_stb = calloc(p.nsu + 1, sizeof(*p.su_stb));
 	p.act_role = calloc(p.nsu + 1, sizeof(*p.act_role));
 	p.stb_role = calloc(p.nsu + 1, sizeof(*p.stb_role));
+	p.tried = calloc(p.nsu + 1, sizeof(*p.tried));
 	p.comps = calloc(p.ncomp + 1, sizeof(*p.comps));
 	p.c_act = calloc(p.ncomp + 1, sizeof(*p.c_act));
 	p.c_stb = calloc(p.ncomp + 1, sizeof(*p.c_stb));
@@ -914,7 +915,7 @@ int amf_assign_plan_sg(struct amf_sg *sg, unsigned base, struct amf_action_list 
 	p.sis = calloc(p.nsi, sizeof(*p.sis));
 	p.maps_cap = csis * (p.nsu + 1) + 1;
 	p.maps = calloc(p.maps_cap, sizeof(*p.maps));
-	if (!p.sus || !p.su_act || !p.su_stb || !p.act_role || !p.stb_role || !p.comps || !p.c_act || !p.c_stb ||
+	if (!p.sus || !p.su_act || !p.su_stb || !p.act_role || !p.stb_role || !p.tried || !p.comps || !p.c_act || !p.c_stb ||
 	    !p.t_act || !p.t_stb || !p.sis || !p.maps)
 		goto out;
 	for (u = sg->sus, i = 0, k = 0; u; u = u->next) {

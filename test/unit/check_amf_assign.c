@@ -1335,11 +1335,20 @@ static char *random_run(unsigned long seed, unsigned steps, bool with_failures)
 	return out;
 }
 
+/* AMF_ASSIGN_ROUNDS=n multiplies the number of random models (for longer runs by hand). */
+static unsigned long rounds(unsigned long n)
+{
+	const char *e = getenv("AMF_ASSIGN_ROUNDS");
+	unsigned long k = e ? strtoul(e, NULL, 10) : 1;
+
+	return n * (k ? k : 1);
+}
+
 START_TEST(test_random_properties)
 {
 	unsigned long seed;
 
-	for (seed = 1; seed <= 60; seed++) {
+	for (seed = 1; seed <= rounds(60); seed++) {
 		char *a = random_run(seed * 7919 + (unsigned long)_i, 40, false);
 
 		free(a);
@@ -1351,7 +1360,7 @@ START_TEST(test_random_with_failures)
 {
 	unsigned long seed;
 
-	for (seed = 1; seed <= 40; seed++) {
+	for (seed = 1; seed <= rounds(40); seed++) {
 		char *a = random_run(seed * 104729 + (unsigned long)_i, 30, true);
 
 		free(a);
