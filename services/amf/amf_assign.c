@@ -595,6 +595,60 @@ static struct amf_su *place_new(struct plan *p, struct si_plan *sp, enum amf_ha_
 	return u;
 }
 
+/* May the passes touch this SI (not frozen, not drained, unlocked)? */
+static bool si_open(const struct si_plan *sp)
+{
+	return !sp->frozen && !sp->draining && sp->si->admin_state == AMF_ADMIN_UNLOCKED;
+}
+
+static uint32_t want_of(const struct plan *p, const struct amf_si *si, bool active)
+{
+	return active ? want_active(p, si) : want_standby(p, si);
+}
+
+/*
+ * For every open SI: current assignments in state from, on IN_SERVICE SUs
+ * with the role of to, go into the target as to while the SI wants more.
+ */
+static void pass_keep(struct plan *p, enum amf_ha_state from, enum amf_ha_state to)
+{
+	bool act = ha_is_active(to);
+	struct amf_si_assignment *a;
+	size_t k;
+
+	for (k = 0; k < p->nsi; k++) {
+		struct si_plan *sp = &p->sis[k];
+
+		if (!si_open(sp))
+			continue;
+		for (a = sp->si->assignments; a && count_ha(sp, act) < want_of(p, sp->si, act); a = a->si_next) {
+			size_t ui = su_index(p, a->su);
+
+			if (a->ha_state == from && su_usable(a->su) && (act ? p->act_role[ui] : p->stb_role[ui]))
+				place(p, sp, a->su, to);
+		}
+	}
+}
+
+/* For every open SI: new assignments in state ha until it has what it wants or nothing fits. */
+static void pass_new(struct plan *p, enum amf_ha_state ha)
+{
+	bool act = ha_is_active(ha);
+	size_t k;
+
+	for (k = 0; k < p->nsi; k++) {
+		struct si_plan *sp = &p->sis[k];
+
+		if (!si_open(sp))
+			continue;
+		while (count_ha(sp, act) < want_of(p, sp->si, act) && place_new(p, sp, ha, false))
+			;
+		/* last resort for an active: the SU that holds the SI QUIESCED */
+		if (act && count_ha(sp, true) == 0)
+			place_new(p, sp, ha, true);
+	}
+}
+
 static void plan_si_passes(struct plan *p)
 {
 	size_t k;
@@ -637,73 +691,12 @@ static void plan_si_passes(struct plan *p)
 			}
 		}
 	}
-	/* pass 1: keep valid actives */
-	for (k = 0; k < p->nsi; k++) {
-		struct si_plan *sp = &p->sis[k];
-
-		if (sp->frozen || sp->draining || sp->si->admin_state != AMF_ADMIN_UNLOCKED)
-			continue;
-		for (a = sp->si->assignments; a; a = a->si_next) {
-			size_t ui = su_index(p, a->su);
-
-			if (a->ha_state != AMF_HA_ACTIVE || !su_usable(a->su) || !p->act_role[ui])
-				continue;
-			if (count_ha(sp, true) >= want_active(p, sp->si))
-				break;
-			place(p, sp, a->su, AMF_HA_ACTIVE);
-		}
-	}
-	/* pass 2: promote standbys of SIs without an active */
-	for (k = 0; k < p->nsi; k++) {
-		struct si_plan *sp = &p->sis[k];
-
-		if (sp->frozen || sp->draining || sp->si->admin_state != AMF_ADMIN_UNLOCKED)
-			continue;
-		for (a = sp->si->assignments; a && count_ha(sp, true) < want_active(p, sp->si); a = a->si_next) {
-			size_t ui = su_index(p, a->su);
-
-			if (a->ha_state == AMF_HA_STANDBY && su_usable(a->su) && p->act_role[ui])
-				place(p, sp, a->su, AMF_HA_ACTIVE);
-		}
-	}
-	/* pass 3: new actives */
-	for (k = 0; k < p->nsi; k++) {
-		struct si_plan *sp = &p->sis[k];
-
-		if (sp->frozen || sp->draining || sp->si->admin_state != AMF_ADMIN_UNLOCKED)
-			continue;
-		while (count_ha(sp, true) < want_active(p, sp->si) && place_new(p, sp, AMF_HA_ACTIVE, false))
-			;
-		if (count_ha(sp, true) == 0)
-			place_new(p, sp, AMF_HA_ACTIVE, true);
-	}
-	/* pass 4: keep valid standbys; pass 5: quiesced old actives become standbys */
-	for (int pass = 4; pass <= 5; pass++) {
-		for (k = 0; k < p->nsi; k++) {
-			struct si_plan *sp = &p->sis[k];
-			enum amf_ha_state from = pass == 4 ? AMF_HA_STANDBY : AMF_HA_QUIESCED;
-
-			if (sp->frozen || sp->draining || sp->si->admin_state != AMF_ADMIN_UNLOCKED)
-				continue;
-			for (a = sp->si->assignments; a; a = a->si_next) {
-				size_t ui = su_index(p, a->su);
-
-				if (count_ha(sp, false) >= want_standby(p, sp->si))
-					break;
-				if (a->ha_state == from && su_usable(a->su) && p->stb_role[ui])
-					place(p, sp, a->su, AMF_HA_STANDBY);
-			}
-		}
-	}
-	/* pass 6: new standbys */
-	for (k = 0; k < p->nsi; k++) {
-		struct si_plan *sp = &p->sis[k];
-
-		if (sp->frozen || sp->draining || sp->si->admin_state != AMF_ADMIN_UNLOCKED)
-			continue;
-		while (count_ha(sp, false) < want_standby(p, sp->si) && place_new(p, sp, AMF_HA_STANDBY, false))
-			;
-	}
+	pass_keep(p, AMF_HA_ACTIVE, AMF_HA_ACTIVE);   /* 1: keep valid actives */
+	pass_keep(p, AMF_HA_STANDBY, AMF_HA_ACTIVE);  /* 2: promote standbys of SIs without an active */
+	pass_new(p, AMF_HA_ACTIVE);                   /* 3: new actives */
+	pass_keep(p, AMF_HA_STANDBY, AMF_HA_STANDBY); /* 4: keep valid standbys */
+	pass_keep(p, AMF_HA_QUIESCED, AMF_HA_STANDBY); /* 5: quiesced old actives become standbys */
+	pass_new(p, AMF_HA_STANDBY);                  /* 6: new standbys */
 }
 
 static int push(struct amf_action_list *l, enum amf_action_kind kind, unsigned step, struct amf_su *u,

@@ -41,6 +41,7 @@ struct spec {
 	const char *recovery;           /* saAmfCompRecoveryOnError, NULL: default */
 	int su_failover;                /* -1 or 0: not written / false */
 	unsigned si_rank[4];
+	unsigned su_rank[4];
 };
 
 static bool cap_has_standby(const char *cap)
@@ -109,6 +110,8 @@ static struct amf_cluster *build(const struct spec *s)
 		fprintf(f, "\t\t\tsafSu = su%d {\n\t\t\t\tsaAmfSUHostedByNode = n%d\n", i, (i - 1) % 3 + 1);
 		if (s->su_failover == 0)
 			fprintf(f, "\t\t\t\tsaAmfSUFailover = false\n");
+		if (s->su_rank[i - 1])
+			fprintf(f, "\t\t\t\tsaAmfSURank = %u\n", s->su_rank[i - 1]);
 		if (s->comps == 2) {
 			write_comp(f, s, "a", "\t\t\t\t\t\twork\n");
 			write_comp(f, s, "b", "\t\t\t\t\t\taux\n");
@@ -525,6 +528,29 @@ START_TEST(test_2n_two_nodes_only)
 	settle(w);
 	ck_assert_ptr_null(si(w, "si1")->assignments);
 	ck_assert_int_eq(si(w, "si1")->assignment_state, AMF_ASSIGNMENT_UNASSIGNED);
+	finish(w);
+}
+END_TEST
+
+START_TEST(test_2n_su_ranks)
+{
+	/* su3 has the highest rank (1), su2 the next (2), su1 none (lowest) */
+	static const struct spec s = { .model = "2n", .nsu = 3, .nsi = 2, .csis = 1, .comps = 1, .su_failover = -1,
+				       .su_rank = { 0, 2, 1 } };
+	struct world *w = start(&s);
+
+	ck_assert_int_eq(ha(w, "si1", "su3"), AMF_HA_ACTIVE);
+	ck_assert_int_eq(ha(w, "si2", "su3"), AMF_HA_ACTIVE);
+	ck_assert_int_eq(ha(w, "si1", "su2"), AMF_HA_STANDBY);
+	ck_assert_ptr_null(su(w, "su1")->assignments);
+	/* su2 goes: the spare su1 becomes the standby; su2 back: it stays spare despite its rank */
+	ck_assert_int_eq(amf_node_clm_left(w->c, node(w, "n2"), 0, &w->l), 0);
+	settle(w);
+	ck_assert_int_eq(ha(w, "si1", "su1"), AMF_HA_STANDBY);
+	ck_assert_int_eq(amf_node_clm_joined(w->c, node(w, "n2"), 2, 0, &w->l), 0);
+	settle(w);
+	ck_assert_int_eq(ha(w, "si1", "su1"), AMF_HA_STANDBY);
+	ck_assert_ptr_null(su(w, "su2")->assignments);
 	finish(w);
 }
 END_TEST
@@ -1344,27 +1370,24 @@ static unsigned long rounds(unsigned long n)
 	return n * (k ? k : 1);
 }
 
-START_TEST(test_random_properties)
+/* count random models (seeds spread by mult, shifted by the loop index) of steps events each. */
+static void random_many(unsigned long mult, unsigned long count, unsigned steps, bool failures, int loop)
 {
 	unsigned long seed;
 
-	for (seed = 1; seed <= rounds(60); seed++) {
-		char *a = random_run(seed * 7919 + (unsigned long)_i, 40, false);
+	for (seed = 1; seed <= rounds(count); seed++)
+		free(random_run(seed * mult + (unsigned long)loop, steps, failures));
+}
 
-		free(a);
-	}
+START_TEST(test_random_properties)
+{
+	random_many(7919, 60, 40, false, _i);
 }
 END_TEST
 
 START_TEST(test_random_with_failures)
 {
-	unsigned long seed;
-
-	for (seed = 1; seed <= rounds(40); seed++) {
-		char *a = random_run(seed * 104729 + (unsigned long)_i, 30, true);
-
-		free(a);
-	}
+	random_many(104729, 40, 30, true, _i);
 }
 END_TEST
 
@@ -1394,6 +1417,7 @@ static Suite *amf_assign_suite(void)
 	tcase_add_test(tc, test_2n_switchover);
 	tcase_add_test(tc, test_2n_shutdown);
 	tcase_add_test(tc, test_2n_two_nodes_only);
+	tcase_add_test(tc, test_2n_su_ranks);
 	tcase_add_test(tc, test_npm);
 	tcase_add_test(tc, test_npm_m_standbys);
 	tcase_add_test(tc, test_nway_active);
