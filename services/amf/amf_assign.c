@@ -155,13 +155,14 @@ static enum amf_readiness_state su_readiness(const struct amf_su *u)
 static enum amf_presence_state su_presence(const struct amf_su *u)
 {
 	const struct amf_comp *p;
-	bool all = u->comps != NULL, restarting = false, inst = false, ifail = false, tfail = false;
+	bool all = u->comps != NULL, restarting = false, inst = false, ifail = false, tfail = false, term = false;
 
 	for (p = u->comps; p; p = p->next) {
 		if (p->presence_state != AMF_PRESENCE_INSTANTIATED)
 			all = false;
 		restarting |= p->presence_state == AMF_PRESENCE_RESTARTING;
 		inst |= p->presence_state == AMF_PRESENCE_INSTANTIATING;
+		term |= p->presence_state == AMF_PRESENCE_TERMINATING;
 		ifail |= p->presence_state == AMF_PRESENCE_INSTANTIATION_FAILED;
 		tfail |= p->presence_state == AMF_PRESENCE_TERMINATION_FAILED;
 	}
@@ -175,6 +176,8 @@ static enum amf_presence_state su_presence(const struct amf_su *u)
 		return AMF_PRESENCE_RESTARTING;
 	if (inst)
 		return AMF_PRESENCE_INSTANTIATING;
+	if (term)
+		return AMF_PRESENCE_TERMINATING;
 	return AMF_PRESENCE_UNINSTANTIATED;
 }
 
@@ -1014,6 +1017,30 @@ void amf_comp_drop_assignments(struct amf_comp *p)
 	}
 }
 
+/*
+ * saAmfSGAutoRepair: an SU disabled by a failover is enabled again once
+ * the cleanup of every component it failed has completed, unless one of
+ * them failed to instantiate or terminate (that takes the REPAIRED
+ * operation). Its disabled components are enabled, so the plan
+ * instantiates them and the SU becomes a spare.
+ */
+static void su_auto_repair(struct amf_su *u)
+{
+	struct amf_comp *p;
+
+	if (u->oper_state != AMF_OPER_DISABLED || !u->sg->auto_repair)
+		return;
+	for (p = u->comps; p; p = p->next)
+		if (p->presence_state == AMF_PRESENCE_TERMINATING ||
+		    p->presence_state == AMF_PRESENCE_INSTANTIATION_FAILED ||
+		    p->presence_state == AMF_PRESENCE_TERMINATION_FAILED)
+			return;
+	u->oper_state = AMF_OPER_ENABLED;
+	for (p = u->comps; p; p = p->next)
+		if (p->presence_state == AMF_PRESENCE_UNINSTANTIATED)
+			p->oper_state = AMF_OPER_ENABLED;
+}
+
 void amf_su_drop_assignments(struct amf_su *u)
 {
 	struct amf_comp *p;
@@ -1065,6 +1092,7 @@ int amf_action_done(struct amf_cluster *c, const struct amf_action *a)
 		if (a->comp->presence_state != AMF_PRESENCE_RESTARTING) {
 			a->comp->presence_state = AMF_PRESENCE_UNINSTANTIATED;
 			amf_comp_drop_assignments(a->comp);
+			su_auto_repair(a->su);
 		}
 		break;
 	case AMF_ACT_NODE_REBOOT:

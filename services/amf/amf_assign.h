@@ -156,7 +156,9 @@ int amf_assign_plan_sg(struct amf_sg *sg, unsigned base, struct amf_action_list 
  * CSI of the SI is left on the SU; INSTANTIATE makes the component
  * INSTANTIATED and ENABLED; TERMINATE and CLEANUP make it UNINSTANTIATED
  * and drop its CSI assignments, except during a component or SU restart
- * (presence RESTARTING), where the assignments are kept to be set again.
+ * (presence RESTARTING), where the assignments are kept to be set again;
+ * the last CLEANUP of an SU failed over in an SG with saAmfSGAutoRepair
+ * enables the SU again.
  * Readiness is updated afterwards. @return 0, or -ENOMEM.
  */
 int amf_action_done(struct amf_cluster *c, const struct amf_action *a);

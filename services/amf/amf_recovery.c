@@ -123,9 +123,12 @@ static int su_fail(struct amf_su *u, const struct amf_comp *skip, unsigned base,
 	for (p = u->comps; p; p = p->next) {
 		if (p == skip || !comp_alive(p))
 			continue;
-		if (p->presence_state == AMF_PRESENCE_RESTARTING)
-			p->presence_state = AMF_PRESENCE_INSTANTIATED;
-		if (u->node && u->node->clm_member && (r = push(l, AMF_ACT_CLEANUP, base, u, p)) < 0)
+		if (!u->node || !u->node->clm_member) {
+			p->presence_state = AMF_PRESENCE_UNINSTANTIATED;
+			continue;
+		}
+		p->presence_state = AMF_PRESENCE_TERMINATING;
+		if ((r = push(l, AMF_ACT_CLEANUP, base, u, p)) < 0)
 			return r;
 	}
 	return 0;
@@ -156,7 +159,8 @@ static int node_failover(struct amf_cluster *c, struct amf_node *n, bool failfas
 
 	if ((r = node_fail(c, n, 0, l)) < 0)
 		return r;
-	if (failfast && (r = amf_actions_push(l, &a)) < 0)
+	/* saAmfNodeAutoRepair: the node is repaired by rebooting it (it joins again through CLM) */
+	if ((failfast || n->auto_repair) && n->clm_member && (r = amf_actions_push(l, &a)) < 0)
 		return r;
 	return replan(c, l);
 }
@@ -233,6 +237,7 @@ int amf_comp_error(struct amf_cluster *c, struct amf_comp *comp, enum amf_recove
 		if (!u->failover) {
 			applied = AMF_APPLIED_COMP_FAILOVER;
 			comp->oper_state = AMF_OPER_DISABLED;
+			comp->presence_state = AMF_PRESENCE_TERMINATING;
 			u->oper_state = AMF_OPER_DISABLED;
 			amf_comp_drop_assignments(comp);
 			if ((r = push(l, AMF_ACT_CLEANUP, 0, u, comp)) == 0)
@@ -268,8 +273,10 @@ int amf_comp_error(struct amf_cluster *c, struct amf_comp *comp, enum amf_recove
 				continue;
 			amf_su_drop_assignments(x);
 			for (p = x->comps; p && r == 0; p = p->next)
-				if (comp_alive(p) && x->node && x->node->clm_member)
+				if (comp_alive(p) && x->node && x->node->clm_member) {
+					p->presence_state = AMF_PRESENCE_TERMINATING;
 					r = push(l, AMF_ACT_CLEANUP, 0, x, p);
+				}
 		}
 		break;
 	case AMF_REC_CLUSTER_RESET:

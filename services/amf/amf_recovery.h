@@ -82,14 +82,17 @@ const char *amf_applied_name(enum amf_applied a);
  *    CSIs; CLEANUP (step 0), INSTANTIATE (1), CSI_SET of each CSI again (2);
  *  - SU restart: the same for every component of the SU;
  *  - SU failover: the SU becomes DISABLED, its assignments are forgotten,
- *    every component is cleaned up (step 0) and the SG is planned again
- *    from step 1 (standbys promoted with NOT_QUIESCED, new standbys);
+ *    every component is TERMINATING and cleaned up (step 0) and the
+ *    cluster is planned again from step 1 (standbys promoted with
+ *    NOT_QUIESCED, new standbys); with saAmfSGAutoRepair the SU is ENABLED
+ *    again when its last cleanup is done (amf_action_done());
  *  - component failover with saAmfSUFailover false: only that component
  *    is cleaned up and DISABLED; the SU is then out of service, so its
  *    other components' SIs are moved gracefully by the plan;
  *  - node switchover: SU failover of the erroneous SU and the node
  *    DISABLED, so the plan moves the node's other SUs gracefully;
- *  - node failover: the node DISABLED, every SU on it failed over;
+ *  - node failover: the node DISABLED, every SU on it failed over, and
+ *    NODE_REBOOT when the node has saAmfNodeAutoRepair;
  *  - node failfast: node failover plus NODE_REBOOT;
  *  - application restart: every SU of the application cleaned up with
  *    its assignments forgotten; the plan instantiates and assigns again;

@@ -40,6 +40,7 @@ struct spec {
 	unsigned comp_max, comp_prob, su_max, su_prob, node_max, node_prob; /* 0: default */
 	const char *recovery;           /* saAmfCompRecoveryOnError, NULL: default */
 	int su_failover;                /* -1 or 0: not written / false */
+	bool no_auto_repair;            /* write saAmfSGAutoRepair = false */
 	unsigned si_rank[4];
 	unsigned su_rank[4];
 };
@@ -104,6 +105,8 @@ static struct amf_cluster *build(const struct spec *s)
 		fprintf(f, "\t\t\tsaAmfSGCompRestartProb = %u\n", s->comp_prob);
 	if (s->su_max)
 		fprintf(f, "\t\t\tsaAmfSGSuRestartMax = %u\n", s->su_max);
+	if (s->no_auto_repair)
+		fprintf(f, "\t\t\tsaAmfSGAutoRepair = false\n");
 	if (s->su_prob)
 		fprintf(f, "\t\t\tsaAmfSGSuRestartProb = %u\n", s->su_prob);
 	for (i = 1; i <= s->nsu; i++) {
@@ -805,7 +808,7 @@ END_TEST
 
 static const struct spec spec_esc = { .model = "2n", .nsu = 3, .nsi = 1, .csis = 1, .comps = 2, .comp_max = 2,
 				      .comp_prob = 1000, .su_max = 1, .su_prob = 5000, .node_max = 1,
-				      .node_prob = 20000, .su_failover = -1 };
+				      .node_prob = 20000, .su_failover = -1, .no_auto_repair = true };
 
 static enum amf_applied error_at(struct world *w, const char *u, uint64_t now)
 {
@@ -945,7 +948,8 @@ START_TEST(test_recovery_never_weaker)
 	ck_assert_int_eq(applied, AMF_APPLIED_NODE_FAILFAST);
 	settle(w);
 	ck_assert_int_ge(find_line(w, "node-reboot node=n3", NULL, NULL), 0);
-	ck_assert_ptr_null(si(w, "si1")->assignments);
+	/* su1, failed over first, was repaired automatically and takes the SI */
+	ck_assert_int_eq(ha(w, "si1", "su1"), AMF_HA_ACTIVE);
 	/* an error on a component being recovered already is ignored */
 	ck_assert_int_eq(amf_comp_error(w->c, su(w, "su3")->comps, AMF_REC_NODE_FAILFAST, 0, &w->l, &applied), 0);
 	ck_assert_uint_eq(w->l.n, 0);
@@ -955,7 +959,8 @@ END_TEST
 
 START_TEST(test_comp_failover_without_su_failover)
 {
-	static const struct spec s = { .model = "2n", .nsu = 3, .nsi = 1, .csis = 2, .comps = 2, .su_failover = 0 };
+	static const struct spec s = { .model = "2n", .nsu = 3, .nsi = 1, .csis = 2, .comps = 2, .su_failover = 0,
+				       .no_auto_repair = true };
 	struct world *w = start(&s);
 	enum amf_applied applied = 0;
 
@@ -1003,6 +1008,35 @@ START_TEST(test_application_restart_and_cluster_reset)
 	ck_assert_uint_eq(w->l.n, 1);
 	ck_assert_int_eq(w->l.v[0].kind, AMF_ACT_CLUSTER_RESET);
 	amf_actions_clear(&w->l);
+	finish(w);
+}
+END_TEST
+
+START_TEST(test_su_auto_repair)
+{
+	static const struct spec s = { .model = "2n", .nsu = 3, .nsi = 1, .csis = 1, .comps = 2, .su_failover = -1 };
+	struct world *w = start(&s);
+	enum amf_applied applied = 0;
+
+	ck_assert_int_eq(amf_comp_error(w->c, su(w, "su1")->comps, AMF_REC_COMPONENT_FAILOVER, 0, &w->l, &applied), 0);
+	ck_assert_int_eq(applied, AMF_APPLIED_SU_FAILOVER);
+	ck_assert_int_eq(su(w, "su1")->oper_state, AMF_OPER_DISABLED);
+	ck_assert_int_eq(su(w, "su1")->presence_state, AMF_PRESENCE_TERMINATING);
+	w_log_reset(w);
+	settle(w);
+	/* cleaned up, enabled again, instantiated: a spare in service */
+	ck_assert_int_eq(su(w, "su1")->oper_state, AMF_OPER_ENABLED);
+	ck_assert_int_eq(su(w, "su1")->readiness_state, AMF_READINESS_IN_SERVICE);
+	ORDERED(w, find_line(w, "cleanup", "su=sg/su1", "comp=b"), find_line(w, "instantiate", "su=sg/su1", "comp=b"));
+	ck_assert_int_eq(ha(w, "si1", "su2"), AMF_HA_ACTIVE);
+	ck_assert_int_eq(ha(w, "si1", "su3"), AMF_HA_STANDBY);
+	ck_assert_ptr_null(su(w, "su1")->assignments);
+	/* node failover with saAmfNodeAutoRepair (default true): the node is rebooted */
+	w_log_reset(w);
+	ck_assert_int_eq(amf_comp_error(w->c, su(w, "su2")->comps, AMF_REC_NODE_FAILOVER, 0, &w->l, &applied), 0);
+	ck_assert_int_eq(applied, AMF_APPLIED_NODE_FAILOVER);
+	settle(w);
+	ck_assert_int_ge(find_line(w, "node-reboot node=n2", NULL, NULL), 0);
 	finish(w);
 }
 END_TEST
@@ -1178,6 +1212,7 @@ static struct spec random_spec(unsigned long *seed)
 	}
 	if (NEXT() % 3 == 0)
 		s.su_failover = 0;
+	s.no_auto_repair = NEXT() % 2 == 0;
 	*seed = x;
 #undef NEXT
 	return s;
@@ -1434,6 +1469,7 @@ static Suite *amf_assign_suite(void)
 	tcase_add_test(tc, test_recovery_never_weaker);
 	tcase_add_test(tc, test_comp_failover_without_su_failover);
 	tcase_add_test(tc, test_application_restart_and_cluster_reset);
+	tcase_add_test(tc, test_su_auto_repair);
 	tcase_add_test(tc, test_failed_actions);
 	tcase_add_test(tc, test_admin_states);
 	tcase_add_test(tc, test_admin_node_and_sg);
