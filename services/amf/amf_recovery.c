@@ -210,12 +210,13 @@ int amf_comp_error(struct amf_cluster *c, struct amf_comp *comp, enum amf_recove
 	struct amf_su *u = comp->su;
 	struct amf_sg *g = u->sg;
 	struct amf_su *x;
+	enum amf_recovery rec = amf_recovery_choose(comp, recommended);
 	enum amf_applied applied;
 	int r = 0;
 
 	if (comp->presence_state != AMF_PRESENCE_INSTANTIATED)
 		return 0;
-	switch (amf_recovery_choose(comp, recommended)) {
+	switch (rec) {
 	case AMF_REC_NO_RECOMMENDATION:
 	case AMF_REC_COMPONENT_RESTART:
 		if (!probation_exceeded(&u->comp_restart_count, &u->comp_restart_prob_start_ms, g->comp_restart_prob_ms,
@@ -256,9 +257,7 @@ int amf_comp_error(struct amf_cluster *c, struct amf_comp *comp, enum amf_recove
 		break;
 	case AMF_REC_NODE_FAILOVER:
 	case AMF_REC_NODE_FAILFAST:
-		applied = comp->recovery_on_error == AMF_REC_NODE_FAILFAST || recommended == AMF_REC_NODE_FAILFAST ?
-				  AMF_APPLIED_NODE_FAILFAST :
-				  AMF_APPLIED_NODE_FAILOVER;
+		applied = rec == AMF_REC_NODE_FAILFAST ? AMF_APPLIED_NODE_FAILFAST : AMF_APPLIED_NODE_FAILOVER;
 		if (u->node)
 			r = node_failover(c, u->node, applied == AMF_APPLIED_NODE_FAILFAST, l);
 		else
