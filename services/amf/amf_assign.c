@@ -714,44 +714,113 @@ static int push(struct amf_action_list *l, enum amf_action_kind kind, unsigned s
 	return amf_actions_push(l, &a);
 }
 
-/* CSI_REMOVE for every CSI of si held on u (one SI-level action when it has none). */
-static int emit_remove(struct amf_action_list *l, unsigned step, struct amf_su *u, struct amf_si *si)
+static struct amf_csi *csi_at(const struct amf_si *si, size_t k)
 {
-	struct amf_csi *csi;
-	int r;
+	struct amf_csi *csi = si->csis;
 
-	if (!si->csis)
-		return push(l, AMF_ACT_CSI_REMOVE, step, u, si, NULL, NULL, 0, AMF_TRANS_NONE);
-	for (csi = si->csis; csi; csi = csi->next) {
-		struct amf_comp *h = csi_holder(csi, u);
-
-		if (h && (r = push(l, AMF_ACT_CSI_REMOVE, step, u, si, h, csi, 0, AMF_TRANS_NONE)) < 0)
-			return r;
-	}
-	return 0;
+	while (k-- && csi)
+		csi = csi->next;
+	return csi;
 }
 
-/* CSI_SET of si on u with ha, per the placement map (or the current holders without one). */
+/* Are the CSIs that csi depends on (saAmfCSIDependency) all marked in placed? */
+static bool csi_deps_placed(const struct amf_si *si, const struct amf_csi *csi, const bool *placed)
+{
+	const struct amf_csi *d;
+	size_t i, k;
+
+	for (i = 0; i < csi->depends.n; i++)
+		for (d = si->csis, k = 0; d; d = d->next, k++)
+			if (strcmp(d->name, csi->depends.v[i]) == 0 && !placed[k])
+				return false;
+	return true;
+}
+
+/*
+ * The indexes of si's CSIs in dependency order: every CSI after the ones
+ * it depends on, file order otherwise (a cycle, which the configuration
+ * check rejects, falls back to file order). Caller frees; NULL when out
+ * of memory.
+ */
+static size_t *csi_order(const struct amf_si *si)
+{
+	size_t n = si->csi_count, done = 0, k, *ord = calloc(n + 1, sizeof(*ord));
+	bool *placed = calloc(n + 1, sizeof(*placed));
+	const struct amf_csi *csi;
+
+	if (!ord || !placed) {
+		free(ord);
+		free(placed);
+		return NULL;
+	}
+	while (done < n) {
+		size_t before = done;
+
+		for (csi = si->csis, k = 0; csi; csi = csi->next, k++) {
+			if (placed[k] || !csi_deps_placed(si, csi, placed))
+				continue;
+			placed[k] = true;
+			ord[done++] = k;
+		}
+		for (k = 0; done == before && k < n; k++) {
+			if (!placed[k]) {
+				placed[k] = true;
+				ord[done++] = k;
+			}
+		}
+	}
+	free(placed);
+	return ord;
+}
+
+/*
+ * CSI actions for si on u, in dependency order (reverse when the CSIs are
+ * taken away: quiesced or removed). kind CSI_SET sets ha per the placement
+ * map (or on the current holders without one), moving a CSI to another
+ * component with a remove first; CSI_REMOVE removes every CSI held on u.
+ * An SI without CSIs gets one SI-level action.
+ */
+static int emit_csis(struct amf_action_list *l, enum amf_action_kind kind, unsigned step, struct amf_su *u,
+		     struct amf_si *si, struct amf_comp **map, enum amf_ha_state ha, enum amf_transition tr)
+{
+	bool reverse = kind == AMF_ACT_CSI_REMOVE || ha == AMF_HA_QUIESCED || ha == AMF_HA_QUIESCING;
+	size_t n = si->csi_count, i, *ord;
+	int r = 0;
+
+	if (!si->csis)
+		return push(l, kind, step, u, si, NULL, NULL, ha, tr);
+	if (!(ord = csi_order(si)))
+		return -ENOMEM;
+	for (i = 0; i < n && r == 0; i++) {
+		size_t k = reverse ? ord[n - 1 - i] : ord[i];
+		struct amf_csi *csi = csi_at(si, k);
+		struct amf_comp *h = csi_holder(csi, u), *to = map ? map[k] : h;
+
+		if (kind == AMF_ACT_CSI_REMOVE) {
+			if (h)
+				r = push(l, AMF_ACT_CSI_REMOVE, step, u, si, h, csi, 0, AMF_TRANS_NONE);
+			continue;
+		}
+		if (!to)
+			continue;
+		if (h && h != to)
+			r = push(l, AMF_ACT_CSI_REMOVE, step, u, si, h, csi, 0, AMF_TRANS_NONE);
+		if (r == 0)
+			r = push(l, AMF_ACT_CSI_SET, step, u, si, to, csi, ha, tr);
+	}
+	free(ord);
+	return r;
+}
+
+static int emit_remove(struct amf_action_list *l, unsigned step, struct amf_su *u, struct amf_si *si)
+{
+	return emit_csis(l, AMF_ACT_CSI_REMOVE, step, u, si, NULL, 0, AMF_TRANS_NONE);
+}
+
 static int emit_set(struct amf_action_list *l, unsigned step, struct amf_su *u, struct amf_si *si,
 		    struct amf_comp **map, enum amf_ha_state ha, enum amf_transition tr)
 {
-	struct amf_csi *csi;
-	size_t k;
-	int r;
-
-	if (!si->csis)
-		return push(l, AMF_ACT_CSI_SET, step, u, si, NULL, NULL, ha, tr);
-	for (csi = si->csis, k = 0; csi; csi = csi->next, k++) {
-		struct amf_comp *h = csi_holder(csi, u), *to = map ? map[k] : h;
-
-		if (!to)
-			continue;
-		if (h && h != to && (r = push(l, AMF_ACT_CSI_REMOVE, step, u, si, h, csi, 0, AMF_TRANS_NONE)) < 0)
-			return r;
-		if ((r = push(l, AMF_ACT_CSI_SET, step, u, si, to, csi, ha, tr)) < 0)
-			return r;
-	}
-	return 0;
+	return emit_csis(l, AMF_ACT_CSI_SET, step, u, si, map, ha, tr);
 }
 
 /*

@@ -15,7 +15,9 @@
  * How the engine drives it:
  *  1. call amf_assign_plan() (or an amf_recovery.h function) to get a list;
  *  2. run the actions step by step: every action of step k may run at once,
- *     step k+1 starts when every action of step k has completed;
+ *     step k+1 starts when every action of step k has completed; the CSI
+ *     actions of one SI on one SU are listed in saAmfCSIDependency order
+ *     and run in list order when the SI's CSIs depend on each other;
  *  3. report each completion with amf_action_done() (it records the result
  *     in the model) and each failure with amf_action_failed() (recovery);
  *     report saAmfCSIQuiescingComplete with amf_assign_quiescing_done();

@@ -41,6 +41,7 @@ struct spec {
 	const char *recovery;           /* saAmfCompRecoveryOnError, NULL: default */
 	int su_failover;                /* -1 or 0: not written / false */
 	bool no_auto_repair;            /* write saAmfSGAutoRepair = false */
+	bool csi_dep;                   /* CSI w depends on CSI x (csis == 2) */
 	unsigned si_rank[4];
 	unsigned su_rank[4];
 };
@@ -132,7 +133,10 @@ static struct amf_cluster *build(const struct spec *s)
 			fprintf(f, "\t\t\tsaAmfSIPrefActiveAssignments = %u\n", s->si_pref_act);
 		if (s->si_pref_stb)
 			fprintf(f, "\t\t\tsaAmfSIPrefStandbyAssignments = %u\n", s->si_pref_stb);
-		fprintf(f, "\t\t\tsafCsi = w {\n\t\t\t\tsaAmfCSTypeName = work\n\t\t\t}\n");
+		fprintf(f, "\t\t\tsafCsi = w {\n\t\t\t\tsaAmfCSTypeName = work\n");
+		if (s->csi_dep)
+			fprintf(f, "\t\t\t\tsaAmfCsiDependencies {\n\t\t\t\t\tsaAmfCSIDependency = x\n\t\t\t\t}\n");
+		fprintf(f, "\t\t\t}\n");
 		if (s->csis == 2)
 			fprintf(f, "\t\t\tsafCsi = x {\n\t\t\t\tsaAmfCSTypeName = aux\n\t\t\t}\n");
 		fprintf(f, "\t\t}\n");
@@ -778,6 +782,25 @@ START_TEST(test_capability_x_active_and_y_standby)
 }
 END_TEST
 
+START_TEST(test_csi_dependency_order)
+{
+	/* CSI w depends on x: x is set before w, and w taken away before x */
+	static const struct spec s = { .model = "2n", .nsu = 3, .nsi = 1, .csis = 2, .comps = 2, .su_failover = -1,
+				       .csi_dep = true };
+	struct world *w = start(&s);
+
+	ORDERED(w, find_line(w, "ACTIVE(new)", "csi=x", NULL), find_line(w, "ACTIVE(new)", "csi=w", NULL));
+	ORDERED(w, find_line(w, "STANDBY", "csi=x", NULL), find_line(w, "STANDBY", "csi=w", NULL));
+	w_log_reset(w);
+	ck_assert_int_eq(amf_admin_op(w->c, AMF_OP_LOCK, AMF_KIND_SU, su(w, "su1"), 0, &w->l), 0);
+	settle(w);
+	ORDERED(w, find_line(w, "QUIESCED", "csi=w", NULL), find_line(w, "QUIESCED", "csi=x", NULL));
+	ORDERED(w, find_line(w, "ACTIVE(quiesced)", "csi=x", NULL), find_line(w, "ACTIVE(quiesced)", "csi=w", NULL));
+	ORDERED(w, find_line(w, "csi-remove", "csi=w", NULL), find_line(w, "csi-remove", "csi=x", NULL));
+	finish(w);
+}
+END_TEST
+
 START_TEST(test_capability_rules)
 {
 	struct amf_comp p = { .num_max_active_csi = 3, .num_max_standby_csi = 2 };
@@ -1213,6 +1236,7 @@ static struct spec random_spec(unsigned long *seed)
 	if (NEXT() % 3 == 0)
 		s.su_failover = 0;
 	s.no_auto_repair = NEXT() % 2 == 0;
+	s.csi_dep = s.csis == 2 && NEXT() % 2 == 0;
 	*seed = x;
 #undef NEXT
 	return s;
@@ -1463,6 +1487,7 @@ static Suite *amf_assign_suite(void)
 	tcase_add_test(tc, test_capability_x_active_or_y_standby);
 	tcase_add_test(tc, test_capability_x_active_and_y_standby);
 	tcase_add_test(tc, test_capability_rules);
+	tcase_add_test(tc, test_csi_dependency_order);
 	tcase_add_test(tc, test_escalation_comp_to_su_restart);
 	tcase_add_test(tc, test_escalation_to_su_failover_and_node_failover);
 	tcase_add_test(tc, test_node_failover_window);
