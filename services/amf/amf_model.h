@@ -248,7 +248,10 @@ struct amf_su {
 	enum amf_oper_state oper_state;
 	enum amf_presence_state presence_state;
 	enum amf_readiness_state readiness_state;
-	uint32_t restart_count;
+	uint32_t restart_count;         /**< SU restarts in the current probation (amf_recovery.h) */
+	uint64_t restart_prob_start_ms; /**< when that probation began */
+	uint32_t comp_restart_count;    /**< component restarts in the SU in the current probation */
+	uint64_t comp_restart_prob_start_ms;
 	struct amf_si_assignment *assignments;
 
 	struct amf_comp *comps;
@@ -402,7 +405,8 @@ struct amf_node {
 	enum amf_oper_state oper_state;
 	bool clm_member;            /**< the mapped CLM node is a cluster member */
 	uint32_t clm_nodeid;        /**< its node id while a member */
-	uint32_t su_failover_count;
+	uint32_t su_failover_count;  /**< SU failovers in the current probation (amf_recovery.h) */
+	uint64_t su_failover_prob_start_ms;
 
 	struct amf_node *next;
 };
