@@ -738,9 +738,16 @@ int amf_clc_run(struct amf_clc *clc, const struct amf_comp *comp, enum amf_clc_o
 	p->op = op;
 	p->job = job;
 	job->proc = p;
-	if (qb_loop_timer_add(clc->loop, QB_LOOP_MED, timeout_ms * QB_TIME_NS_IN_MSEC, job, job_timeout,
-			      &job->timer) == 0)
-		job->timer_set = true;
+	r = qb_loop_timer_add(clc->loop, QB_LOOP_MED, timeout_ms * QB_TIME_NS_IN_MSEC, job, job_timeout, &job->timer);
+	if (r != 0) {
+		/* no timeout, no command: it is killed and reaped from the loop */
+		(void)kill(-pid, SIGKILL);
+		(void)pidfd_kill(p->pidfd, pid, SIGKILL);
+		p->job = NULL;
+		free(job);
+		return r < 0 ? r : -ENOMEM;
+	}
+	job->timer_set = true;
 	if (op == AMF_CLC_INSTANTIATE) {
 		struct amf_clc_group *g = malloc(sizeof(*g));
 
