@@ -183,6 +183,9 @@ void amf_clc_unwatch(struct amf_clc_watch *watch);
  * instantiate command (when any member is left) and to every watched
  * process of comp. Deaths are reported to the watches from the loop.
  * For a component without a cleanup command the engine calls this instead.
+ * The group is signalled by its id, which the kernel may give to a new
+ * group once every member is gone; the record is dropped after a cleanup
+ * to keep that window short.
  * @return the number of groups and processes signalled
  */
 int amf_clc_kill(struct amf_clc *clc, const struct amf_comp *comp);

@@ -76,6 +76,22 @@ static void write_script(const char *name, const char *text)
 	ck_assert_int_eq(chmod(path, 0755), 0);
 }
 
+/* The pid a test script wrote to dir/name. */
+static pid_t read_pid_file(const char *name)
+{
+	char path[128], buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", fx.dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	return (pid_t)atoi(buf);
+}
+
 /*
  * Build a model with one component whose instantiate, terminate and cleanup
  * are inst, term, clean (command and arguments; NULL: not configured).
@@ -274,10 +290,8 @@ END_TEST
 
 START_TEST(test_timeout_kills_group)
 {
-	int pfd;
-	char path[128], buf[32] = "";
+	char path[128];
 	pid_t grandchild;
-	ssize_t n;
 
 	setup_mode(mode_flags(_i));
 	/* ignores SIGTERM and has a grandchild in its group */
@@ -289,13 +303,7 @@ START_TEST(test_timeout_kills_group)
 	ck_assert_int_eq(fx.out.result, AMF_CLC_TIMEOUT);
 	ck_assert_int_eq(fx.out.term_signal, SIGKILL);
 	ck_assert_uint_ge(fx.out.duration_ms, 300);
-	snprintf(path, sizeof(path), "%s/gc.pid", fx.dir);
-	pfd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(pfd, 0);
-	n = read(pfd, buf, sizeof(buf) - 1);
-	close(pfd);
-	ck_assert_int_gt(n, 0);
-	grandchild = (pid_t)atoi(buf);
+	grandchild = read_pid_file("gc.pid");
 	ck_assert_int_gt(grandchild, 1);
 	/* the grandchild got SIGKILL with its group: gone (or a zombie of init) */
 	for (int i = 0; i < LIMIT_MS / 20; i++) {
@@ -392,10 +400,9 @@ END_TEST
 
 START_TEST(test_cleanup_kills_instantiated_group)
 {
-	char path[128], buf[32] = "";
+	char path[128];
 	pid_t gc;
-	int fd, st;
-	ssize_t n;
+	int st;
 
 	setup_mode(mode_flags(_i));
 	/* orphans land with us, so we can see how the grandchild ended */
@@ -407,13 +414,7 @@ START_TEST(test_cleanup_kills_instantiated_group)
 	ck_assert(run_until(&fx.done_count, 1, LIMIT_MS));
 	ck_assert_int_eq(fx.out.result, AMF_CLC_EXITED);
 	ck_assert_int_eq(fx.out.exit_status, 0);
-	snprintf(path, sizeof(path), "%s/d.pid", fx.dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ck_assert_int_gt(n, 0);
-	gc = (pid_t)atoi(buf);
+	gc = read_pid_file("d.pid");
 	ck_assert_int_eq(waitpid(gc, &st, WNOHANG), 0); /* still running after instantiate */
 
 	/* terminate with a command that does nothing leaves it running */
