@@ -15,8 +15,10 @@
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
 MSGS=${MSGS:-4000}
 SIZE=${SIZE:-4096}
-# engine queue (1000 events) + window (32) of SIZE bytes, and slack
-RSS_BOUND_KIB=${RSS_BOUND_KIB:-32768}
+# The engine queue holds at most 1000 events (+ a window of 32) of SIZE
+# bytes, about 4 MiB; without that bound the held subscriber's MSGS events
+# would take some 16 MiB: the bound below sits between the two.
+RSS_BOUND_KIB=${RSS_BOUND_KIB:-12288}
 
 rss_of() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
