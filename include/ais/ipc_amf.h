@@ -67,7 +67,10 @@ enum ais_amf_req_id {
 	AIS_AMF_REQ_PM_STOP = 14,             /**< ais_amf_req_pm -> bare */
 	AIS_AMF_REQ_HA_READINESS_SET = 15,    /**< ais_amf_req_ha_readiness -> bare */
 	AIS_AMF_REQ_CORRELATION_GET = 16,     /**< ais_amf_req_correlation_get -> ais_amf_res_correlation_get */
-	AIS_AMF_REQ_COUNT
+	AIS_AMF_REQ_COUNT,
+	/* Operator requests (aistool amf), not sent by libSaAmf; no INIT needed. */
+	AIS_AMF_REQ_ADMIN = 32,               /**< ais_amf_req_admin -> bare */
+	AIS_AMF_REQ_STATUS = 33,              /**< ais_amf_req_status -> ais_amf_res_status + text */
 };
 
 /** Event ids (engine -> lib, on the event channel). */
@@ -335,6 +338,57 @@ struct ais_amf_res_correlation_get {
 	struct ais_amf_correlation correlation;
 };
 _Static_assert(sizeof(struct ais_amf_res_correlation_get) == 48, "res_correlation_get size");
+
+/* ---- operator requests ------------------------------------------------------ */
+
+/** Administrative operations (values of enum amf_admin_op, services/amf/amf_recovery.h). */
+enum ais_amf_admin_op {
+	AIS_AMF_ADMIN_UNLOCK = 1,
+	AIS_AMF_ADMIN_LOCK = 2,
+	AIS_AMF_ADMIN_LOCK_INSTANTIATION = 3,
+	AIS_AMF_ADMIN_UNLOCK_INSTANTIATION = 4,
+	AIS_AMF_ADMIN_SHUTDOWN = 5,
+	AIS_AMF_ADMIN_RESTART = 6,
+	AIS_AMF_ADMIN_SI_SWAP = 7,
+	AIS_AMF_ADMIN_REPAIRED = 9,
+};
+
+/**
+ * ADMIN: apply op to the entity named by dn (a node, application, SG, SU or
+ * SI distinguished name). Needs root or the daemon's own uid (ACCESS
+ * otherwise). Answered once the operation is applied cluster-wide (not when
+ * its assignments settled): OK; NOT_EXIST (no such entity); NO_OP (already
+ * in that state); BAD_OPERATION (not valid for that entity or state);
+ * TRY_AGAIN (an operation on the same SG is still in progress, or sync
+ * runs); INVALID_PARAM (bad op or malformed dn).
+ */
+struct ais_amf_req_admin {
+	struct qb_ipc_request_header header;
+	uint32_t op; /**< enum ais_amf_admin_op */
+	uint32_t pad;
+	struct ais_amf_name dn;
+};
+_Static_assert(sizeof(struct ais_amf_req_admin) == 288, "req_admin size");
+
+#define AIS_AMF_STATUS_TEXT 0u /**< a readable tree */
+#define AIS_AMF_STATUS_JSON 1u /**< one JSON object (docs/amf.md "Status") */
+
+/** STATUS: the whole model with its runtime states, as text (format). */
+struct ais_amf_req_status {
+	struct qb_ipc_request_header header;
+	uint32_t format; /**< AIS_AMF_STATUS_TEXT or AIS_AMF_STATUS_JSON */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct ais_amf_req_status) == 24, "req_status size");
+
+/** Answer to STATUS: len bytes of NUL-terminated text follow (len counts the NUL).
+ *  NOT_EXIST when AMF is not enabled on this node. */
+struct ais_amf_res_status {
+	struct qb_ipc_response_header header;
+	uint32_t len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct ais_amf_res_status) == 32, "res_status size");
 
 /** Answers that carry nothing but the error. */
 struct ais_amf_res_plain {
