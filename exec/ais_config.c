@@ -625,6 +625,22 @@ static int section_close(struct parser *p)
 	return r;
 }
 
+/* Remember where key was set; the nth occurrence of a section is told apart
+ * by the frame's line (see ais_config_key_line). */
+static void keyline_record(struct parser *p, const struct frame *fr, const char *key)
+{
+	struct ais_config *cfg = p->cfg;
+	struct ais_config_keyline *kl;
+
+	if (cfg->keyline_count >= AIS_CONFIG_KEYLINES_MAX)
+		return;
+	kl = &cfg->keylines[cfg->keyline_count++];
+	snprintf(kl->section, sizeof(kl->section), "%s", fr->def->name);
+	snprintf(kl->key, sizeof(kl->key), "%s", key);
+	kl->line = p->line;
+	kl->section_line = fr->line;
+}
+
 static int key_line(struct parser *p, const char *key, const char *value)
 {
 	struct frame *fr = &p->stack[p->depth - 1];
@@ -644,6 +660,7 @@ static int key_line(struct parser *p, const char *key, const char *value)
 		if (!(fr->seen & (1u << i)))
 			fr->key_line[i] = p->line;
 		fr->seen |= 1u << i;
+		keyline_record(p, fr, key);
 		return key_set(p, k, fr->base, value);
 	}
 	if (p->depth == 1)
@@ -923,6 +940,28 @@ int ais_config_defaults(struct ais_config *cfg)
 	return 0;
 }
 
+unsigned int ais_config_key_line(const struct ais_config *cfg, const char *section, const char *key, size_t nth)
+{
+	unsigned int opened = 0;
+	size_t seen = 0;
+
+	/* Sections of one name are counted by the line each opened at. */
+	for (size_t i = 0; i < cfg->keyline_count; i++) {
+		const struct ais_config_keyline *kl = &cfg->keylines[i];
+
+		if (strcmp(kl->section, section) != 0)
+			continue;
+		if (kl->section_line != opened) {
+			if (opened != 0)
+				seen++;
+			opened = kl->section_line;
+		}
+		if (seen == nth && strcmp(kl->key, key) == 0)
+			return kl->line;
+	}
+	return 0;
+}
+
 void ais_config_free(struct ais_config *cfg)
 {
 	if (!cfg)
@@ -990,7 +1029,7 @@ int ais_config_parse_file(const char *path, struct ais_config *ret, char *errbuf
 	ssize_t n;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
 		snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(-r));

@@ -126,6 +126,17 @@ struct ais_config_service {
 	unsigned int line;
 };
 
+/** Where a key was set (for messages about its value found after parsing). */
+struct ais_config_keyline {
+	char section[24];  /**< the innermost section's name: "totem", "aisexec", "service"... */
+	char key[48];
+	unsigned int line;
+	unsigned int section_line; /**< where that section opened */
+};
+
+/** Key positions recorded per file (more keys than this are not recorded). */
+#define AIS_CONFIG_KEYLINES_MAX 256
+
 struct ais_config {
 	/* totem { } */
 	struct totem_config totem; /**< tunables; nodeid set by ais_config_pick_node() */
@@ -189,7 +200,17 @@ struct ais_config {
 		enum ais_amf_mode mode;
 		char *file;            /**< NULL when not given */
 	} amf;
+
+	/* where each key was set, in file order */
+	size_t keyline_count;
+	struct ais_config_keyline keylines[AIS_CONFIG_KEYLINES_MAX];
 };
+
+/**
+ * The line where key was set in the nth section named section (0 for the
+ * first: service { } entries repeat), or 0 when it was not set (a default).
+ */
+unsigned int ais_config_key_line(const struct ais_config *cfg, const char *section, const char *key, size_t nth);
 
 /**
  * Fill cfg with every default (totem_config_defaults() for the tunables).

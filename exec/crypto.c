@@ -372,7 +372,7 @@ int crypto_key_load(const char *path, uint8_t *buf, size_t bufmax, size_t *ret_l
 	struct stat st;
 	ssize_t n;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	int r = 0;
 
 	if (fd < 0) {

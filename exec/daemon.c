@@ -89,13 +89,19 @@ int daemon_pidfile_take(const char *path, int *ret_fd, char *err, size_t errlen)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
 	char buf[32];
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0644);
+	struct stat st;
 	int r;
 
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot open pid file %s: %s", path, strerror(errno));
 		return r;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "pid file %s is not a regular file", path);
+		close(fd);
+		return -EINVAL;
 	}
 	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		r = -errno;

@@ -36,6 +36,7 @@
 #include "ringseq.h"
 #include "runtime.h"
 #include "service.h"
+#include "start_check.h"
 #include "sync.h"
 #include "../services/amf/amf_check.h"
 
@@ -702,6 +703,13 @@ int main(int argc, char **argv)
 	}
 	if (r < 0) {
 		fprintf(stderr, "aisexec: %s: %s\n", arg.config_path, err);
+		ais_config_free(&cfg);
+		logsys_fini();
+		return EXIT_FAILURE;
+	}
+	/* Everything the start would refuse, short of binding sockets: -t and
+	 * the start agree. */
+	if (start_check(&cfg, arg.config_path, AIS_PLUGIN_DIR, stderr) > 0) {
 		ais_config_free(&cfg);
 		logsys_fini();
 		return EXIT_FAILURE;

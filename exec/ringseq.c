@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ringseq.h"
@@ -37,8 +38,10 @@ int ringseq_read(const char *path, uint64_t *ret_seq)
 {
 	char buf[32];
 	char *end;
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in its place must not hang the start. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0) {
 		if (errno == ENOENT) {
@@ -46,6 +49,10 @@ int ringseq_read(const char *path, uint64_t *ret_seq)
 			return 0;
 		}
 		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -69,7 +76,7 @@ static int ringseq_write_file(const struct ringseq_writer *w, uint64_t seq)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", seq);
-	int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0600);
 	int r = 0;
 
 	if (fd < 0) {
