@@ -111,6 +111,64 @@ static void client_free(struct ais_client *c)
 	free(c);
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Connect with a bound: qb_ipcc_connect() waits without limit for the
+ * server's answer to the setup request (a stopped daemon accepts the
+ * socket and never answers), so connect in two halves and poll the setup
+ * socket for at most AIS_CLIENT_CONNECT_TIMEOUT_MS in between.
+ */
+static int client_connect(struct ais_client *c)
+{
+	int64_t deadline = monotonic_ms() + AIS_CLIENT_CONNECT_TIMEOUT_MS;
+	struct pollfd pfd = { .events = POLLIN };
+	int setup_fd = -1;
+	int r;
+
+	c->qb = qb_ipcc_connect_async(c->name, AIS_IPC_MSG_MAX, &setup_fd);
+	if (c->qb == NULL) {
+		return connect_errno(errno);
+	}
+	pfd.fd = setup_fd;
+	for (;;) {
+		int64_t left = deadline - monotonic_ms();
+
+		if (left <= 0) {
+			r = 0;
+		} else {
+			r = poll(&pfd, 1, (int)left);
+		}
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		break;
+	}
+	if (r <= 0) {
+		/* Not answered in time (or poll failed): drop the half-made
+		 * connection; libqb frees it but leaves the setup socket to us. */
+		int err = r == 0 ? -ETIMEDOUT : -errno;
+
+		close(setup_fd);
+		qb_ipcc_disconnect(c->qb);
+		c->qb = NULL;
+		return err;
+	}
+	/* On failure libqb has freed the connection and closed its socket. */
+	r = qb_ipcc_connect_continue(c->qb);
+	if (r != 0) {
+		c->qb = NULL;
+		return connect_errno(-r);
+	}
+	return 0;
+}
+
 int ais_client_connect(const char *service, struct ais_client **ret_client)
 {
 	struct ais_client *c;
@@ -140,9 +198,8 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 		res = errno == ENOMEM ? -ENOMEM : -EMFILE;
 		goto fail;
 	}
-	c->qb = qb_ipcc_connect(c->name, AIS_IPC_MSG_MAX);
-	if (c->qb == NULL) {
-		res = connect_errno(errno);
+	res = client_connect(c);
+	if (res < 0) {
 		goto fail;
 	}
 	size = qb_ipcc_get_buffer_size(c->qb);
@@ -251,14 +308,6 @@ static int client_send_locked(struct ais_client *c, const struct iovec *iov, siz
 	}
 	atomic_store(&c->failed, true);
 	return -ENOTCONN;
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int response_check(const void *msg, size_t len, int32_t response_id)

@@ -93,6 +93,8 @@ enum ais_dispatch_flags {
  * daemon is noticed within about that time, not after the full timeout.
  */
 #define AIS_CLIENT_REQUEST_TIMEOUT_MS 60000
+/** Longest wait for the daemon to accept a new connection (-ETIMEDOUT after). */
+#define AIS_CLIENT_CONNECT_TIMEOUT_MS 10000
 #define AIS_CLIENT_POLL_MS 250
 
 /**
@@ -100,7 +102,8 @@ enum ais_dispatch_flags {
  * "example", ...). The IPC name is "ais-<instance>-<service>" when
  * $AIS_INSTANCE is set and not empty, else "ais-<service>".
  * -EINVAL (bad name), -ENOMEM, -ENOTCONN (no daemon / service not loaded),
- * -EACCES (the daemon refused us).
+ * -EACCES (the daemon refused us), -ETIMEDOUT (the daemon did not answer
+ * within AIS_CLIENT_CONNECT_TIMEOUT_MS: stopped or overloaded).
  */
 int ais_client_connect(const char *service, struct ais_client **ret_client);
 
