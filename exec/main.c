@@ -227,12 +227,31 @@ static void main_confchg(void *ctx, enum totem_confchg_type type,
 	}
 }
 
-static void main_ring_seq_store(void *ctx, uint64_t ring_seq)
+/* srp asks before it forms a ring: refuse seqs the disk does not cover. */
+static int main_ring_seq_store(void *ctx, uint64_t ring_seq)
 {
+	static uint64_t last_log_ms;
+	static int last_r;
+	uint64_t now = qb_util_nano_current_get() / QB_TIME_NS_IN_MSEC;
+	int r;
+
 	(void)ctx;
-	if (exec_rt.ringseq != NULL) {
-		ringseq_writer_store(exec_rt.ringseq, ring_seq);
+	if (exec_rt.ringseq == NULL) {
+		return 0;
 	}
+	r = ringseq_writer_reserve(exec_rt.ringseq, ring_seq);
+	if (r < 0 && r != -EAGAIN && (r != last_r || now - last_log_ms >= 10000)) {
+		ais_log(LOG_CRIT, "cannot save the ring sequence in %s/ringseq: %s; this node stays out of "
+			"ring %" PRIu64 " (a restart could reuse its id) until the file can be written",
+			exec_rt.rundir, strerror(-r), ring_seq);
+		last_log_ms = now;
+	} else if (r == 0 && last_r < 0 && last_r != -EAGAIN) {
+		ais_log(LOG_NOTICE, "the ring sequence is saved again");
+	}
+	if (r != -EAGAIN) {
+		last_r = r;
+	}
+	return r;
 }
 
 static const struct pg_callbacks main_pg_callbacks = {
@@ -503,6 +522,14 @@ static int main_ringseq_start(uint64_t *ret_seq, char *err, size_t errlen)
 	r = ringseq_writer_start(path, &exec_rt.ringseq);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot start the ring sequence writer: %s", strerror(-r));
+		return r;
+	}
+	/* Reserve the first block before joining anything: a node that cannot
+	 * save its ring sequence does not start. */
+	(void)ringseq_writer_reserve(exec_rt.ringseq, *ret_seq);
+	r = ringseq_writer_flush(exec_rt.ringseq);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot save the ring sequence file %.512s: %s", path, strerror(-r));
 	}
 	return r;
 }

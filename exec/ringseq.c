@@ -23,6 +23,7 @@ struct ringseq_writer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t done;  /**< broadcast after every write */
 	uint64_t pending;   /**< highest value handed over */
 	uint64_t written;   /**< highest value a write was attempted for */
 	uint64_t durable;   /**< highest value written and synced */
@@ -121,6 +122,7 @@ static void *ringseq_writer_main(void *arg)
 			pthread_mutex_lock(&w->lock);
 			w->written = seq;
 			w->last_result = r;
+			pthread_cond_broadcast(&w->done);
 			if (r < 0) {
 				w->last_error = r;
 			} else if (seq > w->durable) {
@@ -160,8 +162,10 @@ int ringseq_writer_start(const char *path, struct ringseq_writer **ret)
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
+	pthread_cond_init(&w->done, NULL);
 	r = -pthread_create(&w->thread, NULL, ringseq_writer_main, w);
 	if (r < 0) {
+		pthread_cond_destroy(&w->done);
 		pthread_cond_destroy(&w->cond);
 		pthread_mutex_destroy(&w->lock);
 		goto out_free;
@@ -201,6 +205,44 @@ uint64_t ringseq_writer_durable(struct ringseq_writer *w, int *ret_error)
 	return v;
 }
 
+int ringseq_writer_reserve(struct ringseq_writer *w, uint64_t seq)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (seq + RINGSEQ_BLOCK / 2 >= w->durable) {
+		bool failed = w->written >= w->pending && w->last_result < 0;
+
+		if (seq + RINGSEQ_BLOCK > w->pending) {
+			w->pending = seq + RINGSEQ_BLOCK;
+		}
+		if (failed) {
+			w->written = w->durable; /* try the failed value again */
+		}
+		if (w->pending > w->written) {
+			pthread_cond_signal(&w->cond);
+		}
+	}
+	if (seq >= w->durable) {
+		r = w->written >= w->pending && w->last_result < 0 ? w->last_result : -EAGAIN;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+int ringseq_writer_flush(struct ringseq_writer *w)
+{
+	int r;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->written < w->pending) {
+		pthread_cond_wait(&w->done, &w->lock);
+	}
+	r = w->last_result;
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
 int ringseq_writer_stop(struct ringseq_writer *w)
 {
 	int r;
@@ -214,6 +256,7 @@ int ringseq_writer_stop(struct ringseq_writer *w)
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	r = w->last_error;
+	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w->dir);

@@ -35,6 +35,27 @@ void ringseq_writer_store(struct ringseq_writer *w, uint64_t seq);
  */
 uint64_t ringseq_writer_durable(struct ringseq_writer *w, int *ret_error);
 
+/**
+ * Rings ahead of a durable reservation. The file holds a ceiling: every
+ * ring seq this node accepts is below the ceiling on disk, so after a crash
+ * the node restarts from the ceiling and cannot reuse a seq. The ceiling is
+ * renewed (seq + RINGSEQ_BLOCK) from the writer thread when a seq comes
+ * within half a block of it.
+ */
+#define RINGSEQ_BLOCK 1000
+
+/**
+ * May a ring with sequence seq be formed? 0 when seq is below the durable
+ * ceiling (a renewal is queued when it gets close); otherwise a renewal
+ * is queued and the answer is the last write error, or -EAGAIN while the
+ * renewal is still being written. Never blocks on I/O.
+ */
+int ringseq_writer_reserve(struct ringseq_writer *w, uint64_t seq);
+
+/** Wait until every queued value was written; the last write's result.
+ *  Blocks on the disk: for the start only. */
+int ringseq_writer_flush(struct ringseq_writer *w);
+
 /** Write what is pending, stop the thread, free. Returns the last write
  *  error (0 when every write succeeded). Accepts NULL. */
 int ringseq_writer_stop(struct ringseq_writer *w);

@@ -259,13 +259,11 @@ static void pg_srp_confchg(void *ctx, enum totem_confchg_type type,
 	}
 }
 
-static void pg_srp_ring_seq_store(void *ctx, uint64_t ring_seq)
+static int pg_srp_ring_seq_store(void *ctx, uint64_t ring_seq)
 {
 	pg_t *pg = ctx;
 
-	if (pg->cb.ring_seq_store != NULL) {
-		pg->cb.ring_seq_store(pg->ctx, ring_seq);
-	}
+	return pg->cb.ring_seq_store != NULL ? pg->cb.ring_seq_store(pg->ctx, ring_seq) : 0;
 }
 
 /*

@@ -27,7 +27,7 @@ struct pg_callbacks {
 	                const totem_nodeid_t *left, size_t n_left,
 	                const totem_nodeid_t *joined, size_t n_joined,
 	                const struct totem_ring_id *ring_id);
-	void (*ring_seq_store)(void *ctx, uint64_t ring_seq);
+	int (*ring_seq_store)(void *ctx, uint64_t ring_seq); /**< as srp_callbacks.ring_seq_store */
 };
 
 pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,

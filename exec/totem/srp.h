@@ -28,11 +28,16 @@ struct srp_callbacks {
 	                const totem_nodeid_t *joined, size_t n_joined,
 	                const struct totem_ring_id *ring_id);
 	/**
-	 * Persist the highest ring sequence. Must not block: the daemon hands it
-	 * to a writer thread; the next srp_create() on this node must receive a
-	 * value >= the last one stored. May be NULL.
+	 * A ring with sequence ring_seq is about to be formed with this node:
+	 * make sure a restart can never reuse it. Must not block (the daemon
+	 * keeps a durable reservation ahead of the rings in use and renews it
+	 * from a writer thread); the next srp_create() on this node must
+	 * receive a value >= every ring_seq accepted. Return 0 when ring_seq is
+	 * safe, or -errno when it is not (the reservation could not be saved):
+	 * this node then stays out of that ring (it neither sends nor accepts
+	 * its commit token) and tries again at the next formation. May be NULL.
 	 */
-	void (*ring_seq_store)(void *ctx, uint64_t ring_seq);
+	int (*ring_seq_store)(void *ctx, uint64_t ring_seq);
 	/**
 	 * The token arrived in OPERATIONAL and this node may originate. Inside
 	 * this call srp_origination_budget() tells how many frames srp_mcast()
@@ -53,6 +58,7 @@ struct srp_stats {
 	uint64_t delivered;             /**< messages handed up */
 	uint64_t frames_bad;            /**< dropped: failed to decode */
 	uint64_t frames_foreign;        /**< dropped: not for our ring / state */
+	uint64_t ring_seq_refused;      /**< rings not joined: their seq could not be saved */
 	uint64_t token_lost;            /**< token-loss timeouts */
 	uint64_t memb_changes;          /**< regular configurations installed */
 	uint64_t consensus_timeouts;

@@ -294,17 +294,21 @@ static void commit_forward(struct srp *srp, struct wire_commit *c)
 	srp_token_frame_send(srp, next, srp->txbuf, (size_t)n);
 }
 
-static void ring_seq_adopt(struct srp *srp, uint64_t seq)
+/* False when the ring seq cannot be made safe against reuse after a
+ * restart: this node must not take part in that ring. */
+static bool ring_seq_adopt(struct srp *srp, uint64_t seq)
 {
+	if (srp->cb.ring_seq_store != NULL && srp->cb.ring_seq_store(srp->ctx, seq) < 0) {
+		srp->stats.ring_seq_refused++;
+		return false;
+	}
 	if (seq > srp->ring_seq_stored) {
 		srp->ring_seq_stored = seq;
-		if (srp->cb.ring_seq_store != NULL) {
-			srp->cb.ring_seq_store(srp->ctx, seq);
-		}
 	}
 	if (seq > srp->ring_seq_max) {
 		srp->ring_seq_max = seq;
 	}
+	return true;
 }
 
 static void commit_state_enter(struct srp *srp, const struct wire_commit *c)
@@ -334,7 +338,9 @@ static void commit_create(struct srp *srp)
 			c.memb[c.memb_count++].nodeid = srp->proc[i];
 		}
 	}
-	ring_seq_adopt(srp, c.hdr.ring_id.seq);
+	if (!ring_seq_adopt(srp, c.hdr.ring_id.seq)) {
+		return; /* the ring_seq_store callback said why */
+	}
 	srp_recovery_commit_fill(srp, &c.memb[0]);
 	c.memb_index = 1;
 	ais_log(LOG_INFO, "consensus: creating commit token for ring %u.%" PRIu64 " (%u members)",
@@ -514,7 +520,9 @@ void srp_memb_commit_recv(struct srp *srp, const void *buf, size_t len)
 			srp->stats.frames_foreign++;
 			return;
 		}
-		ring_seq_adopt(srp, c.hdr.ring_id.seq);
+		if (!ring_seq_adopt(srp, c.hdr.ring_id.seq)) {
+			return;
+		}
 		srp_recovery_commit_fill(srp, &c.memb[c.memb_index]);
 		c.memb_index++;
 		commit_state_enter(srp, &c);

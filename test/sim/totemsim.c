@@ -372,7 +372,7 @@ static void cb_confchg(void *ctx, enum totem_confchg_type type,
 	}
 }
 
-static void cb_ring_seq_store(void *ctx, uint64_t ring_seq)
+static int cb_ring_seq_store(void *ctx, uint64_t ring_seq)
 {
 	struct node *n = node_of(ctx);
 
@@ -381,6 +381,7 @@ static void cb_ring_seq_store(void *ctx, uint64_t ring_seq)
 		        ring_seq, n->ring_seq_stored);
 	}
 	n->ring_seq_stored = ring_seq;
+	return 0;
 }
 
 static const struct pg_callbacks sim_pg_cb = {

@@ -131,6 +131,37 @@ START_TEST(test_durable)
 }
 END_TEST
 
+/* reservations: a seq below the durable ceiling is accepted; one at or
+ * above it is refused until the renewal is on disk; a failed renewal is
+ * refused with the error and tried again at the next request */
+START_TEST(test_reserve)
+{
+	struct ringseq_writer *w = NULL;
+	uint64_t v = 0;
+
+	ck_assert_int_eq(ringseq_writer_start(path, &w), 0);
+	ck_assert_int_eq(ringseq_writer_reserve(w, 0), -EAGAIN);
+	ck_assert_int_eq(ringseq_writer_flush(w), 0);
+	ck_assert_int_eq(ringseq_read(path, &v), 0);
+	ck_assert_uint_eq(v, RINGSEQ_BLOCK);
+	ck_assert_int_eq(ringseq_writer_reserve(w, 4), 0);
+	ck_assert_int_eq(ringseq_writer_reserve(w, RINGSEQ_BLOCK - 1), 0); /* renewal queued */
+	ck_assert_int_eq(ringseq_writer_flush(w), 0);
+	ck_assert_int_eq(ringseq_read(path, &v), 0);
+	ck_assert_uint_eq(v, 2 * RINGSEQ_BLOCK - 1);
+	ck_assert_int_eq(ringseq_writer_stop(w), 0);
+
+	w = NULL;
+	ck_assert_int_eq(ringseq_writer_start("/nonexistent-dir-for-check/ringseq", &w), 0);
+	(void)ringseq_writer_reserve(w, 8);
+	ck_assert_int_eq(ringseq_writer_flush(w), -ENOENT);
+	ck_assert_int_eq(ringseq_writer_reserve(w, 8), -EAGAIN); /* tried again */
+	ck_assert_int_eq(ringseq_writer_flush(w), -ENOENT);
+	ck_assert_int_eq(ringseq_writer_reserve(w, 12), -EAGAIN);
+	ck_assert_int_eq(ringseq_writer_stop(w), -ENOENT);
+}
+END_TEST
+
 static Suite *ringseq_suite(void)
 {
 	Suite *s = suite_create("ringseq");
@@ -138,6 +169,7 @@ static Suite *ringseq_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_missing_is_zero);
+	tcase_add_test(tc, test_reserve);
 	tcase_add_test(tc, test_store_and_read_back);
 	tcase_add_test(tc, test_damaged_refused);
 	tcase_add_test(tc, test_write_error_reported);

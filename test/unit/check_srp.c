@@ -376,6 +376,41 @@ START_TEST(test_idle_no_spin)
 }
 END_TEST
 
+/* A node that cannot save a ring seq (ring_seq_store fails: a full disk)
+ * never becomes a member of a ring with that seq; it joins once it can. */
+START_TEST(test_ring_seq_refused)
+{
+	struct h_world w;
+	int want = 3;
+	uint64_t seq_before;
+
+	h_world_init(&w, 3, 0);
+	form_ring(&w, 3);
+	h_node_crash(&w, 1);
+	want = 2;
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	seq_before = w.nodes[1].ring_seq_stored;
+	w.nodes[1].ring_seq_refuse = true;
+	h_node_start(&w, 1);
+	h_run_for(&w, 10000);
+	for (int i = 0; i < 3; i++) {
+		struct totem_ring_id rid;
+		size_t n = srp_members_get(w.nodes[i].srp, &rid, NULL, 0);
+
+		if (i == 1) {
+			ck_assert(srp_state_get(w.nodes[i].srp) != SRP_STATE_OPERATIONAL);
+			ck_assert_uint_eq(w.nodes[1].ring_seq_stored, seq_before);
+		} else {
+			ck_assert_uint_eq(n, 2);
+		}
+	}
+	w.nodes[1].ring_seq_refuse = false;
+	want = 3;
+	ck_assert(h_run_until(&w, 30000, h_all_operational_with, &want));
+	h_world_free(&w);
+}
+END_TEST
+
 START_TEST(test_restart_rejoin)
 {
 	struct h_world w;
@@ -417,6 +452,7 @@ static Suite *srp_suite(void)
 	tcase_add_test(tc, test_seq_wrap);
 	tcase_add_test(tc, test_idle_no_spin);
 	tcase_add_test(tc, test_restart_rejoin);
+	tcase_add_test(tc, test_ring_seq_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

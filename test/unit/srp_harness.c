@@ -200,14 +200,18 @@ static void cb_confchg(void *ctx, enum totem_confchg_type type, const totem_node
 	h_event(n, line);
 }
 
-static void cb_ring_seq(void *ctx, uint64_t seq)
+static int cb_ring_seq(void *ctx, uint64_t seq)
 {
 	struct h_node *n = ctx;
 
+	if (n->ring_seq_refuse) {
+		return -ENOSPC; /* a full disk: the node must stay out */
+	}
 	if (seq < n->ring_seq_stored) {
 		abort();        /* the ring seq must never go backwards */
 	}
 	n->ring_seq_stored = seq;
+	return 0;
 }
 
 static const struct totem_transport_ops h_net = { net_mcast, net_ucast };

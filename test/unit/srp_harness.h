@@ -27,6 +27,7 @@ struct h_node {
 	char (*events)[H_EVENT_LEN];
 	size_t n_events, cap_events;
 	uint64_t ring_seq_stored;
+	bool ring_seq_refuse;   /**< ring_seq_store answers -ENOSPC */
 	uint64_t token_sends;
 	uint32_t delivered;
 	uint32_t next_counter;
