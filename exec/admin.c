@@ -7,8 +7,10 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,11 +196,67 @@ bool admin_fault_enabled(void)
 	return exec_rt.fault.allowed;
 }
 
+/* Dumps kept in the run directory; older ones are removed (oldest first). */
+#define ADMIN_BLACKBOX_KEEP 5
+
+/* The time in a "blackbox-<time>.fdata" name, or -1 for any other name. */
+static long long blackbox_stamp(const char *name)
+{
+	char *end;
+	long long t;
+
+	if (strncmp(name, "blackbox-", 9) != 0 || name[9] < '0' || name[9] > '9')
+		return -1;
+	errno = 0;
+	t = strtoll(name + 9, &end, 10);
+	return errno == 0 && strcmp(end, ".fdata") == 0 ? t : -1;
+}
+
+/* Remove the oldest dumps beyond ADMIN_BLACKBOX_KEEP (the crash dump,
+ * "blackbox-crash.fdata", is not one of them). */
+static void blackbox_prune(const char *dir)
+{
+	for (;;) {
+		char path[AIS_CONFIG_PATH_MAX + 1];
+		char oldest[256] = "";
+		long long oldest_t = -1;
+		struct dirent *de;
+		size_t count = 0;
+		DIR *d = opendir(dir);
+
+		if (d == NULL)
+			return;
+		while ((de = readdir(d)) != NULL) {
+			long long t = blackbox_stamp(de->d_name);
+
+			if (t < 0)
+				continue;
+			count++;
+			if (oldest_t < 0 || t < oldest_t) {
+				oldest_t = t;
+				snprintf(oldest, sizeof(oldest), "%s", de->d_name);
+			}
+		}
+		closedir(d);
+		if (count <= ADMIN_BLACKBOX_KEEP || oldest[0] == '\0')
+			return;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, oldest) >= (int)sizeof(path) || unlink(path) < 0) {
+			ais_log(LOG_WARNING, "cannot remove old blackbox %s: %s", path, strerror(errno));
+			return;
+		}
+	}
+}
+
 int admin_blackbox_dump(char *ret_path, size_t len)
 {
 	char path[AIS_CONFIG_PATH_MAX + 1];
-	int n = snprintf(path, sizeof(path), "%s/blackbox-%lld.fdata", exec_rt.rundir, (long long)time(NULL));
-	int r;
+	struct timespec now;
+	int n, r;
+
+	/* named by the time in ms, so that the oldest is the smallest */
+	clock_gettime(CLOCK_REALTIME, &now);
+	n = snprintf(path, sizeof(path), "%s/blackbox-%lld.fdata", exec_rt.rundir,
+		     (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 
 	if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= len) {
 		return -ENAMETOOLONG;
@@ -209,6 +267,7 @@ int admin_blackbox_dump(char *ret_path, size_t len)
 		return r;
 	}
 	ais_log(LOG_NOTICE, "blackbox written to %s", path);
+	blackbox_prune(exec_rt.rundir);
 	memcpy(ret_path, path, (size_t)n + 1);
 	return n;
 }

@@ -282,6 +282,25 @@ static enum ais_cfg_request_id cfg_fault_request_id(enum cfg_fault_kind kind)
 	return AIS_CFG_REQ_FAULT_CLEAR;
 }
 
+/*
+ * Requests that change the daemon or write to its disk (shutdown, fault
+ * injection, a blackbox file) are for root and the daemon's own user
+ * only; other allowed users may read. Logs the refusal with what.
+ */
+static bool cfg_privileged(ais_conn_t *conn, const char *what)
+{
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+
+	cfg_api->conn_credentials(conn, &pid, &uid, &gid);
+	if (uid == 0 || uid == geteuid())
+		return true;
+	ais_log(LOG_NOTICE, "refused %s from pid %ld uid %ld: only root or the daemon's user", what, (long)pid,
+	        (long)uid);
+	return false;
+}
+
 /* Every node applies the request; the node that took it answers its client. */
 static void cfg_exec_fault_fn(const void *msg, size_t len, ais_nodeid_t sender)
 {
@@ -312,6 +331,8 @@ static int cfg_fault_request(ais_conn_t *conn, const struct cfg_fault *f)
 {
 	int r;
 
+	if (!cfg_privileged(conn, "a fault request"))
+		return -EACCES;
 	if (!admin_fault_enabled()) {
 		ais_log(LOG_NOTICE, "refused fault %s: " CFG_FAULT_DISABLED_MSG, cfg_fault_kind_name(f->kind));
 		return -EACCES;
@@ -610,7 +631,9 @@ static int cfg_lib_dump(ais_conn_t *conn, const void *msg, size_t len)
 	if (!b.text)
 		return -ENOMEM;
 	memset(&res, 0, sizeof(res));
-	r = admin_blackbox_dump(res.blackbox, sizeof(res.blackbox));
+	/* The state text is for every allowed user; the file only for root. */
+	r = cfg_privileged(conn, "a blackbox file") ? admin_blackbox_dump(res.blackbox, sizeof(res.blackbox))
+	                                            : -EACCES;
 	if (r < 0) {
 		res.blackbox[0] = '\0';
 		ais_log(LOG_WARNING, "blackbox dump failed: %s", strerror(-r));
@@ -637,12 +660,9 @@ static int cfg_lib_shutdown(ais_conn_t *conn, const void *msg, size_t len)
 	gid_t gid;
 	int r;
 
-	cfg_api->conn_credentials(conn, &pid, &uid, &gid);
-	if (uid != 0 && uid != geteuid()) {
-		ais_log(LOG_NOTICE, "refused shutdown from pid %ld uid %ld: only root or the daemon's user",
-		        (long)pid, (long)uid);
+	if (!cfg_privileged(conn, "shutdown"))
 		return -EACCES;
-	}
+	cfg_api->conn_credentials(conn, &pid, &uid, &gid);
 	ais_log(LOG_NOTICE, "shutdown requested by pid %ld uid %ld", (long)pid, (long)uid);
 	r = cfg_fault_respond(conn, AIS_CFG_REQ_SHUTDOWN, 0);
 	cfg_api->shutdown_request();

@@ -521,7 +521,8 @@ static int cmd_dump(struct ais_client *c)
 		if (bb_err == 0)
 			printf("blackbox written to %s\n", blackbox);
 		else
-			printf("blackbox not written: %s\n", strerror(-bb_err));
+			printf("blackbox not written: %s\n",
+			       bb_err == -EACCES ? "only root or the daemon's user may write one" : strerror(-bb_err));
 		fwrite(text, 1, text_len, stdout);
 		if (flags & AIS_CFG_DUMP_TRUNCATED)
 			printf("(dump truncated at %u bytes)\n", AIS_CFG_DUMP_TEXT_MAX);

@@ -86,6 +86,40 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Write a one-node aisexec.conf to $1 for a daemon started by the test itself
+# (node id 1 on 127.0.0.1, a random port, instance n1, rundir $2); extra
+# lines: $3 in totem { }, $4 in aisexec { }, $5 the logging { } body
+# (default: to stderr only).
+one_node_conf() {
+	cat >"$1" <<EOC
+totem {
+	cluster_name: ais-cluster
+	transport: udpu
+	${3:-}
+	interface {
+		ringnumber: 0
+		bindnetaddr: 127.0.0.1
+		mcastport: $((20000 + RANDOM % 10000))
+	}
+}
+nodelist {
+	node {
+		nodeid: 1
+		ring0_addr: 127.0.0.1
+	}
+}
+aisexec {
+	instance: $(inst 1)
+	rundir: $2
+	${4:-}
+}
+logging {
+	${5:-to_stderr: on
+	to_syslog: off}
+}
+EOC
+}
+
 # Fields of `aistool members --json` on node i.
 members_json() { aistool_on "$1" members --json; }
 ring_of() { members_json "$1" | sed -n 's/.*"ring_id": *"\([^"]*\)".*/\1/p'; }

@@ -12,32 +12,7 @@
 d="$work/n1"
 mkdir -p "$d/run"
 conf="$d/aisexec.conf"
-cat >"$conf" <<EOC
-totem {
-	cluster_name: ais-cluster
-	transport: udpu
-	nodeid: 1
-	interface {
-		ringnumber: 0
-		bindnetaddr: 127.0.0.1
-		mcastport: $((20000 + RANDOM % 10000))
-	}
-}
-nodelist {
-	node {
-		nodeid: 1
-		ring0_addr: 127.0.0.1
-	}
-}
-aisexec {
-	instance: $(inst 1)
-	rundir: $d/run
-}
-logging {
-	to_stderr: on
-	to_syslog: off
-}
-EOC
+one_node_conf "$conf" "$d/run"
 
 if ! unshare -m --propagation private true 2>/dev/null; then
 	echo "SKIP: cannot create a mount namespace here"
