@@ -19,6 +19,7 @@
 
 #include "admin.h"
 #include "logsys.h"
+#include "net.h"
 #include "runtime.h"
 #include "service.h"
 #include "sync.h"
@@ -92,6 +93,22 @@ void admin_ring_stats_get(struct srp_stats *ret)
 		return;
 	}
 	srp_stats_get(pg_srp(exec_rt.pg), ret);
+}
+
+void admin_refused_get(struct admin_refused *ret)
+{
+	struct net_stats s;
+
+	memset(ret, 0, sizeof(*ret));
+	if (exec_rt.net == NULL) {
+		return;
+	}
+	net_stats_get(exec_rt.net, &s);
+	ret->auth_failed = s.rx_auth_failed;
+	ret->bad_header = s.rx_bad_header;
+	ret->foreign_cluster = s.rx_foreign_cluster;
+	ret->unknown_node = s.rx_unknown_node;
+	ret->implausible = s.rx_implausible;
 }
 
 size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)

@@ -59,6 +59,11 @@ void admin_local_node_get(struct admin_local_node *ret);
 /** Fills up to max members of the current regular configuration; returns count. */
 size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max);
 void admin_ring_stats_get(struct srp_stats *ret);
+/** Frames the transport refused, by reason (zeros before it exists). */
+struct admin_refused {
+	uint64_t auth_failed, bad_header, foreign_cluster, unknown_node, implausible;
+};
+void admin_refused_get(struct admin_refused *ret);
 /** Returns the number of loaded engines (fills up to max). */
 size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max);
 

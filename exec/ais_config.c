@@ -797,6 +797,9 @@ static int config_finish(struct parser *p)
 	if (cfg->transport == AIS_TRANSPORT_UDP && cfg->iface.mcastaddr.family == AF_UNSPEC)
 		return parse_error_at(p, 0, "transport 'udp' needs totem { interface { mcastaddr } }");
 	cfg->totem.node_count = (uint32_t)cfg->node_count;
+	cfg->totem.known_count = (uint32_t)cfg->node_count;
+	for (size_t i = 0; i < cfg->node_count && i < TOTEM_PROCESSORS_MAX; i++)
+		cfg->totem.known[i] = cfg->nodes[i].nodeid;
 	totem_config_finish(&cfg->totem);
 	/* The node id may still be open (ais_config_pick_node() decides it and
 	 * validates again): check every other rule now, on a copy. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -473,6 +474,40 @@ static void main_signals_stop(void)
 
 /* ---- start-up and tear-down ------------------------------------------- */
 
+/* Loopback: 127.0.0.0/8 or ::1. */
+static bool main_addr_is_loopback(const struct ais_addr *a)
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+
+	if (a->family == AF_INET) {
+		return a->bytes[0] == 127;
+	}
+	return a->family == AF_INET6 && memcmp(a->bytes, v6_loopback, sizeof(v6_loopback)) == 0;
+}
+
+/* Without authentication anyone who can reach the port can forge frames:
+ * say so loudly when that port is on a real network (docs/SECURITY.md). */
+static void main_warn_unauthenticated(const struct ais_config *cfg)
+{
+	const struct ais_addr *a = NULL;
+
+	if (cfg->crypto_hash != AIS_HASH_NONE) {
+		return;
+	}
+	if (cfg->local_node >= 0 && (size_t)cfg->local_node < cfg->node_count) {
+		a = &cfg->nodes[cfg->local_node].ring0_addr;
+	} else {
+		a = &cfg->iface.bindnetaddr;
+	}
+	if (main_addr_is_loopback(a)) {
+		return;
+	}
+	ais_log(LOG_WARNING, "*** the ring runs WITHOUT authentication on a network address: anyone who can "
+		"send to UDP port %u can forge membership and messages ***", cfg->iface.mcastport);
+	ais_log(LOG_WARNING, "*** create a key with ais-keygen and set totem { secauth: on } on every node "
+		"(docs/SECURITY.md) ***");
+}
+
 static int main_crypto_start(const struct ais_config *cfg, char *err, size_t errlen)
 {
 	uint8_t key[CRYPTO_KEY_MAX];
@@ -491,6 +526,7 @@ static int main_crypto_start(const struct ais_config *cfg, char *err, size_t err
 	memset(key, 0, sizeof(key));
 	if (r == 0) {
 		ais_log(LOG_INFO, "frame protection: %s", crypto_ops(exec_rt.crypto)->name);
+		main_warn_unauthenticated(cfg);
 	}
 	return r;
 }

@@ -30,23 +30,10 @@
 
 #include "logsys.h"
 #include "net.h"
+#include "net_wire.h"
 #include "totem/wire.h"
 
 AIS_LOG_SUBSYS("NET");
-
-#define NET_MAGIC 0x41495354u /* "AIST" */
-#define NET_VERSION 1
-
-/* Wire header, little-endian. */
-struct net_wire_header {
-	uint32_t magic;
-	uint16_t version;
-	uint16_t flags;
-	uint32_t cluster;  /**< FNV-1a of cluster_name */
-	uint32_t sender;
-} __attribute__((packed));
-_Static_assert(sizeof(struct net_wire_header) == NET_HEADER_LEN, "net header size");
-_Static_assert(__builtin_offsetof(struct net_wire_header, sender) == 12, "net header layout");
 
 struct net_peer {
 	uint32_t nodeid;
@@ -92,17 +79,6 @@ struct net {
 	uint8_t rx_plain[NET_FRAME_MAX];
 	uint8_t rx_wire[NET_FRAME_MAX];
 };
-
-static uint32_t net_fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; s != NULL && *s != '\0'; s++) {
-		h ^= (uint8_t)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 static int net_sockaddr_make(const struct ais_addr *a, uint16_t port,
 			     struct sockaddr_storage *ret, socklen_t *ret_len)
@@ -357,6 +333,46 @@ static enum fault_frame net_frame_kind(const struct net *n, const void *payload,
 	return hdr.type == WIRE_MCAST ? FAULT_FRAME_MCAST : FAULT_FRAME_OTHER;
 }
 
+/* Same IP address (the port is not compared). */
+static bool net_addr_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family) {
+		return false;
+	}
+	if (a->ss_family == AF_INET) {
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
+	}
+	return false;
+}
+
+/*
+ * Plausibility of who sent a frame, crypto or not: with udpu the datagram
+ * must come from the address the nodelist gives its sender; and a frame a
+ * node sends in its own name (everything but a message, which others
+ * retransmit) must name the same sender in the totem header.
+ */
+static bool net_sender_plausible(struct net *n, uint32_t sender, const struct sockaddr_storage *from,
+				 const void *payload, size_t len)
+{
+	struct wire_header hdr;
+
+	if (n->transport == AIS_TRANSPORT_UDPU) {
+		const struct net_peer *p = net_peer_find(n, sender);
+
+		if (p == NULL || !net_addr_same_host(&p->addr, from)) {
+			return false;
+		}
+	}
+	if (wire_header_decode(payload, len, &hdr) < 0) {
+		return true; /* malformed: srp counts it */
+	}
+	return hdr.type == WIRE_MCAST || hdr.sender == sender;
+}
+
 static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_storage *from, socklen_t fromlen)
 {
 	struct net_wire_header h;
@@ -394,13 +410,18 @@ static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_s
 			n->stats.rx_unknown_node++;
 			return;
 		}
-	} else {
+	}
+	const uint8_t *payload = n->rx_plain + sizeof(h);
+	size_t len = plen - sizeof(h);
+	if (!net_sender_plausible(n, sender, from, payload, len)) {
+		n->stats.rx_implausible++;
+		return;
+	}
+	if (n->transport != AIS_TRANSPORT_UDPU) {
 		net_peer_learn(n, sender, from, fromlen);
 	}
 	n->stats.rx_frames++;
 	n->stats.rx_bytes += wlen;
-	const uint8_t *payload = n->rx_plain + sizeof(h);
-	size_t len = plen - sizeof(h);
 	switch (fault_filter_decide_recv(n->fault, sender, net_frame_kind(n, payload, len))) {
 	case FAULT_DROP:
 		return;
@@ -567,7 +588,7 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 	n->loop = loop;
 	n->transport = cfg->transport;
 	n->nodeid = cfg->totem.nodeid;
-	n->cluster_hash = net_fnv1a(cfg->cluster_name);
+	n->cluster_hash = net_cluster_hash(cfg->cluster_name);
 	n->crypto = crypto;
 	n->fault = fault;
 	n->recv = recv;

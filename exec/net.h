@@ -47,6 +47,7 @@ struct net_stats {
 	uint64_t rx_bad_header;      /**< too short, bad magic/version, node 0 */
 	uint64_t rx_foreign_cluster; /**< another cluster_name */
 	uint64_t rx_unknown_node;    /**< udpu: sender not in the nodelist */
+	uint64_t rx_implausible;     /**< from another address than the sender's, or naming another sender */
 	struct fault_stats fault;
 };
 

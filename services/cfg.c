@@ -498,6 +498,7 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 {
 	struct ais_cfg_res_ring res;
 	struct admin_status st;
+	struct admin_refused refused;
 	struct srp_stats s;
 
 	admin_status_get(&st);
@@ -522,6 +523,14 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 	res.memb_changes = htole64(s.memb_changes);
 	res.consensus_timeouts = htole64(s.consensus_timeouts);
 	res.fail_recv = htole64(s.fail_recv);
+	admin_refused_get(&refused);
+	res.rx_auth_failed = htole64(refused.auth_failed);
+	res.rx_bad_header = htole64(refused.bad_header);
+	res.rx_foreign_cluster = htole64(refused.foreign_cluster);
+	res.rx_unknown_node = htole64(refused.unknown_node);
+	res.rx_implausible = htole64(refused.implausible);
+	res.frames_implausible = htole64(s.frames_implausible);
+	res.ring_seq_refused = htole64(s.ring_seq_refused);
 	return cfg_api->response_send(conn, &res, sizeof(res));
 }
 

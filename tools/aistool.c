@@ -397,6 +397,13 @@ static int cmd_ring(struct ais_client *c)
 		{ "fail_recv", "failed to receive", le64toh(r->fail_recv) },
 		{ "frames_bad", "bad frames dropped", le64toh(r->frames_bad) },
 		{ "frames_foreign", "foreign frames dropped", le64toh(r->frames_foreign) },
+		{ "rx_auth_failed", "refused: failed authentication", le64toh(r->rx_auth_failed) },
+		{ "rx_bad_header", "refused: not our frames", le64toh(r->rx_bad_header) },
+		{ "rx_foreign_cluster", "refused: other cluster", le64toh(r->rx_foreign_cluster) },
+		{ "rx_unknown_node", "refused: unknown node", le64toh(r->rx_unknown_node) },
+		{ "rx_implausible", "refused: forged sender", le64toh(r->rx_implausible) },
+		{ "frames_implausible", "refused: implausible membership", le64toh(r->frames_implausible) },
+		{ "ring_seq_refused", "rings not joined (seq unsaved)", le64toh(r->ring_seq_refused) },
 	};
 	n = sizeof(fields) / sizeof(fields[0]);
 	if (arg_json)

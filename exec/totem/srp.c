@@ -197,6 +197,29 @@ static void srp_mcast_recv(struct srp *srp, const void *buf, size_t len)
 	}
 }
 
+bool srp_node_known(const struct srp *srp, totem_nodeid_t id)
+{
+	if (srp->cfg.known_count == 0) {
+		return true;
+	}
+	for (uint32_t i = 0; i < srp->cfg.known_count && i < TOTEM_PROCESSORS_MAX; i++) {
+		if (srp->cfg.known[i] == id) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool srp_set_known(const struct srp *srp, const totem_nodeid_t *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!srp_node_known(srp, set[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
 void srp_recv(srp_t *srp, const void *buf, size_t len)
 {
 	struct wire_header hdr;
@@ -210,6 +233,10 @@ void srp_recv(srp_t *srp, const void *buf, size_t len)
 	}
 	if (hdr.sender == srp->me) {
 		srp->stats.frames_foreign++;
+		return;
+	}
+	if (!srp_node_known(srp, hdr.sender)) {
+		srp->stats.frames_implausible++;
 		return;
 	}
 	switch ((enum wire_type)hdr.type) {

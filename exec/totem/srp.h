@@ -59,6 +59,7 @@ struct srp_stats {
 	uint64_t frames_bad;            /**< dropped: failed to decode */
 	uint64_t frames_foreign;        /**< dropped: not for our ring / state */
 	uint64_t ring_seq_refused;      /**< rings not joined: their seq could not be saved */
+	uint64_t frames_implausible;    /**< dropped: naming a node outside the nodelist */
 	uint64_t token_lost;            /**< token-loss timeouts */
 	uint64_t memb_changes;          /**< regular configurations installed */
 	uint64_t consensus_timeouts;

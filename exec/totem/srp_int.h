@@ -206,6 +206,10 @@ int srp_sendq_push(struct srp_sendq *q, const void *data, uint32_t len, uint8_t 
 struct srp_sendq_item *srp_sendq_peek(struct srp_sendq *q);
 void srp_sendq_pop(struct srp_sendq *q);
 bool srp_set_has(const totem_nodeid_t *set, size_t n, totem_nodeid_t id);
+/** id may take part (in the configured known set, or no set configured). */
+bool srp_node_known(const struct srp *srp, totem_nodeid_t id);
+/** Every id of set is known. */
+bool srp_set_known(const struct srp *srp, const totem_nodeid_t *set, size_t n);
 bool srp_set_add(totem_nodeid_t *set, size_t *n, totem_nodeid_t id);
 void srp_set_remove(totem_nodeid_t *set, size_t *n, totem_nodeid_t id);
 bool srp_set_equal(const totem_nodeid_t *a, size_t na, const totem_nodeid_t *b, size_t nb);

@@ -434,6 +434,10 @@ void srp_memb_join_recv(struct srp *srp, const void *buf, size_t len)
 		srp->stats.frames_bad++;
 		return;
 	}
+	if (!srp_set_known(srp, j.proc, j.proc_count) || !srp_set_known(srp, j.failed, j.failed_count)) {
+		srp->stats.frames_implausible++;
+		return;
+	}
 	if (j.ring_seq > srp->ring_seq_max) {
 		srp->ring_seq_max = j.ring_seq;
 	}
@@ -505,12 +509,37 @@ static bool ring_id_eq(const struct totem_ring_id *a, const struct totem_ring_id
 	return a->rep == b->rep && a->seq == b->seq;
 }
 
+/* Every member known, and the sender one of them: on the first rotation
+ * the member before memb_index, which forwarded it. */
+static bool commit_plausible(const struct srp *srp, const struct wire_commit *c)
+{
+	bool sender_member = false;
+
+	if (c->memb_count == 0 || c->memb_index == 0) {
+		return false;
+	}
+	for (size_t i = 0; i < c->memb_count; i++) {
+		if (!srp_node_known(srp, c->memb[i].nodeid)) {
+			return false;
+		}
+		sender_member = sender_member || c->memb[i].nodeid == c->hdr.sender;
+	}
+	if (c->memb_index < c->memb_count) {
+		return c->memb[c->memb_index - 1].nodeid == c->hdr.sender;
+	}
+	return sender_member;
+}
+
 void srp_memb_commit_recv(struct srp *srp, const void *buf, size_t len)
 {
 	struct wire_commit c;
 
 	if (wire_commit_decode(buf, len, &c) < 0) {
 		srp->stats.frames_bad++;
+		return;
+	}
+	if (!commit_plausible(srp, &c)) {
+		srp->stats.frames_implausible++;
 		return;
 	}
 	if (srp->state == SRP_STATE_GATHER) {

@@ -69,6 +69,10 @@ struct totem_config {
 	uint32_t max_msg_size;              /**< largest pg (application) message */
 	uint32_t seq_start;                 /**< first seq of every ring; tests start near 2^32 */
 	uint32_t node_count;                /**< configured nodes (token_coefficient) */
+	/** The node ids that may take part (the nodelist); known_count 0: any.
+	 *  Membership frames naming another node are dropped as implausible. */
+	uint32_t known_count;
+	totem_nodeid_t known[TOTEM_PROCESSORS_MAX];
 	/* effective values after totem_config_finish() */
 	uint32_t token_effective;
 };

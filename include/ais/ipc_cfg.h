@@ -176,9 +176,17 @@ struct ais_cfg_res_ring {
 	uint64_t memb_changes;
 	uint64_t consensus_timeouts;
 	uint64_t fail_recv;
+	/* frames refused (docs/SECURITY.md) */
+	uint64_t rx_auth_failed;     /* failed authentication (secauth) */
+	uint64_t rx_bad_header;      /* not one of our frames */
+	uint64_t rx_foreign_cluster; /* another cluster_name */
+	uint64_t rx_unknown_node;    /* udpu: a sender outside the nodelist */
+	uint64_t rx_implausible;     /* from another address than its sender's, or in another's name */
+	uint64_t frames_implausible; /* membership frames naming nodes outside the nodelist */
+	uint64_t ring_seq_refused;   /* rings not joined: their seq could not be saved */
 };
 _Static_assert(offsetof(struct ais_cfg_res_ring, tokens_received) == 48, "ring layout");
-_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 13 * 8, "ring layout");
+_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 20 * 8, "ring layout");
 
 struct ais_cfg_service {
 	char name[16];
