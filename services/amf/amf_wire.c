@@ -749,6 +749,9 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 	uint32_t n, n_si;
 	int ret = -EINVAL;
 
+	struct amf_counts counts;
+
+	amf_cluster_count(c, &counts);
 	d->now_ms = rd_u64(r);
 	d->next_action_id = rd_u64(r);
 	c->admin_state = rd_enum(r, AMF_ADMIN_UNLOCKED, AMF_ADMIN_SHUTTING_DOWN);
@@ -781,6 +784,8 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 			x->admin_state = v;
 	}
 	n = rd_u32(r);
+	if (n != counts.sgs)
+		r->bad = true;
 	for (uint32_t i = 0; i < n && !r->bad; i++) {
 		struct amf_sg *x = rd_entity(r, c, AMF_KIND_SG, false);
 		uint32_t v = rd_enum(r, AMF_ADMIN_UNLOCKED, AMF_ADMIN_SHUTTING_DOWN);
@@ -789,6 +794,8 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 			x->admin_state = v;
 	}
 	n = rd_u32(r);
+	if (n != counts.sus)
+		r->bad = true;
 	for (uint32_t i = 0; i < n && !r->bad; i++) {
 		struct amf_su *x = rd_entity(r, c, AMF_KIND_SU, false);
 		uint32_t v[6];
@@ -814,6 +821,8 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 		x->comp_restart_prob_start_ms = t[1];
 	}
 	n = rd_u32(r);
+	if (n != counts.comps)
+		r->bad = true;
 	for (uint32_t i = 0; i < n && !r->bad; i++) {
 		struct amf_comp *x = rd_entity(r, c, AMF_KIND_COMP, false);
 		uint32_t v[4];
@@ -832,7 +841,7 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 	/* the SIs' assignment states are set after their assignments (adding
 	 * an assignment recomputes the state) */
 	n_si = rd_u32(r);
-	if (r->bad || n_si > (r->len - r->off) / 10)
+	if (r->bad || n_si != counts.sis || n_si > (r->len - r->off) / 10)
 		goto out;
 	si_v = calloc(n_si ? n_si : 1, sizeof(*si_v));
 	si_state = calloc(n_si ? n_si : 1, sizeof(*si_state));
