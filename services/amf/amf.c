@@ -44,7 +44,7 @@ static uint64_t amf_dropped_in_sync;
 
 /* ---- configuration ---- */
 
-static void amf_diag_log(void *ctx, enum amf_diag_severity sev, const char *file, unsigned line, const char *msg)
+void amf_core_diag_log(void *ctx, enum amf_diag_severity sev, const char *file, unsigned line, const char *msg)
 {
 	char buf[1024];
 
@@ -114,7 +114,7 @@ static int amf_model_load(void)
 		ais_log(LOG_ERR, "amf: %s: %s", path, strerror(-r));
 		return r;
 	}
-	r = amf_config_parse_mem(amf_engine.config_text, amf_engine.config_len, path, amf_diag_log, NULL, &errors,
+	r = amf_config_parse_mem(amf_engine.config_text, amf_engine.config_len, path, amf_core_diag_log, NULL, &errors,
 				 NULL, &amf_engine.model);
 	if (r < 0) {
 		ais_log(LOG_ERR, "amf: %s: %u errors: AMF cannot start", path, errors);

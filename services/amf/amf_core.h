@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "amf_config.h"
 #include "amf_int.h"
 #include "amf_wire.h"
 
@@ -18,6 +19,9 @@ extern struct amf_driver_state amf_drv;
 
 /** CLOCK_REALTIME in milliseconds (carried in every message as ts). */
 uint64_t amf_wall_ms(void);
+
+/** Log a problem of an AMF configuration (amf_diag_fn; amf.c). */
+void amf_core_diag_log(void *ctx, enum amf_diag_severity sev, const char *file, unsigned line, const char *msg);
 
 /* ---- amf_driver.c ---- */
 

@@ -274,15 +274,6 @@ static struct amf_sync_peer *amf_sync_choose(void)
 	return best;
 }
 
-static void amf_diag_log(void *ctx, enum amf_diag_severity sev, const char *file, unsigned line, const char *msg)
-{
-	char buf[1024];
-
-	(void)ctx;
-	amf_diag_format(buf, sizeof(buf), sev, file, line, msg);
-	ais_log(sev == AMF_DIAG_ERROR ? LOG_ERR : LOG_WARNING, "amf: %s", buf);
-}
-
 /* Replace the local state with the blob of the chosen source. 0 or -errno. */
 static int amf_sync_install(const struct amf_sync_peer *src)
 {
@@ -297,7 +288,7 @@ static int amf_sync_install(const struct amf_sync_peer *src)
 	r = amf_state_config(src->buf, src->total, &text, &text_len);
 	if (r < 0)
 		return r;
-	r = amf_config_parse_mem(text, text_len, "amf.conf", amf_diag_log, NULL, NULL, NULL, &model);
+	r = amf_config_parse_mem(text, text_len, "amf.conf", amf_core_diag_log, NULL, NULL, NULL, &model);
 	if (r < 0)
 		return r;
 	r = amf_state_install(src->buf, src->total, model, &d);

@@ -10,6 +10,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -729,21 +730,68 @@ int amf_state_config(const uint8_t *blob, size_t len, const char **ret_text, siz
 	return 0;
 }
 
-/* Relink the SI lists of assignments in the recorded order. */
-struct amf_pos_si {
-	struct amf_si_assignment *a;
+/* An installed assignment, the SI (CSI) whose list holds it, its position there. */
+struct amf_pos {
+	void *a;
+	const void *owner;
 	uint32_t pos;
 };
 
-struct amf_pos_csi {
-	struct amf_csi_assignment *a;
-	uint32_t pos;
-};
+/*
+ * Link the assignments of owner into the list at head, through the next
+ * pointer at next_off in each, in the order of their positions, which must
+ * be exactly 0..k-1. @return k, or -EINVAL.
+ */
+static ssize_t relink_by_pos(const struct amf_pos *v, size_t n, const void *owner, void *head, size_t next_off)
+{
+	void *const none = NULL;
+	uint8_t *link = head;
+	size_t total = 0;
+
+	for (size_t j = 0; j < n; j++)
+		total += v[j].owner == owner;
+	memcpy(link, &none, sizeof(none));
+	for (uint32_t p = 0; p < total; p++) {
+		void *found = NULL;
+
+		for (size_t j = 0; j < n; j++) {
+			if (v[j].owner == owner && v[j].pos == p) {
+				if (found)
+					return -EINVAL;
+				found = v[j].a;
+			}
+		}
+		if (!found)
+			return -EINVAL;
+		memcpy(link, &found, sizeof(found));
+		link = (uint8_t *)found + next_off;
+		memcpy(link, &none, sizeof(none));
+	}
+	return (ssize_t)total;
+}
+
+/* Relink every owner's list; every assignment must be linked exactly once. */
+static int relink_all(const struct amf_pos *v, size_t n, size_t head_off, size_t next_off)
+{
+	size_t linked = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ssize_t k;
+
+		if (v[i].pos != 0)
+			continue;
+		k = relink_by_pos(v, n, v[i].owner, (uint8_t *)(uintptr_t)v[i].owner + head_off, next_off);
+		if (k < 0)
+			return -EINVAL;
+		linked += (size_t)k;
+	}
+	return linked == n ? 0 : -EINVAL;
+}
 
 static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_driver_state *d)
 {
-	struct amf_pos_si *sis = NULL;
-	struct amf_pos_csi *csis = NULL;
+	struct amf_pos *sis = NULL;
+	struct amf_pos *csis = NULL;
 	struct amf_si **si_v = NULL;
 	uint32_t *si_state = NULL;
 	uint32_t n, n_si;
@@ -898,48 +946,11 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 			;
 		*pp = a;
 		sis[i].a = a;
+		sis[i].owner = si;
 		sis[i].pos = pos;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		struct amf_si *si = sis[i].a->si;
-		struct amf_si_assignment *tail = NULL;
-		uint32_t total = 0;
-
-		if (sis[i].pos != 0)
-			continue;
-		/* the SI's list: positions 0..total-1, each exactly once */
-		for (uint32_t j = 0; j < n; j++)
-			total += sis[j].a->si == si;
-		si->assignments = NULL;
-		for (uint32_t p = 0; p < total; p++) {
-			struct amf_si_assignment *found = NULL;
-
-			for (uint32_t j = 0; j < n; j++) {
-				if (sis[j].a->si == si && sis[j].pos == p) {
-					if (found)
-						goto out;
-					found = sis[j].a;
-				}
-			}
-			if (!found)
-				goto out;
-			found->si_next = NULL;
-			if (tail)
-				tail->si_next = found;
-			else
-				si->assignments = found;
-			tail = found;
-		}
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		/* every SI with assignments had a position 0 */
-		bool ok = false;
-
-		for (struct amf_si_assignment *t = sis[i].a->si->assignments; t; t = t->si_next)
-			ok |= t == sis[i].a;
-		if (!ok)
-			goto out;
-	}
+	if (relink_all(sis, n, offsetof(struct amf_si, assignments), offsetof(struct amf_si_assignment, si_next)) < 0)
+		goto out;
 
 	/* CSI assignments: the same, per component and per CSI */
 	n = rd_u32(r);
@@ -978,46 +989,11 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 			*pp = a;
 		}
 		csis[i].a = a;
+		csis[i].owner = csi;
 		csis[i].pos = pos;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		struct amf_csi *csi = csis[i].a->csi;
-		struct amf_csi_assignment *tail = NULL;
-		uint32_t total = 0;
-
-		if (csis[i].pos != 0)
-			continue;
-		for (uint32_t j = 0; j < n; j++)
-			total += csis[j].a->csi == csi;
-		csi->assignments = NULL;
-		for (uint32_t p = 0; p < total; p++) {
-			struct amf_csi_assignment *found = NULL;
-
-			for (uint32_t j = 0; j < n; j++) {
-				if (csis[j].a->csi == csi && csis[j].pos == p) {
-					if (found)
-						goto out;
-					found = csis[j].a;
-				}
-			}
-			if (!found)
-				goto out;
-			found->csi_next = NULL;
-			if (tail)
-				tail->csi_next = found;
-			else
-				csi->assignments = found;
-			tail = found;
-		}
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		bool ok = false;
-
-		for (struct amf_csi_assignment *t = csis[i].a->csi->assignments; t; t = t->csi_next)
-			ok |= t == csis[i].a;
-		if (!ok)
-			goto out;
-	}
+	if (relink_all(csis, n, offsetof(struct amf_csi, assignments), offsetof(struct amf_csi_assignment, csi_next)) < 0)
+		goto out;
 
 	/* the driver */
 	n = rd_u32(r);
