@@ -795,6 +795,7 @@ int main(int argc, char **argv)
 		return status;
 	}
 	exec_rt.cfg = &cfg;
+	snprintf(exec_rt.config_path, sizeof(exec_rt.config_path), "%s", arg.config_path);
 	status = main_run(&cfg);
 	if (main_state.pidfile[0] != '\0') {
 		(void)unlink(main_state.pidfile);

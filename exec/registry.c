@@ -15,12 +15,15 @@ extern const struct ais_service_engine ais_cfg_engine;
 extern const struct ais_service_engine ais_clm_engine;
 extern const struct ais_service_engine ais_cpg_engine;
 extern const struct ais_service_engine ais_evt_engine;
+/* filled in part at its start (amf/amf.c: the executor's table sizes) */
+extern struct ais_service_engine ais_amf_engine;
 
 const struct ais_service_engine *const service_builtins[] = {
 	&ais_cfg_engine,
 	&ais_clm_engine,
 	&ais_cpg_engine,
 	&ais_evt_engine,
+	&ais_amf_engine,
 };
 
 const size_t service_builtin_count = sizeof(service_builtins) / sizeof(service_builtins[0]);

@@ -34,6 +34,7 @@ struct exec_runtime {
 	struct fault_filter fault;
 	char instance[AIS_CONFIG_INSTANCE_MAX + 1]; /**< "" when none */
 	char rundir[AIS_CONFIG_PATH_MAX + 1];
+	char config_path[AIS_CONFIG_PATH_MAX + 1]; /**< the aisexec.conf read (relative paths in it start from its folder) */
 	uint64_t start_us;
 	bool shutting_down;
 	/* the last regular configuration delivered */
