@@ -101,6 +101,8 @@ struct amf_pm {
 	struct amf_clc_watch *watch;
 };
 
+static void given_clear(struct amf_lcomp *lc);
+
 static const struct ais_api *api(void)
 {
 	return amf_engine.api;
@@ -350,6 +352,7 @@ static void lc_unregister(struct amf_lcomp *lc)
 {
 	lc->reg_conn = NULL;
 	lc->proxy = NULL;
+	given_clear(lc);
 	lc_stop_hcs(lc);
 }
 
@@ -581,6 +584,43 @@ static bool comp_has_csi(const struct amf_comp *comp, const struct amf_csi *csi)
 	return false;
 }
 
+static void given_clear(struct amf_lcomp *lc)
+{
+	while (lc->given) {
+		struct amf_hars *g = lc->given->next;
+
+		free(lc->given);
+		lc->given = g;
+	}
+}
+
+static bool given_has(const struct amf_lcomp *lc, const struct amf_csi *csi)
+{
+	for (const struct amf_hars *g = lc->given; g; g = g->next)
+		if (g->csi == csi)
+			return true;
+	return false;
+}
+
+/* Record that the process of lc holds csi now (set) or no longer (remove). */
+static void given_update(struct amf_lcomp *lc, struct amf_csi *csi, bool set)
+{
+	struct amf_hars **p = &lc->given;
+
+	while (*p && (*p)->csi != csi)
+		p = &(*p)->next;
+	if (set && !*p) {
+		*p = calloc(1, sizeof(**p));
+		if (*p)
+			(*p)->csi = csi;
+	} else if (!set && *p) {
+		struct amf_hars *g = *p;
+
+		*p = g->next;
+		free(g);
+	}
+}
+
 /* The component of csi other than comp whose HA state is one of want (bit 1 << ha). */
 static const struct amf_comp *csi_other(const struct amf_csi *csi, const struct amf_comp *comp, unsigned want)
 {
@@ -621,7 +661,7 @@ static int csi_attrs(const struct amf_csi *csi, uint8_t **ret, size_t *ret_len, 
 	return 0;
 }
 
-static int csi_set_send(struct amf_conn *c, uint64_t invocation, const struct amf_action *a)
+static int csi_set_send(struct amf_conn *c, struct amf_lcomp *lc, uint64_t invocation, const struct amf_action *a)
 {
 	struct ais_amf_ev_csi_set ev;
 	const struct amf_comp *other = NULL;
@@ -636,7 +676,9 @@ static int csi_set_send(struct amf_conn *c, uint64_t invocation, const struct am
 	ev.header.error = SA_AIS_OK;
 	ev.invocation = invocation;
 	ev.ha_state = a->ha_state;
-	ev.flags = comp_has_csi(a->comp, a->csi) ? SA_AMF_CSI_TARGET_ONE : SA_AMF_CSI_ADD_ONE;
+	/* a process that was never given the CSI (new, or restarted since) gets it added */
+	ev.flags = comp_has_csi(a->comp, a->csi) && lc && given_has(lc, a->csi) ? SA_AMF_CSI_TARGET_ONE
+										  : SA_AMF_CSI_ADD_ONE;
 	if (!name_of_comp(&ev.comp, a->comp) || !name_of_csi(&ev.csi, a->csi))
 		return -ENAMETOOLONG;
 	if (a->ha_state == AMF_HA_ACTIVE) {
@@ -721,7 +763,7 @@ static void start_csi(struct amf_run *r)
 	cb->run = r;
 	cb->csi = a->csi;
 	r->inv = inv;
-	e = set ? csi_set_send(lc->reg_conn, inv->invocation, a) : csi_remove_send(lc->reg_conn, inv->invocation, a);
+	e = set ? csi_set_send(lc->reg_conn, lc, inv->invocation, a) : csi_remove_send(lc->reg_conn, inv->invocation, a);
 	if (e < 0) {
 		ais_log(LOG_WARNING, "amf: cannot send a CSI callback (%s)", strerror(-e));
 		cb_free(inv);
@@ -850,6 +892,7 @@ uint32_t amf_exec_register(struct amf_conn *c, struct amf_comp *comp, struct amf
 			return e == -ESRCH ? SA_AIS_ERR_BAD_OPERATION : SA_AIS_ERR_NO_RESOURCES;
 		}
 	}
+	given_clear(lc);
 	lc->pid = pid;
 	lc->reg_conn = c;
 	lc->proxy = proxy;
@@ -914,7 +957,10 @@ uint32_t amf_exec_response(struct amf_conn *c, uint64_t invocation, uint32_t err
 		lc_check_stopped(r->lc);
 		break;
 	case AMF_CBK_CSI_SET:
-		if (r && error == SA_AIS_OK && r->a->ha_state == AMF_HA_QUIESCING) {
+	case AMF_CBK_CSI_REMOVE:
+		if (r && error == SA_AIS_OK && cb->lc && cb->csi)
+			given_update(cb->lc, cb->csi, inv->kind == AMF_CBK_CSI_SET);
+		if (inv->kind == AMF_CBK_CSI_SET && r && error == SA_AIS_OK && r->a->ha_state == AMF_HA_QUIESCING) {
 			/* the invocation stays for QUIESCING_COMPLETE */
 			struct amf_comp *comp = r->a->comp;
 
@@ -926,8 +972,6 @@ uint32_t amf_exec_response(struct amf_conn *c, uint64_t invocation, uint32_t err
 			run_finish(r, true, NULL);
 			break;
 		}
-		/* fall through */
-	case AMF_CBK_CSI_REMOVE:
 		cb_free(inv);
 		if (r)
 			run_finish(r, error == SA_AIS_OK, error == SA_AIS_OK ? NULL : "callback answered an error");
@@ -1360,6 +1404,7 @@ static void exec_clear(bool kill)
 			amf_clc_kill(amf_engine.clc, lc->comp);
 		if (lc->watch)
 			amf_clc_unwatch(lc->watch);
+		given_clear(lc);
 		while (lc->hars) {
 			struct amf_hars *hn = lc->hars->next;
 

@@ -49,6 +49,7 @@ struct amf_lcomp {
 	struct amf_clc_watch *watch;    /**< watch of pid */
 	bool stopping;                  /**< a terminate or cleanup runs: deaths are expected */
 	struct amf_run *inst;           /**< the INSTANTIATE that runs, or NULL */
+	struct amf_hars *given;         /**< CSIs the registered process was given (state unused) */
 	uint32_t hars_all;              /**< readiness set for every CSI (0: none) */
 	struct amf_hars *hars;
 };

@@ -475,7 +475,9 @@ const struct ais_lib_handler amf_lib_handlers[AIS_AMF_REQ_STATUS + 1] = {
 };
 
 const size_t amf_lib_handler_count = AIS_AMF_REQ_STATUS + 1;
-const size_t amf_lib_private_size = sizeof(struct amf_conn);
+const size_t amf_lib_private_size = AMF_LIB_PRIVATE_SIZE;
+_Static_assert(AMF_LIB_HANDLER_COUNT == AIS_AMF_REQ_STATUS + 1, "AMF_LIB_HANDLER_COUNT");
+_Static_assert(sizeof(struct amf_conn) <= AMF_LIB_PRIVATE_SIZE, "AMF_LIB_PRIVATE_SIZE too small");
 
 int amf_lib_init(ais_conn_t *conn)
 {

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The AMF executor on one node with a real SA-aware component program
+# (amfexeccomp): component c1 is started by an instantiate script that
+# `exec`s the program (registration from the command's own pid), component
+# c2 by a script that starts it in the background and exits 0. Both must
+# register, get their CSI set ACTIVE as a new assignment with the CSI's
+# attributes, c1 must get AMF-invoked healthchecks; killing c2's process
+# is a process death: the component is cleaned up, instantiated again and
+# gets its CSI again (component restart). A component whose instantiate
+# command fails never registers.
+. "$(dirname "$0")/lib.sh"
+
+COMP="$AIS_BUILD_DIR/test/cluster/amfexeccomp"
+[ -x "$COMP" ] || { echo "ERROR: $COMP is not built" >&2; exit 99; }
+
+# wait_for FILE REGEX [SECONDS]: a line of FILE matches
+wait_for() {
+	local t=0 limit=$((${3:-20} * 10))
+	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
+		t=$((t + 1))
+		[ "$t" -le "$limit" ] || return 1
+		sleep 0.1
+	done
+}
+
+# alive PID: the process exists and is not a zombie (an orphan may wait for a
+# reaper that is not ours)
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
+step "start one node"
+cluster start 1 || fail "the node did not start"
+cluster kill 1 || fail "kill"
+
+bin="$work/bin"
+mkdir -p "$bin"
+cat >"$bin/inst-exec" <<EOF
+#!/bin/sh
+exec "$COMP" "$work/c1.log" --hc alive
+EOF
+cat >"$bin/inst-bg" <<EOF
+#!/bin/sh
+"$COMP" "$work/c2.log" </dev/null >/dev/null 2>&1 &
+exit 0
+EOF
+cat >"$bin/inst-fail" <<EOF
+#!/bin/sh
+echo started >>"$work/c3.log"
+exit 3
+EOF
+chmod +x "$bin"/inst-*
+
+comp_block() { # name instantiate-script
+	cat <<EOF
+				safComp = $1 {
+					saAmfCompCategory = sa_aware
+					saAmfCompCapability = x_active_or_y_standby
+					saAmfCompNumMaxActiveCsi = 1
+					saAmfCompNumMaxStandbyCsi = 1
+					saAmfCompDefaultClcCliTimeout = 5000
+					saAmfCompDefaultCallbackTimeOut = 3000
+					saAmfCompInstantiateCmd = $2
+					saAmfCompCsTypes {
+						t
+					}
+					saAmfCompRecoveryOnError = component_restart
+					safHealthcheckKey = alive {
+						saAmfHealthcheckPeriod = 300
+						saAmfHealthcheckMaxDuration = 1000
+					}
+				}
+EOF
+}
+
+{
+	cat <<EOF
+safAmfCluster = one {
+	safAmfNode = n1 {
+		saAmfNodeClmNode = n1
+	}
+	safApp = a {
+		clccli_path = $bin
+		safSg = g1 {
+			saAmfSGRedundancyModel = noredundancy
+			saAmfSGCompRestartProb = 60000
+			saAmfSGCompRestartMax = 5
+			safSu = u1 {
+				saAmfSUHostedByNode = n1
+EOF
+	comp_block c1 inst-exec
+	cat <<EOF
+			}
+			safSu = u2 {
+				saAmfSUHostedByNode = n1
+EOF
+	comp_block c2 inst-bg
+	cat <<EOF
+			}
+		}
+		safSg = g3 {
+			saAmfSGRedundancyModel = noredundancy
+			safSu = u3 {
+				saAmfSUHostedByNode = n1
+EOF
+	comp_block c3 inst-fail
+	cat <<EOF
+			}
+		}
+		safSi = s1 {
+			saAmfSIProtectedbySG = g1
+			safCsi = x1 {
+				saAmfCSTypeName = t
+				safCSIAttr = color {
+					blue
+					green
+				}
+			}
+		}
+		safSi = s2 {
+			saAmfSIProtectedbySG = g1
+			safCsi = x2 {
+				saAmfCSTypeName = t
+				safCSIAttr = size {
+					7
+				}
+			}
+		}
+		safCSType = t {
+			safAmfCSAttrName = color
+			safAmfCSAttrName = size
+		}
+	}
+}
+EOF
+} >"$work/amf.conf"
+printf 'amf {\n\tmode: enabled\n\tfile: %s\n}\n' "$work/amf.conf" >>"$work/n1/aisexec.conf"
+
+step "restart the node with AMF enabled"
+cluster restart 1 || fail "restart with amf"
+
+step "both components register (exec and background instantiate scripts)"
+wait_for "$work/c1.log" "register 1$" || fail "c1 did not register: $(cat "$work/c1.log" 2>&1)"
+wait_for "$work/c2.log" "register 1$" || fail "c2 did not register: $(cat "$work/c2.log" 2>&1)"
+
+step "each gets one CSI ACTIVE as a new assignment, with its attributes"
+wait_for "$work/c1.log" "^csi-set safCsi=x[12],safSi=s[12],safApp=a 1 flags=1 " ||
+	fail "c1 got no CSI set: $(cat "$work/c1.log")"
+wait_for "$work/c2.log" "^csi-set safCsi=x[12],safSi=s[12],safApp=a 1 flags=1 " ||
+	fail "c2 got no CSI set: $(cat "$work/c2.log")"
+grep -Eq "csi-set safCsi=x1,safSi=s1,safApp=a 1 flags=1 attrs=2 transition=1 color=blue color=green$" \
+	"$work/c1.log" "$work/c2.log" || fail "x1 set without its two attribute values"
+grep -Eq "csi-set safCsi=x2,safSi=s2,safApp=a 1 flags=1 attrs=1 transition=1 size=7$" \
+	"$work/c1.log" "$work/c2.log" || fail "x2 set without its attribute"
+
+step "AMF-invoked healthchecks reach c1"
+wait_for "$work/c1.log" "^healthcheck alive$" || fail "no healthcheck callback"
+[ "$(grep -c '^healthcheck alive$' "$work/c1.log")" -ge 1 ] || fail "no healthcheck"
+
+step "the failing instantiate command never leads to a registration"
+wait_for "$work/c3.log" "^started$" || fail "c3's instantiate command did not run"
+wait_for "$work/n1/aisexec.log" "action [0-9]+ failed: step [0-9]+ instantiate su=g3/u3 comp=c3" ||
+	fail "no failed instantiate of c3 in the log"
+
+step "c2's process dies: cleaned up, instantiated again, CSI set again"
+pid=$(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c2.log" | head -n 1)
+[ -n "$pid" ] || fail "no pid for c2"
+kill -9 "$pid"
+wait_for "$work/n1/aisexec.log" "component safComp=c2,safSu=u2,safSg=g1,safApp=a failed \((process|its connection)" ||
+	fail "the death of c2 was not reported"
+wait_for "$work/c2.log" "register 1$" 20
+[ "$(grep -c 'register 1$' "$work/c2.log")" -ge 1 ] || fail "c2 lost"
+t=0
+while [ "$(grep -c 'register 1$' "$work/c2.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 200 ] || fail "c2 was not instantiated again: $(cat "$work/c2.log")"; sleep 0.1
+done
+t=0
+while [ "$(grep -c '^csi-set ' "$work/c2.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 200 ] || fail "c2 did not get its CSI again: $(cat "$work/c2.log")"; sleep 0.1
+done
+alive "$pid" && fail "the old c2 process still runs"
+
+cluster stop || fail "stop reported an error"
+sleep 0.5
+for p in $(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c1.log" "$work/c2.log"); do
+	alive "$p" && fail "component process $p outlived the daemon"
+done
+test_ok=1
+echo "PASS: $test_name"
