@@ -48,6 +48,14 @@ cat >"$bin/inst-fail" <<EOF
 echo started >>"$work/c3.log"
 exit 3
 EOF
+for n in c4 c5 c6; do
+	case $n in
+	c4) opt="--hc alive --hc-silent" ;;
+	c5) opt="--hc-confirm alive" ;;
+	*) opt="--unregister-after 1000" ;;
+	esac
+	printf '#!/bin/sh\nexec "%s" "%s" %s\n' "$COMP" "$work/$n.log" "$opt" >"$bin/inst-$n"
+done
 chmod +x "$bin"/inst-*
 
 comp_block() { # name instantiate-script
@@ -106,6 +114,18 @@ EOF
 	cat <<EOF
 			}
 		}
+		safSg = g4 {
+			saAmfSGRedundancyModel = noredundancy
+			saAmfSGCompRestartProb = 60000
+			saAmfSGCompRestartMax = 5
+EOF
+	for n in c4 c5 c6; do
+		printf '\t\t\tsafSu = u%s {\n\t\t\t\tsaAmfSUHostedByNode = n1\n' "${n#c}"
+		comp_block "$n" "inst-$n"
+		printf '\t\t\t}\n'
+	done
+	cat <<EOF
+		}
 		safSi = s1 {
 			saAmfSIProtectedbySG = g1
 			safCsi = x1 {
@@ -160,6 +180,24 @@ step "the failing instantiate command never leads to a registration"
 wait_for "$work/c3.log" "^started$" || fail "c3's instantiate command did not run"
 wait_for "$work/n1/aisexec.log" "action [0-9]+ failed: step [0-9]+ instantiate su=g3/u3 comp=c3" ||
 	fail "no failed instantiate of c3 in the log"
+
+step "healthchecks: unanswered ones restart c4, confirmed ones keep c5"
+wait_for "$work/c4.log" "register 1$" || fail "c4 did not register"
+wait_for "$work/c5.log" "register 1$" || fail "c5 did not register"
+wait_for "$work/n1/aisexec.log" "component safComp=c4,[^ ]* failed \\(healthcheck not answered in time\\)" ||
+	fail "the unanswered healthcheck was not reported"
+t=0
+while [ "$(grep -c 'register 1$' "$work/c4.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 200 ] || fail "c4 was not restarted: $(cat "$work/c4.log")"; sleep 0.1
+done
+grep -q "^hc-start alive 1$" "$work/c5.log" || fail "c5 could not start its healthcheck"
+[ "$(grep -c 'register 1$' "$work/c5.log")" = 1 ] || fail "c5 was restarted although it confirmed"
+grep -Eq "component safComp=c5,.* failed" "$work/n1/aisexec.log" && fail "c5 reported failed"
+
+step "c6 unregisters without an assignment: no error"
+wait_for "$work/c6.log" "^unregister 1$" || fail "c6 could not unregister: $(cat "$work/c6.log")"
+sleep 0.5
+grep -Eq "component safComp=c6,.* failed" "$work/n1/aisexec.log" && fail "c6's unregister was taken as an error"
 
 step "c2's process dies: cleaned up, instantiated again, CSI set again"
 pid=$(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c2.log" | head -n 1)
