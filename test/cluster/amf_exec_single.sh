@@ -199,6 +199,32 @@ wait_for "$work/c6.log" "^unregister 1$" || fail "c6 could not unregister: $(cat
 sleep 0.5
 grep -Eq "component safComp=c6,.* failed" "$work/n1/aisexec.log" && fail "c6's unregister was taken as an error"
 
+step "lock u1: c1's CSI is quiesced and removed; lock-instantiation: the terminate callback"
+u1=safSu=u1,safSg=g1,safApp=a
+admin() { AIS_INSTANCE="$(inst 1)" "$COMP" --admin "$@"; }
+[ "$(admin 2 "$u1")" = 1 ] || fail "lock of u1 refused"
+wait_for "$work/c1.log" "^csi-set safCsi=x1,safSi=s1,safApp=a 3 flags=2 attrs=0$" ||
+	fail "c1 was not quiesced: $(cat "$work/c1.log")"
+wait_for "$work/c1.log" "^csi-remove safCsi=x1,safSi=s1,safApp=a flags=2$" || fail "x1 was not removed from c1"
+[ "$(admin 3 "$u1")" = 1 ] || fail "lock-instantiation of u1 refused"
+wait_for "$work/c1.log" "^terminate$" || fail "c1 got no terminate callback"
+wait_for "$work/n1/aisexec.log" "action [0-9]+ done: step [0-9]+ terminate su=g1/u1 comp=c1" ||
+	fail "the terminate of c1 was not done"
+grep -Eq "component safComp=c1,.* failed" "$work/n1/aisexec.log" && fail "c1's termination was taken as an error"
+
+step "unlock-instantiation and unlock: c1 runs again and gets x1 added"
+[ "$(admin 4 "$u1")" = 1 ] || fail "unlock-instantiation of u1 refused"
+[ "$(admin 1 "$u1")" = 1 ] || fail "unlock of u1 refused"
+t=0
+while [ "$(grep -c 'register 1$' "$work/c1.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 200 ] || fail "c1 was not instantiated again: $(cat "$work/c1.log")"; sleep 0.1
+done
+t=0
+while [ "$(grep -c '^csi-set safCsi=x1,safSi=s1,safApp=a 1 flags=1 ' "$work/c1.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 200 ] || fail "c1 did not get x1 again: $(cat "$work/c1.log")"; sleep 0.1
+done
+[ "$(admin 2 safSu=nosuch,safSg=g1,safApp=a)" = 12 ] || fail "an unknown DN is not NOT_EXIST"
+
 step "c2's process dies: cleaned up, instantiated again, CSI set again"
 pid=$(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c2.log" | head -n 1)
 [ -n "$pid" ] || fail "no pid for c2"

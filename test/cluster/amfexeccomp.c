@@ -14,6 +14,10 @@
  *   --track CSI      track the protection group of CSI (changes), logging
  *                    "pg CSI n=N member=HA/change..."
  *   --unregister-after MS  unregister after MS milliseconds
+ *
+ * `amfexeccomp --admin OP DN` instead sends one operator request (ADMIN,
+ * op as in ais_amf_admin_op) to the daemon of AIS_INSTANCE over raw IPC
+ * and prints the SaAisErrorT of the answer.
  */
 #include "config.h"
 
@@ -28,7 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <qb/qbipcc.h>
 #include <saAmf.h>
+#include <ais/ipc_amf.h>
 
 static FILE *out_log;
 static SaAmfHandleT handle;
@@ -120,6 +126,39 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static int admin(uint32_t op, const char *dn)
+{
+	const char *inst = getenv("AIS_INSTANCE");
+	struct ais_amf_req_admin req;
+	struct ais_amf_res_plain res;
+	qb_ipcc_connection_t *c;
+	char name[256];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), inst && *inst ? "ais-%s-amf" : "ais-amf", inst);
+	c = qb_ipcc_connect(name, 1024 * 1024 + 64 * 1024);
+	if (!c) {
+		fprintf(stderr, "cannot connect to %s\n", name);
+		return 2;
+	}
+	memset(&req, 0, sizeof(req));
+	req.header.id = AIS_AMF_REQ_ADMIN;
+	req.header.size = sizeof(req);
+	req.op = op;
+	req.dn.length = (uint16_t)strlen(dn);
+	memcpy(req.dn.value, dn, req.dn.length);
+	n = qb_ipcc_send(c, &req, sizeof(req));
+	if (n == (ssize_t)sizeof(req))
+		n = qb_ipcc_recv(c, &res, sizeof(res), 5000);
+	qb_ipcc_disconnect(c);
+	if (n < (ssize_t)sizeof(res.header)) {
+		fprintf(stderr, "no answer\n");
+		return 2;
+	}
+	printf("%d\n", (int)res.header.error);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	SaAmfCallbacksT cb = { 0 };
@@ -131,6 +170,8 @@ int main(int argc, char **argv)
 	SaAisErrorT e;
 	int tries = 0;
 
+	if (argc == 4 && !strcmp(argv[1], "--admin"))
+		return admin((uint32_t)atoi(argv[2]), argv[3]);
 	if (argc < 2) {
 		fprintf(stderr, "usage: amfexeccomp LOG [options]\n");
 		return 2;
