@@ -48,10 +48,11 @@ cat >"$bin/inst-fail" <<EOF
 echo started >>"$work/c3.log"
 exit 3
 EOF
-for n in c4 c5 c6; do
+for n in c4 c5 c6 c7; do
 	case $n in
 	c4) opt="--hc alive --hc-silent" ;;
 	c5) opt="--hc-confirm alive" ;;
+	c7) opt="--pm" ;;
 	*) opt="--unregister-after 1000" ;;
 	esac
 	printf '#!/bin/sh\nexec "%s" "%s" %s\n' "$COMP" "$work/$n.log" "$opt" >"$bin/inst-$n"
@@ -119,7 +120,7 @@ EOF
 			saAmfSGCompRestartProb = 60000
 			saAmfSGCompRestartMax = 5
 EOF
-	for n in c4 c5 c6; do
+	for n in c4 c5 c6 c7; do
 		printf '\t\t\tsafSu = u%s {\n\t\t\t\tsaAmfSUHostedByNode = n1\n' "${n#c}"
 		comp_block "$n" "inst-$n"
 		printf '\t\t\t}\n'
@@ -198,6 +199,18 @@ step "c6 unregisters without an assignment: no error"
 wait_for "$work/c6.log" "^unregister 1$" || fail "c6 could not unregister: $(cat "$work/c6.log")"
 sleep 0.5
 grep -Eq "component safComp=c6,.* failed" "$work/n1/aisexec.log" && fail "c6's unregister was taken as an error"
+
+step "passive monitoring: c7's monitored child dies, c7 is restarted"
+wait_for "$work/c7.log" "register 1$" || fail "c7 did not register"
+child=$(sed -n 's/^pm-start \([0-9]*\) 1$/\1/p' "$work/c7.log" | head -n 1)
+[ -n "$child" ] || fail "c7 could not start monitoring: $(cat "$work/c7.log")"
+kill -9 "$child"
+wait_for "$work/n1/aisexec.log" "component safComp=c7,[^ ]* failed \\(monitored process ended\\)" ||
+	fail "the death of the monitored process was not reported"
+t=0
+while [ "$(grep -c 'register 1$' "$work/c7.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 200 ] || fail "c7 was not restarted: $(cat "$work/c7.log")"; sleep 0.1
+done
 
 step "lock u1: c1's CSI is quiesced and removed; lock-instantiation: the terminate callback"
 u1=safSu=u1,safSg=g1,safApp=a

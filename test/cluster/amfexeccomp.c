@@ -14,6 +14,7 @@
  *   --track CSI      track the protection group of CSI (changes), logging
  *                    "pg CSI n=N member=HA/change..."
  *   --unregister-after MS  unregister after MS milliseconds
+ *   --pm             start a child (sleep) and monitor it passively ("pm-start PID RC")
  *
  * `amfexeccomp --admin OP DN` instead sends one operator request (ADMIN,
  * op as in ais_amf_admin_op) to the daemon of AIS_INSTANCE over raw IPC
@@ -218,6 +219,16 @@ int main(int argc, char **argv)
 			csi_error = true;
 		} else if (!strcmp(argv[i], "--unregister-after") && i + 1 < argc) {
 			unregister_at = now_ms() + (uint64_t)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--pm")) {
+			pid_t child = fork();
+
+			if (child == 0) {
+				execlp("sleep", "sleep", "600", (char *)NULL);
+				_exit(127);
+			}
+			e = saAmfPmStart(handle, &self, (SaUint64T)child, 0, SA_AMF_PM_NON_ZERO_EXIT | SA_AMF_PM_ABNORMAL_END,
+					 SA_AMF_COMPONENT_RESTART);
+			log_line("pm-start %d %d", (int)child, (int)e);
 		} else if (!strcmp(argv[i], "--track") && i + 1 < argc) {
 			SaNameT csi;
 
