@@ -212,6 +212,17 @@ while [ "$(grep -c 'register 1$' "$work/c7.log")" -lt 2 ]; do
 	t=$((t + 1)); [ "$t" -le 200 ] || fail "c7 was not restarted: $(cat "$work/c7.log")"; sleep 0.1
 done
 
+step "a hostile client gets the documented errors and touches nothing of c1's"
+out=$(AIS_INSTANCE="$(inst 1)" "$COMP" --hostile safComp=c1,safSu=u1,safSg=g1,safApp=a safCsi=x1,safSi=s1,safApp=a) ||
+	fail "hostile client: $out"
+[ "$out" = ok ] || fail "hostile client: $out"
+n=$(grep -c '^healthcheck alive$' "$work/c1.log")
+t=0
+while [ "$(grep -c '^healthcheck alive$' "$work/c1.log")" -le "$n" ]; do
+	t=$((t + 1)); [ "$t" -le 100 ] || fail "c1 gets no healthchecks after the hostile client"; sleep 0.1
+done
+grep -Eq "component safComp=c1,.* failed" "$work/n1/aisexec.log" && fail "c1 failed after the hostile client"
+
 step "lock u1: c1's CSI is quiesced and removed; lock-instantiation: the terminate callback"
 u1=safSu=u1,safSg=g1,safApp=a
 admin() { AIS_INSTANCE="$(inst 1)" "$COMP" --admin "$@"; }

@@ -18,7 +18,10 @@
  *
  * `amfexeccomp --admin OP DN` instead sends one operator request (ADMIN,
  * op as in ais_amf_admin_op) to the daemon of AIS_INSTANCE over raw IPC
- * and prints the SaAisErrorT of the answer.
+ * and prints the SaAisErrorT of the answer. `amfexeccomp --hostile`
+ * speaks raw IPC like a broken or malicious client (no INIT, wrong sizes,
+ * bad names, guessed invocations of other connections) and prints "ok" when
+ * every answer is the error ipc_amf.h gives, else "bad: ..." lines.
  */
 #include "config.h"
 
@@ -160,6 +163,156 @@ static int admin(uint32_t op, const char *dn)
 	return 0;
 }
 
+static qb_ipcc_connection_t *raw_connect(void)
+{
+	const char *inst = getenv("AIS_INSTANCE");
+	char name[256];
+
+	snprintf(name, sizeof(name), inst && *inst ? "ais-%s-amf" : "ais-amf", inst);
+	return qb_ipcc_connect(name, 1024 * 1024 + 64 * 1024);
+}
+
+static int bad;
+
+/* send len bytes of req with id, expect the answer error want */
+static void expect(qb_ipcc_connection_t *c, void *req, size_t len, int32_t id, int32_t want, const char *what)
+{
+	struct qb_ipc_request_header *h = req;
+	char buf[65536];
+	struct qb_ipc_response_header res;
+	ssize_t n;
+
+	h->id = id;
+	h->size = (int32_t)len;
+	n = qb_ipcc_send(c, req, len);
+	if (n == (ssize_t)len)
+		n = qb_ipcc_recv(c, buf, sizeof(buf), 5000);
+	if (n < (ssize_t)sizeof(res)) {
+		printf("bad: %s: no answer (%zd)\n", what, n);
+		bad++;
+		return;
+	}
+	memcpy(&res, buf, sizeof(res));
+	if (res.error != want || res.id != id) {
+		printf("bad: %s: answer %d (id %d), expected %d\n", what, res.error, res.id, want);
+		bad++;
+	}
+}
+
+static void raw_name(struct ais_amf_name *n, const char *s)
+{
+	memset(n, 0, sizeof(*n));
+	n->length = (uint16_t)strlen(s);
+	memcpy(n->value, s, n->length);
+}
+
+static int hostile(const char *comp, const char *csi)
+{
+	qb_ipcc_connection_t *c = raw_connect();
+	struct ais_amf_req_init init;
+	struct ais_amf_req_comp rc;
+	struct ais_amf_req_hc hc;
+	struct ais_amf_req_response resp;
+	struct ais_amf_req_error er;
+	struct ais_amf_req_pg_track pt;
+	struct ais_amf_req_pm pm;
+	struct ais_amf_req_ha_state_get hs;
+	struct ais_amf_req_correlation_get cg;
+	char big[4096];
+
+	if (!c) {
+		printf("bad: cannot connect\n");
+		return 1;
+	}
+	memset(&rc, 0, sizeof(rc));
+	raw_name(&rc.comp, comp);
+	expect(c, &rc, sizeof(rc), AIS_AMF_REQ_COMP_REGISTER, SA_AIS_ERR_BAD_HANDLE, "register before INIT");
+	memset(&init, 0, sizeof(init));
+	init.major = 9;
+	expect(c, &init, sizeof(init), AIS_AMF_REQ_INIT, SA_AIS_ERR_VERSION, "INIT of version 9");
+	init.major = 1;
+	expect(c, &init, sizeof(init) - 8, AIS_AMF_REQ_INIT, SA_AIS_ERR_INVALID_PARAM, "short INIT");
+	init.callbacks = 0x1f;
+	expect(c, &init, sizeof(init), AIS_AMF_REQ_INIT, SA_AIS_OK, "INIT");
+	expect(c, &init, sizeof(init), AIS_AMF_REQ_INIT, SA_AIS_ERR_BAD_OPERATION, "second INIT");
+	memset(big, 0, sizeof(big));
+	expect(c, big, sizeof(big), AIS_AMF_REQ_COMP_REGISTER, SA_AIS_ERR_INVALID_PARAM, "oversized register");
+	rc.comp.length = 300;
+	expect(c, &rc, sizeof(rc), AIS_AMF_REQ_COMP_REGISTER, SA_AIS_ERR_INVALID_PARAM, "name length 300");
+	raw_name(&rc.comp, comp);
+	rc.comp.value[3] = 0;
+	expect(c, &rc, sizeof(rc), AIS_AMF_REQ_COMP_REGISTER, SA_AIS_ERR_INVALID_PARAM, "NUL in a name");
+	raw_name(&rc.comp, "safComp=nosuch,safSu=u1,safSg=g1,safApp=a");
+	expect(c, &rc, sizeof(rc), AIS_AMF_REQ_COMP_REGISTER, SA_AIS_ERR_INVALID_PARAM, "register unknown");
+	raw_name(&rc.comp, comp);
+	expect(c, &rc, sizeof(rc), AIS_AMF_REQ_COMP_REGISTER, SA_AIS_ERR_EXIST, "register a registered component");
+	expect(c, &rc, sizeof(rc), AIS_AMF_REQ_COMP_UNREGISTER, SA_AIS_ERR_NOT_EXIST, "unregister someone else's");
+	memset(&hc, 0, sizeof(hc));
+	raw_name(&hc.comp, comp);
+	hc.key.length = 99;
+	hc.invocation_type = 1;
+	hc.recovery = 2;
+	expect(c, &hc, sizeof(hc), AIS_AMF_REQ_HC_START, SA_AIS_ERR_INVALID_PARAM, "key length 99");
+	hc.key.length = 5;
+	memcpy(hc.key.key, "nokey", 5);
+	expect(c, &hc, sizeof(hc), AIS_AMF_REQ_HC_START, SA_AIS_ERR_NOT_EXIST, "unknown key");
+	memcpy(hc.key.key, "alive", 5);
+	expect(c, &hc, sizeof(hc), AIS_AMF_REQ_HC_START, SA_AIS_ERR_EXIST, "key started by the component");
+	expect(c, &hc, sizeof(hc), AIS_AMF_REQ_HC_STOP, SA_AIS_ERR_NOT_EXIST, "stop someone else's healthcheck");
+	hc.invocation_type = 7;
+	expect(c, &hc, sizeof(hc), AIS_AMF_REQ_HC_START, SA_AIS_ERR_INVALID_PARAM, "invocation type 7");
+	memset(&resp, 0, sizeof(resp));
+	resp.error = SA_AIS_OK;
+	for (uint64_t i = 0; i < 300; i++) {
+		resp.invocation = i;
+		expect(c, &resp, sizeof(resp), AIS_AMF_REQ_RESPONSE, SA_AIS_ERR_INVALID_PARAM, "guessed invocation");
+		expect(c, &resp, sizeof(resp), AIS_AMF_REQ_QUIESCING_COMPLETE, SA_AIS_ERR_INVALID_PARAM,
+		       "guessed quiescing invocation");
+	}
+	resp.error = 999;
+	expect(c, &resp, sizeof(resp), AIS_AMF_REQ_RESPONSE, SA_AIS_ERR_INVALID_PARAM, "answer 999");
+	memset(&cg, 0, sizeof(cg));
+	cg.invocation = 1;
+	expect(c, &cg, sizeof(cg), AIS_AMF_REQ_CORRELATION_GET, SA_AIS_ERR_INVALID_PARAM, "correlation of another's");
+	memset(&er, 0, sizeof(er));
+	raw_name(&er.comp, comp);
+	er.recovery = 77;
+	expect(c, &er, sizeof(er), AIS_AMF_REQ_ERROR_REPORT, SA_AIS_ERR_INVALID_PARAM, "recovery 77");
+	raw_name(&er.comp, "safComp=nosuch,safSu=u1,safSg=g1,safApp=a");
+	er.recovery = 2;
+	expect(c, &er, sizeof(er), AIS_AMF_REQ_ERROR_REPORT, SA_AIS_ERR_NOT_EXIST, "report unknown");
+	memset(&pt, 0, sizeof(pt));
+	raw_name(&pt.csi, csi);
+	pt.flags = 0x40;
+	pt.current = 1;
+	expect(c, &pt, sizeof(pt), AIS_AMF_REQ_PG_TRACK, SA_AIS_ERR_BAD_FLAGS, "track flags 0x40");
+	pt.flags = 0;
+	pt.current = 7;
+	expect(c, &pt, sizeof(pt), AIS_AMF_REQ_PG_TRACK, SA_AIS_ERR_INVALID_PARAM, "current 7");
+	raw_name(&pt.csi, "safCsi=nosuch,safSi=s1,safApp=a");
+	pt.current = 1;
+	expect(c, &pt, sizeof(pt), AIS_AMF_REQ_PG_TRACK, SA_AIS_ERR_NOT_EXIST, "track unknown CSI");
+	raw_name(&pt.csi, csi);
+	pt.max_items = 0;
+	expect(c, &pt, sizeof(pt), AIS_AMF_REQ_PG_TRACK, SA_AIS_OK, "current members");
+	memset(&pm, 0, sizeof(pm));
+	raw_name(&pm.comp, comp);
+	pm.pid = -5;
+	pm.errors = 2;
+	pm.recovery = 2;
+	expect(c, &pm, sizeof(pm), AIS_AMF_REQ_PM_START, SA_AIS_ERR_INVALID_PARAM, "pid -5");
+	pm.pid = 0x7ffffff0;
+	expect(c, &pm, sizeof(pm), AIS_AMF_REQ_PM_START, SA_AIS_ERR_NOT_EXIST, "no such process");
+	memset(&hs, 0, sizeof(hs));
+	raw_name(&hs.comp, comp);
+	raw_name(&hs.csi, "safCsi=nosuch,safSi=s1,safApp=a");
+	expect(c, &hs, sizeof(hs), AIS_AMF_REQ_HA_STATE_GET, SA_AIS_ERR_NOT_EXIST, "HA state of an unknown CSI");
+	qb_ipcc_disconnect(c);
+	if (!bad)
+		printf("ok\n");
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	SaAmfCallbacksT cb = { 0 };
@@ -171,6 +324,8 @@ int main(int argc, char **argv)
 	SaAisErrorT e;
 	int tries = 0;
 
+	if (argc == 4 && !strcmp(argv[1], "--hostile"))
+		return hostile(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "--admin"))
 		return admin((uint32_t)atoi(argv[2]), argv[3]);
 	if (argc < 2) {
