@@ -40,7 +40,7 @@ exec "$COMP" "$work/c1.log" --hc alive
 EOF
 cat >"$bin/inst-bg" <<EOF
 #!/bin/sh
-"$COMP" "$work/c2.log" </dev/null >/dev/null 2>&1 &
+"$COMP" "$work/c2.log" --track safCsi=x1,safSi=s1,safApp=a </dev/null >/dev/null 2>&1 &
 exit 0
 EOF
 cat >"$bin/inst-fail" <<EOF
@@ -248,6 +248,16 @@ while [ "$(grep -c '^csi-set safCsi=x1,safSi=s1,safApp=a 1 flags=1 ' "$work/c1.l
 	t=$((t + 1)); [ "$t" -le 200 ] || fail "c1 did not get x1 again: $(cat "$work/c1.log")"; sleep 0.1
 done
 [ "$(admin 2 safSu=nosuch,safSg=g1,safApp=a)" = 12 ] || fail "an unknown DN is not NOT_EXIST"
+
+step "c2 tracks x1's protection group: quiesced, removed, added again"
+grep -q "^track safCsi=x1,safSi=s1,safApp=a 1$" "$work/c2.log" || fail "c2 could not track x1"
+grep -q "^pg safCsi=x1,safSi=s1,safApp=a err=1 n=1 3/4$" "$work/c2.log" || fail "no callback for x1 quiesced"
+grep -q "^pg safCsi=x1,safSi=s1,safApp=a err=1 n=0 3/3$" "$work/c2.log" || fail "no callback for x1 removed"
+# added once at the start (c2 tracked before x1 was assigned) and once after the unlock
+t=0
+while [ "$(grep -c '^pg safCsi=x1,safSi=s1,safApp=a err=1 n=1 1/2$' "$work/c2.log")" -lt 2 ]; do
+	t=$((t + 1)); [ "$t" -le 100 ] || fail "no callback for x1 added again: $(grep ^pg "$work/c2.log")"; sleep 0.1
+done
 
 step "c2's process dies: cleaned up, instantiated again, CSI set again"
 pid=$(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c2.log" | head -n 1)
