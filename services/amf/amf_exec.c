@@ -536,8 +536,8 @@ static void start_stop(struct amf_run *r)
 
 	lc->stopping = true;
 	lc_stop_hcs(lc);
-	if (lc->inst && lc->inst != r)
-		run_free(lc->inst); /* the core cancels it too; its process is killed below */
+	if (lc->inst && lc->inst != r && !lc->inst->immediate)
+		run_finish(lc->inst, false, "superseded by a termination"); /* unless the core cancelled it */
 	if (!cleanup && lc->reg_conn && (comp->category & AMF_COMP_SA_AWARE) &&
 	    (lc->reg_conn->callbacks & AIS_AMF_CB_COMP_TERMINATE)) {
 		struct amf_inv *inv = cb_new(lc->reg_conn, AMF_CBK_TERMINATE, lc);
