@@ -24,6 +24,16 @@ wait_for() {
 	done
 }
 
+# wait_count FILE REGEX N: at least N lines of FILE match (within 20 s)
+wait_count() {
+	local t=0
+	while [ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+		t=$((t + 1))
+		[ "$t" -le 200 ] || return 1
+		sleep 0.1
+	done
+}
+
 # alive PID: the process exists and is not a zombie (an orphan may wait for a
 # reaper that is not ours)
 alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
@@ -187,10 +197,7 @@ wait_for "$work/c4.log" "register 1$" || fail "c4 did not register"
 wait_for "$work/c5.log" "register 1$" || fail "c5 did not register"
 wait_for "$work/n1/aisexec.log" "component safComp=c4,[^ ]* failed \\(healthcheck not answered in time\\)" ||
 	fail "the unanswered healthcheck was not reported"
-t=0
-while [ "$(grep -c 'register 1$' "$work/c4.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 200 ] || fail "c4 was not restarted: $(cat "$work/c4.log")"; sleep 0.1
-done
+wait_count "$work/c4.log" 'register 1$' 2 || fail "c4 was not restarted: $(cat "$work/c4.log")"
 grep -q "^hc-start alive 1$" "$work/c5.log" || fail "c5 could not start its healthcheck"
 [ "$(grep -c 'register 1$' "$work/c5.log")" = 1 ] || fail "c5 was restarted although it confirmed"
 grep -Eq "component safComp=c5,.* failed" "$work/n1/aisexec.log" && fail "c5 reported failed"
@@ -207,20 +214,14 @@ child=$(sed -n 's/^pm-start \([0-9]*\) 1$/\1/p' "$work/c7.log" | head -n 1)
 kill -9 "$child"
 wait_for "$work/n1/aisexec.log" "component safComp=c7,[^ ]* failed \\(monitored process ended\\)" ||
 	fail "the death of the monitored process was not reported"
-t=0
-while [ "$(grep -c 'register 1$' "$work/c7.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 200 ] || fail "c7 was not restarted: $(cat "$work/c7.log")"; sleep 0.1
-done
+wait_count "$work/c7.log" 'register 1$' 2 || fail "c7 was not restarted: $(cat "$work/c7.log")"
 
 step "a hostile client gets the documented errors and touches nothing of c1's"
 out=$(AIS_INSTANCE="$(inst 1)" "$COMP" --hostile safComp=c1,safSu=u1,safSg=g1,safApp=a safCsi=x1,safSi=s1,safApp=a) ||
 	fail "hostile client: $out"
 [ "$out" = ok ] || fail "hostile client: $out"
 n=$(grep -c '^healthcheck alive$' "$work/c1.log")
-t=0
-while [ "$(grep -c '^healthcheck alive$' "$work/c1.log")" -le "$n" ]; do
-	t=$((t + 1)); [ "$t" -le 100 ] || fail "c1 gets no healthchecks after the hostile client"; sleep 0.1
-done
+wait_count "$work/c1.log" '^healthcheck alive$' $((n + 1)) || fail "c1 gets no healthchecks after the hostile client"
 grep -Eq "component safComp=c1,.* failed" "$work/n1/aisexec.log" && fail "c1 failed after the hostile client"
 
 step "lock u1: c1's CSI is quiesced and removed; lock-instantiation: the terminate callback"
@@ -239,14 +240,8 @@ grep -Eq "component safComp=c1,.* failed" "$work/n1/aisexec.log" && fail "c1's t
 step "unlock-instantiation and unlock: c1 runs again and gets x1 added"
 [ "$(admin 4 "$u1")" = 1 ] || fail "unlock-instantiation of u1 refused"
 [ "$(admin 1 "$u1")" = 1 ] || fail "unlock of u1 refused"
-t=0
-while [ "$(grep -c 'register 1$' "$work/c1.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 200 ] || fail "c1 was not instantiated again: $(cat "$work/c1.log")"; sleep 0.1
-done
-t=0
-while [ "$(grep -c '^csi-set safCsi=x1,safSi=s1,safApp=a 1 flags=1 ' "$work/c1.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 200 ] || fail "c1 did not get x1 again: $(cat "$work/c1.log")"; sleep 0.1
-done
+wait_count "$work/c1.log" 'register 1$' 2 || fail "c1 was not instantiated again: $(cat "$work/c1.log")"
+wait_count "$work/c1.log" '^csi-set safCsi=x1,safSi=s1,safApp=a 1 flags=1 ' 2 || fail "c1 did not get x1 again: $(cat "$work/c1.log")"
 [ "$(admin 2 safSu=nosuch,safSg=g1,safApp=a)" = 12 ] || fail "an unknown DN is not NOT_EXIST"
 
 step "c2 tracks x1's protection group: quiesced, removed, added again"
@@ -254,10 +249,7 @@ grep -q "^track safCsi=x1,safSi=s1,safApp=a 1$" "$work/c2.log" || fail "c2 could
 grep -q "^pg safCsi=x1,safSi=s1,safApp=a err=1 n=1 3/4$" "$work/c2.log" || fail "no callback for x1 quiesced"
 grep -q "^pg safCsi=x1,safSi=s1,safApp=a err=1 n=0 3/3$" "$work/c2.log" || fail "no callback for x1 removed"
 # added once at the start (c2 tracked before x1 was assigned) and once after the unlock
-t=0
-while [ "$(grep -c '^pg safCsi=x1,safSi=s1,safApp=a err=1 n=1 1/2$' "$work/c2.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 100 ] || fail "no callback for x1 added again: $(grep ^pg "$work/c2.log")"; sleep 0.1
-done
+wait_count "$work/c2.log" '^pg safCsi=x1,safSi=s1,safApp=a err=1 n=1 1/2$' 2 || fail "no callback for x1 added again: $(grep ^pg "$work/c2.log")"
 
 step "c2's process dies: cleaned up, instantiated again, CSI set again"
 pid=$(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c2.log" | head -n 1)
@@ -265,16 +257,8 @@ pid=$(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c2.log" | head -n 1)
 kill -9 "$pid"
 wait_for "$work/n1/aisexec.log" "component safComp=c2,safSu=u2,safSg=g1,safApp=a failed \((process|its connection)" ||
 	fail "the death of c2 was not reported"
-wait_for "$work/c2.log" "register 1$" 20
-[ "$(grep -c 'register 1$' "$work/c2.log")" -ge 1 ] || fail "c2 lost"
-t=0
-while [ "$(grep -c 'register 1$' "$work/c2.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 200 ] || fail "c2 was not instantiated again: $(cat "$work/c2.log")"; sleep 0.1
-done
-t=0
-while [ "$(grep -c '^csi-set ' "$work/c2.log")" -lt 2 ]; do
-	t=$((t + 1)); [ "$t" -le 200 ] || fail "c2 did not get its CSI again: $(cat "$work/c2.log")"; sleep 0.1
-done
+wait_count "$work/c2.log" 'register 1$' 2 || fail "c2 was not instantiated again: $(cat "$work/c2.log")"
+wait_count "$work/c2.log" '^csi-set ' 2 || fail "c2 did not get its CSI again: $(cat "$work/c2.log")"
 alive "$pid" && fail "the old c2 process still runs"
 
 cluster stop || fail "stop reported an error"
