@@ -261,6 +261,17 @@ wait_count "$work/c2.log" 'register 1$' 2 || fail "c2 was not instantiated again
 wait_count "$work/c2.log" '^csi-set ' 2 || fail "c2 did not get its CSI again: $(cat "$work/c2.log")"
 alive "$pid" && fail "the old c2 process still runs"
 
+step "shutdown of u2: x2 QUIESCING, quiescing complete, removed; unlock: x2 again"
+u2=safSu=u2,safSg=g1,safApp=a
+[ "$(admin 5 "$u2")" = 1 ] || fail "shutdown of u2 refused"
+wait_for "$work/c2.log" "^csi-set safCsi=x2,safSi=s2,safApp=a 4 flags=2 attrs=0$" ||
+	fail "x2 was not set QUIESCING: $(cat "$work/c2.log")"
+wait_for "$work/c2.log" "^csi-remove safCsi=x2,safSi=s2,safApp=a flags=2$" ||
+	fail "x2 was not removed after quiescing: $(cat "$work/c2.log")"
+[ "$(admin 1 "$u2")" = 1 ] || fail "unlock of u2 refused"
+wait_count "$work/c2.log" '^csi-set safCsi=x2,safSi=s2,safApp=a 1 flags=1 ' 3 ||
+	fail "x2 was not set again after the unlock: $(cat "$work/c2.log")"
+
 cluster stop || fail "stop reported an error"
 sleep 0.5
 for p in $(sed -n 's/^\([0-9]*\) register 1$/\1/p' "$work/c1.log" "$work/c2.log"); do
