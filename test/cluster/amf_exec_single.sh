@@ -67,6 +67,13 @@ for n in c4 c5 c6 c7; do
 	esac
 	printf '#!/bin/sh\nexec "%s" "%s" %s\n' "$COMP" "$work/$n.log" "$opt" >"$bin/inst-$n"
 done
+# c4 is silent only in its first life, so its restarts end
+cat >"$bin/inst-c4" <<EOF
+#!/bin/sh
+[ -e "$work/c4.once" ] && exec "$COMP" "$work/c4.log" --hc alive
+touch "$work/c4.once"
+exec "$COMP" "$work/c4.log" --hc alive --hc-silent
+EOF
 chmod +x "$bin"/inst-*
 
 comp_block() { # name instantiate-script
