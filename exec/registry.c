@@ -15,8 +15,7 @@ extern const struct ais_service_engine ais_cfg_engine;
 extern const struct ais_service_engine ais_clm_engine;
 extern const struct ais_service_engine ais_cpg_engine;
 extern const struct ais_service_engine ais_evt_engine;
-/* filled in part at its start (amf/amf.c: the executor's table sizes) */
-extern struct ais_service_engine ais_amf_engine;
+extern const struct ais_service_engine ais_amf_engine;
 
 const struct ais_service_engine *const service_builtins[] = {
 	&ais_cfg_engine,

@@ -38,7 +38,7 @@ AIS_LOG_SUBSYS("AMF");
 
 struct amf_engine amf_engine;
 
-extern struct ais_service_engine ais_amf_engine;
+extern const struct ais_service_engine ais_amf_engine;
 
 static uint64_t amf_dropped_in_sync;
 
@@ -277,9 +277,12 @@ static int amf_exec_init_fn(const struct ais_api *api)
 		return r;
 	}
 	amf_engine.enabled = true;
-	r = amf_exec_init();
+	amf_engine.clc = amf_clc_new(exec_rt.loop, 0);
+	r = amf_engine.clc != NULL ? amf_exec_init() : -ENOMEM;
 	if (r < 0) {
 		ais_log(LOG_ERR, "amf: the local executor cannot start: %s", strerror(-r));
+		amf_clc_free(amf_engine.clc);
+		amf_engine.clc = NULL;
 		amf_engine.enabled = false;
 		amf_cluster_free(amf_engine.model);
 		amf_engine.model = NULL;
@@ -295,6 +298,7 @@ static int amf_exec_exit_fn(void)
 {
 	if (amf_engine.enabled)
 		amf_exec_exit();
+	amf_clc_free(amf_engine.clc); /* after the executor, which kills through it */
 	amf_driver_exit();
 	amf_sync_exit();
 	amf_cluster_free(amf_engine.model);
@@ -303,31 +307,17 @@ static int amf_exec_exit_fn(void)
 	return 0;
 }
 
-static int amf_exec_start_fn(const struct ais_api *api)
-{
-	/* the executor's table sizes are its own constants, known at link time */
-	if (amf_lib_handler_count <= AIS_AMF_REQ_STATUS) {
-		ais_log(LOG_ERR, "amf: the library handler table is too short (%zu entries)", amf_lib_handler_count);
-		return -EINVAL;
-	}
-	ais_amf_engine.private_data_size = amf_lib_private_size;
-	ais_amf_engine.lib_handler_count = amf_lib_handler_count;
-	return amf_exec_init_fn(api);
-}
-
-/* Not const: private_data_size and lib_handler_count come from the
- * executor's constants (amf_int.h), set before the first connection. */
-struct ais_service_engine ais_amf_engine = {
+const struct ais_service_engine ais_amf_engine = {
 	.abi_version = AIS_SERVICE_ABI_VERSION,
 	.name = "amf",
 	.id = AIS_SERVICE_AMF,
-	.private_data_size = 0,
-	.exec_init_fn = amf_exec_start_fn,
+	.private_data_size = AMF_LIB_PRIVATE_SIZE,
+	.exec_init_fn = amf_exec_init_fn,
 	.exec_exit_fn = amf_exec_exit_fn,
 	.lib_init_fn = amf_lib_init,
 	.lib_exit_fn = amf_lib_exit,
 	.lib_handlers = amf_lib_handlers,
-	.lib_handler_count = 0,
+	.lib_handler_count = AMF_LIB_HANDLER_COUNT,
 	.exec_handlers = amf_exec_handlers,
 	.exec_handler_count = AMF_EXEC_COUNT,
 	.confchg_fn = NULL,

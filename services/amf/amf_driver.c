@@ -175,6 +175,48 @@ static bool amf_action_immediate(const struct amf_action *a)
 	return (a->kind == AMF_ACT_CSI_SET || a->kind == AMF_ACT_CSI_REMOVE) && a->comp == NULL;
 }
 
+static const struct amf_csi_assignment *amf_csi_assignment_of(const struct amf_comp *comp,
+								const struct amf_csi *csi)
+{
+	for (const struct amf_csi_assignment *ca = comp->assignments; ca; ca = ca->comp_next)
+		if (ca->csi == csi)
+			return ca;
+	return NULL;
+}
+
+/*
+ * A list computed while other actions were running (a recovery list
+ * replaces the pending one at once) may ask for what those actions have
+ * since done: instantiating a component that is up or on its way up,
+ * removing a CSI it no longer has. Such an action is skipped, on every
+ * node alike. (A CSI set is never skipped: after a restart the component
+ * must get again the states the model kept for it.)
+ */
+static bool amf_action_moot(const struct amf_action *a)
+{
+	switch (a->kind) {
+	case AMF_ACT_INSTANTIATE:
+		return a->comp->presence_state == AMF_PRESENCE_INSTANTIATED ||
+		       a->comp->presence_state == AMF_PRESENCE_INSTANTIATING;
+	case AMF_ACT_CSI_REMOVE:
+		return amf_csi_assignment_of(a->comp, a->csi) == NULL;
+	default:
+		return false;
+	}
+}
+
+/* What a started action means for the component's presence (replicated:
+ * a plan made while it runs must not start it a second time). */
+static void amf_action_presence_mark(const struct amf_action *a)
+{
+	if (a->comp == NULL || a->comp->presence_state == AMF_PRESENCE_RESTARTING)
+		return;
+	if (a->kind == AMF_ACT_INSTANTIATE)
+		a->comp->presence_state = AMF_PRESENCE_INSTANTIATING;
+	else if (a->kind == AMF_ACT_TERMINATE || a->kind == AMF_ACT_CLEANUP)
+		a->comp->presence_state = AMF_PRESENCE_TERMINATING;
+}
+
 /* Start the first step of the pending list. */
 static void amf_driver_step_start(void)
 {
@@ -204,6 +246,11 @@ static void amf_driver_step_start(void)
 			ais_log(LOG_INFO, "amf: %s: done", desc);
 			continue;
 		}
+		if (amf_action_moot(&acts[i])) {
+			ais_log(LOG_INFO, "amf: %s: skipped (already so)", desc);
+			continue;
+		}
+		amf_action_presence_mark(&acts[i]);
 		s = amf_driver_started_add(&amf_drv, amf_drv.next_action_id, &acts[i]);
 		amf_drv.next_action_id++;
 		if (!s) {

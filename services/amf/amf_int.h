@@ -103,6 +103,10 @@ int amf_core_lib_status(ais_conn_t *conn, const void *msg, size_t len);
 extern const struct ais_lib_handler amf_lib_handlers[];
 extern const size_t amf_lib_handler_count;
 extern const size_t amf_lib_private_size;
+/** The same two sizes as constant expressions, for the engine table's
+ *  static initializer (amf_lib.c checks them against the real ones). */
+#define AMF_LIB_HANDLER_COUNT 34
+#define AMF_LIB_PRIVATE_SIZE 128
 int amf_lib_init(ais_conn_t *conn);
 int amf_lib_exit(ais_conn_t *conn);
 

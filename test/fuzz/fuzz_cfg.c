@@ -130,6 +130,11 @@ void admin_ring_stats_get(struct srp_stats *ret)
 	memset(ret, 0, sizeof(*ret));
 }
 
+void admin_refused_get(struct admin_refused *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+}
+
 size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
 {
 	(void)ret;

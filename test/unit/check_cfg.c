@@ -169,6 +169,13 @@ void admin_ring_stats_get(struct srp_stats *ret)
 	ret->send_queue_len = 512;
 	ret->send_queue_max = 2048;
 	ret->memb_changes = 5;
+	ret->frames_implausible = 2;
+}
+
+void admin_refused_get(struct admin_refused *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->implausible = 7;
 }
 
 size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
@@ -469,6 +476,8 @@ START_TEST(test_ring_and_services)
 	ck_assert_uint_eq(le64toh(r->token_rotations), 10);
 	ck_assert_uint_eq(le64toh(r->retransmits_tx), 3);
 	ck_assert_uint_eq(le64toh(r->memb_changes), 5);
+	ck_assert_uint_eq(le64toh(r->frames_implausible), 2);
+	ck_assert_uint_eq(le64toh(r->rx_implausible), 7);
 	ck_assert_uint_eq(le32toh(r->queue_level), 25);
 	ck_assert_uint_eq(le32toh(r->state), AIS_CFG_STATE_OPERATIONAL);
 
