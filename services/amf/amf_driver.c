@@ -532,8 +532,11 @@ void amf_driver_flush(void)
 
 		if (r == -EAGAIN)
 			break;
+		/* -ENOTCONN: the daemon is leaving the ring; nothing is lost
+		 * that the others would still act on (they see it leave) */
 		if (r < 0)
-			ais_log(LOG_ERR, "amf: a report could not be sent (%s): dropped", strerror(-r));
+			ais_log(r == -ENOTCONN ? LOG_INFO : LOG_ERR, "amf: a report could not be sent (%s): dropped",
+				strerror(-r));
 		drv.head = q->next;
 		if (!drv.head)
 			drv.tail = NULL;
