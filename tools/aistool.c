@@ -5,7 +5,9 @@
  * the requests of include/ais/ipc_cfg.h: status, membership, totem ring
  * statistics, per-engine counters, a state dump, shutdown and the
  * fault-injection filter; `clm` asks the clm engine through libSaClm for the
- * membership view and its node table. Every read command prints either a short table or,
+ * membership view and its node table; `amf` asks the amf engine for its
+ * status and sends it administrative operations (include/ais/ipc_amf.h,
+ * AIS_AMF_REQ_STATUS and AIS_AMF_REQ_ADMIN). Every read command prints either a short table or,
  * with --json, exactly one JSON object with stable key names (DESIGN
  * section 7 fixes the shape of `members --json`).
  *
@@ -30,6 +32,7 @@
 #include <ais/ipc.h>
 #include <ais/ipc_cfg.h>
 #include <ais/ipc_evt.h>
+#include <ais/ipc_amf.h>
 
 #include "ais_client.h"
 
@@ -1048,6 +1051,241 @@ static int cmd_evt(void)
 	return 0;
 }
 
+/* --- amf: status and administrative operations (raw requests to the amf engine) */
+
+/** The SaAisErrorT constant's name, for operators and scripts. */
+static const char *sa_error_const(int32_t err)
+{
+	static const char *const names[] = {
+		[SA_AIS_OK] = "SA_AIS_OK",
+		[SA_AIS_ERR_LIBRARY] = "SA_AIS_ERR_LIBRARY",
+		[SA_AIS_ERR_VERSION] = "SA_AIS_ERR_VERSION",
+		[SA_AIS_ERR_INIT] = "SA_AIS_ERR_INIT",
+		[SA_AIS_ERR_TIMEOUT] = "SA_AIS_ERR_TIMEOUT",
+		[SA_AIS_ERR_TRY_AGAIN] = "SA_AIS_ERR_TRY_AGAIN",
+		[SA_AIS_ERR_INVALID_PARAM] = "SA_AIS_ERR_INVALID_PARAM",
+		[SA_AIS_ERR_NO_MEMORY] = "SA_AIS_ERR_NO_MEMORY",
+		[SA_AIS_ERR_BAD_HANDLE] = "SA_AIS_ERR_BAD_HANDLE",
+		[SA_AIS_ERR_BUSY] = "SA_AIS_ERR_BUSY",
+		[SA_AIS_ERR_ACCESS] = "SA_AIS_ERR_ACCESS",
+		[SA_AIS_ERR_NOT_EXIST] = "SA_AIS_ERR_NOT_EXIST",
+		[SA_AIS_ERR_NAME_TOO_LONG] = "SA_AIS_ERR_NAME_TOO_LONG",
+		[SA_AIS_ERR_EXIST] = "SA_AIS_ERR_EXIST",
+		[SA_AIS_ERR_NO_SPACE] = "SA_AIS_ERR_NO_SPACE",
+		[SA_AIS_ERR_INTERRUPT] = "SA_AIS_ERR_INTERRUPT",
+		[SA_AIS_ERR_NAME_NOT_FOUND] = "SA_AIS_ERR_NAME_NOT_FOUND",
+		[SA_AIS_ERR_NO_RESOURCES] = "SA_AIS_ERR_NO_RESOURCES",
+		[SA_AIS_ERR_NOT_SUPPORTED] = "SA_AIS_ERR_NOT_SUPPORTED",
+		[SA_AIS_ERR_BAD_OPERATION] = "SA_AIS_ERR_BAD_OPERATION",
+		[SA_AIS_ERR_FAILED_OPERATION] = "SA_AIS_ERR_FAILED_OPERATION",
+		[SA_AIS_ERR_MESSAGE_ERROR] = "SA_AIS_ERR_MESSAGE_ERROR",
+		[SA_AIS_ERR_QUEUE_FULL] = "SA_AIS_ERR_QUEUE_FULL",
+		[SA_AIS_ERR_QUEUE_NOT_AVAILABLE] = "SA_AIS_ERR_QUEUE_NOT_AVAILABLE",
+		[SA_AIS_ERR_BAD_FLAGS] = "SA_AIS_ERR_BAD_FLAGS",
+		[SA_AIS_ERR_TOO_BIG] = "SA_AIS_ERR_TOO_BIG",
+		[SA_AIS_ERR_NO_SECTIONS] = "SA_AIS_ERR_NO_SECTIONS",
+		[SA_AIS_ERR_NO_OP] = "SA_AIS_ERR_NO_OP",
+		[SA_AIS_ERR_REPAIR_PENDING] = "SA_AIS_ERR_REPAIR_PENDING",
+		[SA_AIS_ERR_NO_BINDINGS] = "SA_AIS_ERR_NO_BINDINGS",
+		[SA_AIS_ERR_UNAVAILABLE] = "SA_AIS_ERR_UNAVAILABLE",
+	};
+
+	if (err >= 0 && (size_t)err < sizeof(names) / sizeof(names[0]) && names[err])
+		return names[err];
+	return "SA_AIS_ERR_UNKNOWN";
+}
+
+/** What an ADMIN refusal means, in the words of include/ais/ipc_amf.h. */
+static const char *amf_admin_error_text(int32_t err)
+{
+	switch (err) {
+	case SA_AIS_ERR_NOT_EXIST:
+		return "no such entity";
+	case SA_AIS_ERR_NO_OP:
+		return "already in that state";
+	case SA_AIS_ERR_BAD_OPERATION:
+		return "not valid for that entity or in its state";
+	case SA_AIS_ERR_TRY_AGAIN:
+		return "another operation on its service group is in progress, or sync runs";
+	case SA_AIS_ERR_ACCESS:
+		return "only root or the user aisexec runs as may do this";
+	case SA_AIS_ERR_INVALID_PARAM:
+		return "bad operation or malformed name";
+	}
+	return sa_error_name(err);
+}
+
+struct amf_admin_cmd {
+	const char *name;
+	uint32_t op;
+};
+
+static const struct amf_admin_cmd amf_admin_cmds[] = {
+	{ "lock", AIS_AMF_ADMIN_LOCK },
+	{ "unlock", AIS_AMF_ADMIN_UNLOCK },
+	{ "shutdown", AIS_AMF_ADMIN_SHUTDOWN },
+	{ "lock-instantiation", AIS_AMF_ADMIN_LOCK_INSTANTIATION },
+	{ "unlock-instantiation", AIS_AMF_ADMIN_UNLOCK_INSTANTIATION },
+	{ "restart", AIS_AMF_ADMIN_RESTART },
+	{ "repaired", AIS_AMF_ADMIN_REPAIRED },
+	{ "si-swap", AIS_AMF_ADMIN_SI_SWAP },
+};
+
+static const struct amf_admin_cmd *amf_admin_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(amf_admin_cmds) / sizeof(amf_admin_cmds[0]); i++)
+		if (strcmp(name, amf_admin_cmds[i].name) == 0)
+			return &amf_admin_cmds[i];
+	return NULL;
+}
+
+static void amf_usage(FILE *f)
+{
+	fprintf(f, "usage: aistool amf status [--json]\n"
+	           "       aistool amf lock|unlock|shutdown|lock-instantiation|unlock-instantiation|\n"
+	           "                   restart|repaired DN\n"
+	           "       aistool amf si-swap SI_DN\n");
+}
+
+/**
+ * Send one request to the amf engine; TRY_AGAIN is retried for up to
+ * TOOL_RETRY_MS. Returns 0 with the response (malloc()ed, at least a
+ * response header) in *ret_msg, or -1 after printing why the request could
+ * not be made. The caller looks at header.error.
+ */
+static int amf_request(void *req, size_t req_len, uint32_t id, void **ret_msg, size_t *ret_len)
+{
+	struct qb_ipc_request_header *h = req;
+	struct iovec iov = { .iov_base = req, .iov_len = req_len };
+	struct ais_client *a;
+	unsigned waited = 0;
+	char label[96];
+	void *msg = NULL;
+	size_t len = 0;
+	int r;
+
+	r = ais_client_connect("amf", &a);
+	if (r < 0) {
+		die_msg("cannot connect to the amf service of %s: %s", instance_label(label, sizeof(label)),
+		        r == -ENOTCONN ? "is it running?" : strerror(-r));
+		return -1;
+	}
+	h->id = (int32_t)id;
+	h->size = (int32_t)req_len;
+	for (;;) {
+		r = ais_client_request_alloc(a, &iov, 1, (int32_t)id, &msg, &len);
+		if (r < 0)
+			break;
+		if (len < sizeof(struct qb_ipc_response_header)) {
+			free(msg);
+			r = -EPROTO;
+			break;
+		}
+		if (((const struct qb_ipc_response_header *)msg)->error != SA_AIS_ERR_TRY_AGAIN ||
+		    waited >= TOOL_RETRY_MS)
+			break;
+		free(msg);
+		sleep_ms(TOOL_RETRY_STEP_MS);
+		waited += TOOL_RETRY_STEP_MS;
+	}
+	ais_client_shutdown(a);
+	ais_client_disconnect(a);
+	if (r < 0) {
+		die_msg("amf request to %s failed: %s", instance_label(label, sizeof(label)),
+		        r == -ENOTCONN ? "the daemon went away" :
+		        r == -EPROTO   ? "short response" : strerror(-r));
+		return -1;
+	}
+	*ret_msg = msg;
+	*ret_len = len;
+	return 0;
+}
+
+static int cmd_amf_status(void)
+{
+	struct ais_amf_req_status req;
+	const struct ais_amf_res_status *res;
+	const char *text;
+	void *msg;
+	size_t len;
+
+	memset(&req, 0, sizeof(req));
+	req.format = arg_json ? AIS_AMF_STATUS_JSON : AIS_AMF_STATUS_TEXT;
+	if (amf_request(&req, sizeof(req), AIS_AMF_REQ_STATUS, &msg, &len) < 0)
+		return 1;
+	res = msg;
+	if (res->header.error != SA_AIS_OK) {
+		int32_t err = res->header.error;
+
+		free(msg);
+		if (err == SA_AIS_ERR_NOT_EXIST)
+			die_msg("amf status: %s (AMF is not enabled on this node)", sa_error_const(err));
+		else
+			die_msg("amf status: %s (%s)", sa_error_const(err), sa_error_name(err));
+		return 1;
+	}
+	if (len < sizeof(*res) || res->len == 0 || len != sizeof(*res) + res->len ||
+	    ((const char *)(res + 1))[res->len - 1] != '\0') {
+		free(msg);
+		die_msg("malformed amf status response from aisexec");
+		return 1;
+	}
+	text = (const char *)(res + 1);
+	fputs(text, stdout);
+	if (res->len > 1 && text[res->len - 2] != '\n')
+		fputc('\n', stdout);
+	free(msg);
+	return 0;
+}
+
+static int cmd_amf_admin(const struct amf_admin_cmd *cmd, const char *dn)
+{
+	struct ais_amf_req_admin req;
+	int32_t err;
+	size_t n = strlen(dn), len;
+	void *msg;
+
+	if (n == 0 || n > AIS_AMF_NAME_MAX) {
+		die_msg("amf %s: the name must have 1 to %d bytes", cmd->name, AIS_AMF_NAME_MAX);
+		return EXIT_USAGE;
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = cmd->op;
+	req.dn.length = (uint16_t)n;
+	memcpy(req.dn.value, dn, n);
+	if (amf_request(&req, sizeof(req), AIS_AMF_REQ_ADMIN, &msg, &len) < 0)
+		return 1;
+	err = ((const struct qb_ipc_response_header *)msg)->error;
+	free(msg);
+	if (err != SA_AIS_OK) {
+		die_msg("amf %s %s: %s (%s)", cmd->name, dn, sa_error_const(err), amf_admin_error_text(err));
+		return 1;
+	}
+	if (arg_json)
+		printf("{\"result\": \"SA_AIS_OK\"}\n");
+	return 0;
+}
+
+static int cmd_amf(int argc, char **argv)
+{
+	const struct amf_admin_cmd *cmd;
+
+	if (argc == 1 && strcmp(argv[0], "status") == 0)
+		return cmd_amf_status();
+	if (argc >= 1 && (cmd = amf_admin_lookup(argv[0])) != NULL) {
+		if (argc != 2) {
+			die_msg("amf %s needs one distinguished name", argv[0]);
+			amf_usage(stderr);
+			return EXIT_USAGE;
+		}
+		return cmd_amf_admin(cmd, argv[1]);
+	}
+	if (argc >= 1)
+		die_msg("amf: unknown or malformed command '%s'", argv[0]);
+	amf_usage(stderr);
+	return EXIT_USAGE;
+}
+
 /* --- main ------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -1068,6 +1306,13 @@ static void usage(FILE *f)
 	        "  dump                         write the blackbox and print every engine's state\n"
 	        "  evt                          event service: channels, connections' delivery\n"
 	        "                               queues, retained events\n"
+	        "  amf status                   AMF: every entity with its states and the\n"
+	        "                               assignments (--json: one object)\n"
+	        "  amf OP DN                    AMF administrative operation OP on the node,\n"
+	        "                               application, SG, SU or SI named DN: lock,\n"
+	        "                               unlock, shutdown, lock-instantiation,\n"
+	        "                               unlock-instantiation, restart, repaired\n"
+	        "  amf si-swap SI_DN            exchange the active and standby of an SI\n"
 	        "  shutdown                     ask the daemon to leave the ring and exit\n"
 	        "  fault drop PERCENT [NODE...] drop PERCENT of the packets (to/from NODEs only)\n"
 	        "  fault drop-mcast PERCENT [NODE...]\n"
@@ -1089,6 +1334,9 @@ static void usage(FILE *f)
 	        "member of the ring; after a partition run `fault heal` on a node of each side.\n"
 	        "`fault clear` takes effect at once on the node asked, then on the rest of its\n"
 	        "ring.\n"
+	        "AMF operations need root or the user aisexec runs as; they return once\n"
+	        "applied by every node (not when the assignments settled). A refused one\n"
+	        "prints the SA error (SA_AIS_ERR_NO_OP, SA_AIS_ERR_NOT_EXIST, ...).\n"
 	        "Exit status: 0 success, 1 error, 2 usage error.\n");
 }
 
@@ -1112,7 +1360,7 @@ static int run_command(struct ais_client *c, const char *cmd, struct fault_req *
 static bool command_known(const char *cmd)
 {
 	static const char *const known[] = { "status", "members", "ring", "services",
-	                                     "dump", "shutdown", "fault", "clm", "evt" };
+	                                     "dump", "shutdown", "fault", "clm", "evt", "amf" };
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(cmd, known[i]) == 0)
@@ -1175,7 +1423,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[0], "fault") == 0) {
 		if (fault_parse(argc - 1, argv + 1, &fault) < 0)
 			return EXIT_USAGE;
-	} else if (argc != 1) {
+	} else if (argc != 1 && strcmp(argv[0], "amf") != 0) {
 		die_msg("%s takes no arguments", argv[0]);
 		return EXIT_USAGE;
 	}
@@ -1183,6 +1431,8 @@ int main(int argc, char **argv)
 		return cmd_clm();
 	if (strcmp(argv[0], "evt") == 0)
 		return cmd_evt();
+	if (strcmp(argv[0], "amf") == 0)
+		return cmd_amf(argc - 1, argv + 1);
 	if (tool_connect(&c) < 0)
 		return 1;
 	r = run_command(c, argv[0], strcmp(argv[0], "fault") == 0 ? &fault : NULL);

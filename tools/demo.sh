@@ -11,8 +11,12 @@
 # subscribers with filters on two nodes receive what a third publishes, a
 # retained event published on node 3 reaches a subscriber that comes after
 # node 3 was killed, and a CLM membership watcher on node 1 reports each
-# view with its change codes. When the daemon is not built,
-# runs the simulated 5-node ring (test/sim/demo.sh) instead.
+# view with its change codes. Last, when the daemons have the AMF engine
+# (`aistool amf status` answers), a second 3-node cluster runs a 2N service
+# of the amf_comp component: the assignments, a killed active component
+# and the takeover with the restarted standby, a killed node, an si-swap.
+# When the daemon is not built, runs the simulated 5-node ring
+# (test/sim/demo.sh) instead.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +36,8 @@ CHAT="$build/services/cpg_chat"
 EVT_PUB="$build/services/evt_pub"
 EVT_SUB="$build/services/evt_sub"
 CLM_WATCH="$build/services/clm_watch"
+AMF_COMP="$build/services/amf_comp"
+AMF_CLC="$top/services/amf/amf-comp-clc"
 if [ ! -x "$AISEXEC" ] || [ ! -x "$AISTOOL" ]; then
 	if [ ! -f "$top/test/sim/demo.sh" ]; then
 		echo "demo: $AISEXEC is not built and there is no simulator demo; run make first" >&2
@@ -43,9 +49,10 @@ fi
 export AIS_BUILD_DIR="$build" AISEXEC AISTOOL
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ais-demo.XXXXXX")
+cdir=$dir # the running cluster's directory (the AMF act uses its own)
 prefix="demo$$-"
 chat_pids=()
-cluster() { "$here/ais-cluster" --dir "$dir" --prefix "$prefix" "$@"; }
+cluster() { "$here/ais-cluster" --dir "$cdir" --prefix "$prefix" "$@"; }
 inst() { echo "${prefix}n$1"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 secs() { printf '%d.%03d s' $(($1 / 1000)) $(($1 % 1000)); }
@@ -58,10 +65,11 @@ cleanup() {
 	local rc=$? p
 	trap - EXIT INT TERM
 	for p in "${chat_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -f "$dir/cluster.env" ]; then
+	if [ -f "$cdir/cluster.env" ] && [ -n "$(cluster status 2>/dev/null | grep ': running' || true)" ]; then
 		heading "stop"
 		cluster stop || true
 	fi
+	amf_kill_comps
 	if [ "$rc" = 0 ]; then
 		rm -rf "$dir"
 	else
@@ -71,6 +79,17 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Components of the AMF act still running (those of a killed node's daemon).
+amf_kill_comps() {
+	local f p
+	for f in "$dir"/amf/ctl/*.pid; do
+		[ -f "$f" ] || continue
+		p=$(cat "$f" 2>/dev/null || true)
+		[[ "$p" =~ ^[0-9]+$ ]] || continue
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q amf_comp; then kill -KILL "$p" 2>/dev/null || true; fi
+	done
+}
 
 # --- CPG chat clients: one per node, stdin from a FIFO, output to a file ---
 declare -A chat_fd=()
@@ -227,3 +246,137 @@ if [ -x "$EVT_SUB" ]; then
 fi
 note "  ring statistics of n1:"
 "$AISTOOL" -i "$(inst 1)" ring | grep -E 'state|token rotations|membership|retransmit' | indent
+
+# --- AMF: a 2N service on a cluster of its own ------------------------------
+
+amf_dn_su() { echo "safSu=$1,safSg=web-2n,safApp=web"; }
+amf_si="safSi=site,safApp=web"
+
+# The demo's amf.conf: su-a on n1, su-b on n2, su-c on n3, one SI; every
+# component is amf_comp, logging its callbacks to $dir/amf/comp.log.
+amf_write_conf() {
+	local su comp node
+	echo "safAmfCluster = demo {"
+	echo "	saAmfClusterStartupTimeout = 2000"
+	for node in 1 2 3; do
+		printf '\tsafAmfNode = n%s {\n\t\tsaAmfNodeClmNode = n%s\n\t}\n' "$node" "$node"
+	done
+	echo "	safApp = web {"
+	echo "		safSg = web-2n {"
+	echo "			saAmfSGRedundancyModel = 2n"
+	for node in 1 2 3; do
+		su=su-$(printf '%s' "$node" | tr 123 abc)
+		comp=httpd-$node
+		echo "			safSu = $su {"
+		echo "				saAmfSUHostedByNode = n$node"
+		echo "				safComp = $comp {"
+		echo "					saAmfCompCategory = sa_aware"
+		echo "					saAmfCompCapability = x_active_or_y_standby"
+		echo "					saAmfCompInstantiateCmd = $AMF_CLC"
+		echo "					saAmfCompInstantiateCmdArgv = instantiate $AMF_COMP"
+		echo "					saAmfCompTerminateCmd = $AMF_CLC"
+		echo "					saAmfCompTerminateCmdArgv = terminate"
+		echo "					saAmfCompCleanupCmd = $AMF_CLC"
+		echo "					saAmfCompCleanupCmdArgv = cleanup"
+		echo "					saAmfCompRecoveryOnError = component_failover"
+		printf '\t\t\t\t\tsaAmfCompCsTypes {\n\t\t\t\t\t\thttp\n\t\t\t\t\t}\n'
+		printf '\t\t\t\t\tsaAmfCompCmdEnv {\n\t\t\t\t\t\tAMF_COMP_LOG=%s\n\t\t\t\t\t\tAMF_COMP_CTL=%s\n\t\t\t\t\t\tAMF_COMP_HC_KEY=alive\n\t\t\t\t\t}\n' \
+			"$dir/amf/comp.log" "$dir/amf/ctl"
+		printf '\t\t\t\t\tsafHealthcheckKey = alive {\n\t\t\t\t\t\tsaAmfHealthcheckPeriod = 1000\n\t\t\t\t\t}\n'
+		echo "				}"
+		echo "			}"
+	done
+	echo "		}"
+	echo "		safSi = site {"
+	echo "			safCsi = site-http {"
+	echo "				saAmfCSTypeName = http"
+	printf '\t\t\t\tsafCSIAttr = address {\n\t\t\t\t\t192.0.2.10\n\t\t\t\t}\n'
+	echo "			}"
+	echo "		}"
+	printf '\t\tsafCSType = http {\n\t\t\tsafAmfCSAttrName = address\n\t\t}\n'
+	echo "	}"
+	echo "}"
+}
+
+amf_on=1
+amf_st() { "$AISTOOL" -i "$(inst "$amf_on")" amf status 2>/dev/null; }
+amf_assignments() { amf_st | grep -E '^(settled|si-assignment|csi-assignment)' | indent; }
+amf_role() { amf_st | awk -v si="$amf_si" -v ha="$1" '$1 == "si-assignment" && $2 == si && $4 == ha { print $3 }'; }
+# Wait (up to 60 s) until settled and the command succeeds.
+amf_wait() {
+	local t
+	for ((t = 0; t < 300; t++)); do
+		if [ "$(amf_st | head -n 1)" = "settled yes" ] && eval "$1"; then return 0; fi
+		sleep 0.2
+	done
+	echo "demo: AMF did not reach: $1" >&2
+	amf_st >&2 || true
+	return 1
+}
+comp_of() { local s=${1%%,*}; s=${s#safSu=su-}; echo "httpd-$(printf '%s' "$s" | tr abc 123)"; }
+node_of() { local s=${1%%,*}; s=${s#safSu=su-}; printf '%s' "$s" | tr abc 123; }
+
+if [ -x "$AMF_COMP" ] && "$AISTOOL" -i "$(inst 1)" services 2>/dev/null | grep -q '^amf '; then
+	heading "stop this cluster; AMF gets one of its own"
+	cluster stop --quiet
+	cdir=$dir/amf
+	mkdir -p "$cdir/ctl"
+	amf_write_conf >"$cdir/amf.conf"
+	: >"$cdir/comp.log"
+	heading "AMF: 3 nodes, a 2N service group web-2n of 3 SUs (su-a on n1, su-b on n2, su-c on n3)"
+	cluster start 3 --token 1000 --amf "$cdir/amf.conf" --quiet
+	if ! amf_wait '[ -n "$(amf_role ACTIVE)" ] && [ -n "$(amf_role STANDBY)" ]' 2>/dev/null; then
+		note "  (aistool amf status does not answer here: the AMF engine is not built in; skipping)"
+	else
+		amf_assignments
+		note "  the components' own log (callbacks they received):"
+		grep -E 'registered|csi-set' "$cdir/comp.log" | cut -d' ' -f2- | indent
+
+		act=$(amf_role ACTIVE)
+		sby=$(amf_role STANDBY)
+		heading "AMF: kill -9 the active component $(comp_of "$act") (recovery: component failover)"
+		mark=$(wc -l <"$cdir/comp.log")
+		regs=$(grep -c "safComp=$(comp_of "$act"),.* registered" "$cdir/comp.log" || true)
+		t0=$(now_ms)
+		kill -KILL "$(cat "$cdir/ctl/$(comp_of "$act").pid")"
+		amf_wait '[ "$(amf_role ACTIVE)" = "$sby" ] && [ -n "$(amf_role STANDBY)" ]'
+		wait_lines "$cdir/comp.log" "safComp=$(comp_of "$act"),.* registered" $((regs + 1))
+		amf_wait '[ -n "$(amf_role STANDBY)" ]'
+		t1=$(tail -n "+$((mark + 1))" "$cdir/comp.log" | awk '/ csi-set .* ACTIVE/ { print $1; exit }')
+		echo "  $(comp_of "$sby") took over ($(secs $((t1 - t0))) from the kill to its CSI set ACTIVE); assignments now:"
+		amf_assignments
+		echo "  what the components were told:"
+		tail -n "+$((mark + 1))" "$cdir/comp.log" | grep -E 'csi-set|csi-remove|registered' | cut -d' ' -f2- | indent
+
+		act=$(amf_role ACTIVE)
+		dead=$(node_of "$act")
+		amf_on=$((dead % 3 + 1))
+		heading "AMF: kill node $dead (SIGKILL to its daemon), which hosts the active $act"
+		mark=$(wc -l <"$cdir/comp.log")
+		t0=$(now_ms)
+		cluster kill "$dead" --quiet
+		amf_wait '[ -n "$(amf_role ACTIVE)" ] && [ "$(amf_role ACTIVE)" != "$act" ]'
+		t1=$(tail -n "+$((mark + 1))" "$cdir/comp.log" | awk '/ csi-set .* ACTIVE/ { print $1; exit }')
+		echo "  the standby took over ($(secs $((t1 - t0))) from the kill to its CSI set ACTIVE); n$amf_on now reports:"
+		amf_st | grep -E '^(settled|node|si-assignment)' | indent
+
+		heading "AMF: si-swap $amf_si"
+		act=$(amf_role ACTIVE)
+		sby=$(amf_role STANDBY)
+		if [ -n "$sby" ]; then
+			mark=$(wc -l <"$cdir/comp.log")
+			"$AISTOOL" -i "$(inst "$amf_on")" amf si-swap "$amf_si"
+			amf_wait '[ "$(amf_role ACTIVE)" = "$sby" ]'
+			amf_assignments
+			echo "  the swap as the components saw it:"
+			tail -n "+$((mark + 1))" "$cdir/comp.log" | grep -E 'csi-set' | cut -d' ' -f2- | indent
+		else
+			note "  (no standby left with one node down: restart it first)"
+			cluster restart "$dead" --quiet
+			amf_wait '[ -n "$(amf_role STANDBY)" ]'
+			"$AISTOOL" -i "$(inst "$amf_on")" amf si-swap "$amf_si"
+			amf_wait '[ -n "$(amf_role ACTIVE)" ] && [ "$(amf_role ACTIVE)" != "$act" ]'
+			amf_assignments
+		fi
+	fi
+fi
