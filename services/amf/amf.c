@@ -120,6 +120,9 @@ static int amf_model_load(void)
 		ais_log(LOG_ERR, "amf: %s: %u errors: AMF cannot start", path, errors);
 		return r;
 	}
+	/* a fresh cluster waits for its nodes before assigning (replaced by
+	 * the running cluster's state when this node joins one) */
+	amf_drv.startup_pending = true;
 	return 0;
 }
 
@@ -164,6 +167,18 @@ static void amf_exec_result_fn(const void *msg, size_t len, ais_nodeid_t sender)
 	memcpy(&h, msg, sizeof(h));
 	if (amf_exec_ready("DONE/FAILED", sender))
 		amf_driver_apply_result(&m, le32toh(h.id) == AIS_EXEC_ID(AIS_SERVICE_AMF, AMF_EXEC_FAILED), sender);
+}
+
+static void amf_exec_startup_fn(const void *msg, size_t len, ais_nodeid_t sender)
+{
+	struct amf_wire_result m;
+
+	if (amf_wire_result_decode(msg, len, &m) < 0) {
+		ais_log(LOG_WARNING, "amf: malformed STARTUP from node %u dropped", (unsigned)sender);
+		return;
+	}
+	if (amf_exec_ready("STARTUP", sender))
+		amf_driver_apply_startup(&m, sender);
 }
 
 static void amf_exec_quiesced_fn(const void *msg, size_t len, ais_nodeid_t sender)
@@ -227,6 +242,7 @@ static const struct ais_exec_handler amf_exec_handlers[AMF_EXEC_COUNT] = {
 	[AMF_EXEC_ADMIN] = { amf_exec_admin_fn, AMF_WIRE_ADMIN_SIZE, AMF_WIRE_ADMIN_SIZE },
 	[AMF_EXEC_SUMMARY] = { amf_exec_summary_fn, AMF_WIRE_SUMMARY_SIZE, AMF_WIRE_SUMMARY_SIZE },
 	[AMF_EXEC_STATE] = { amf_exec_state_fn, AMF_WIRE_STATE_HDR_SIZE, AMF_WIRE_STATE_MAX_SIZE },
+	[AMF_EXEC_STARTUP] = { amf_exec_startup_fn, AMF_WIRE_RESULT_SIZE, AMF_WIRE_RESULT_SIZE },
 };
 
 /* ---- dump ---- */

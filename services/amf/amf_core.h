@@ -29,6 +29,8 @@ void amf_core_diag_log(void *ctx, enum amf_diag_severity sev, const char *file, 
 void amf_driver_apply_error(const struct amf_wire_error *m, ais_nodeid_t sender);
 void amf_driver_apply_result(const struct amf_wire_result *m, bool failed, ais_nodeid_t sender);
 void amf_driver_apply_quiesced(const struct amf_wire_quiesced *m);
+/** STARTUP: the cluster startup time is over; assign. */
+void amf_driver_apply_startup(const struct amf_wire_result *m, ais_nodeid_t sender);
 /** @return 0 or the -errno of amf_admin_op() (-ENOENT: no such entity). */
 int amf_driver_apply_admin(const struct amf_wire_admin *m);
 

@@ -51,6 +51,8 @@ static struct {
 	bool timer_armed;
 	uint64_t timer;
 	bool settled_logged;
+	bool startup_timer_armed;
+	uint64_t startup_timer;
 	/* components with an ERROR sent by this node and not applied yet */
 	char (*err_pending)[AMF_DN_MAX + 1];
 	size_t n_err_pending, cap_err_pending;
@@ -265,6 +267,82 @@ static void amf_driver_step_start(void)
 	free(acts);
 }
 
+/* ---- cluster startup ---- */
+
+/* Every configured node is a member (nothing more to wait for). */
+static bool amf_startup_all_members(void)
+{
+	for (const struct amf_node *n = amf_engine.model->nodes; n; n = n->next)
+		if (!n->clm_member)
+			return false;
+	return true;
+}
+
+/* The lowest node id among the AMF members sends STARTUP when the time is over. */
+static bool amf_startup_sender_is_me(void)
+{
+	uint32_t lowest = 0;
+
+	for (const struct amf_node *n = amf_engine.model->nodes; n; n = n->next)
+		if (n->clm_member && (lowest == 0 || n->clm_nodeid < lowest))
+			lowest = n->clm_nodeid;
+	return lowest == amf_engine.local_nodeid;
+}
+
+static void amf_startup_timer_fn(void *data)
+{
+	struct amf_wire_result m = { amf_wall_ms(), 0 };
+	uint8_t buf[AMF_WIRE_RESULT_SIZE];
+
+	(void)data;
+	drv.startup_timer_armed = false;
+	if (!amf_engine.model || !amf_drv.startup_pending)
+		return;
+	if (!amf_startup_sender_is_me()) {
+		/* another member decides; wait again in case it left */
+		amf_driver_run();
+		return;
+	}
+	amf_driver_queue(buf, amf_wire_result_encode(buf, AMF_EXEC_STARTUP, &m));
+}
+
+static void amf_startup_timer_arm(void)
+{
+	uint64_t ms = amf_engine.model->startup_timeout_ms;
+
+	if (drv.startup_timer_armed || !amf_engine.api)
+		return;
+	if (amf_engine.api->timer_add((uint32_t)(ms > UINT32_MAX ? UINT32_MAX : ms), amf_startup_timer_fn, NULL,
+				      &drv.startup_timer) == 0)
+		drv.startup_timer_armed = true;
+}
+
+static void amf_startup_end(const char *why)
+{
+	amf_drv.startup_pending = false;
+	ais_log(LOG_NOTICE, "amf: cluster startup over (%s): assigning service instances", why);
+}
+
+void amf_driver_apply_startup(const struct amf_wire_result *m, ais_nodeid_t sender)
+{
+	amf_clock(m->ts);
+	if (!amf_drv.startup_pending)
+		return;
+	amf_startup_end(sender == amf_engine.local_nodeid ? "startup timeout" : "startup timeout of another node");
+	amf_driver_run();
+}
+
+/* While the cluster starts, keep the instantiations only. */
+static void amf_startup_filter(struct amf_action_list *l)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].kind != AMF_ACT_CSI_SET && l->v[i].kind != AMF_ACT_CSI_REMOVE)
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
 void amf_driver_run(void)
 {
 	if (!amf_engine.enabled || !amf_engine.model)
@@ -273,6 +351,19 @@ void amf_driver_run(void)
 		if (amf_drv.pending.n == 0) {
 			if (amf_assign_plan(amf_engine.model, 0, &amf_drv.pending) < 0)
 				ais_log(LOG_ERR, "amf: out of memory planning: partial plan");
+			if (amf_drv.startup_pending) {
+				size_t planned = amf_drv.pending.n;
+
+				amf_startup_filter(&amf_drv.pending);
+				if (amf_drv.pending.n == 0 && planned > 0 && amf_startup_all_members()) {
+					amf_startup_end("every node is up");
+					continue;
+				}
+				if (amf_drv.pending.n == 0 && planned > 0) {
+					amf_startup_timer_arm();
+					break;
+				}
+			}
 			if (amf_drv.pending.n == 0) {
 				if (!drv.settled_logged)
 					ais_log(LOG_INFO, "amf: settled");
@@ -299,6 +390,10 @@ void amf_driver_replace(struct amf_action_list *l, bool (*cancel)(const struct a
 			ais_log(LOG_INFO, "amf: action %" PRIu64 " cancelled", s->id);
 			if (amf_driver_action_is_local(&s->a))
 				amf_exec_cancel(s->id);
+			/* the executor kills what the instantiation started; unless
+			 * the recovery said otherwise, nothing runs */
+			if (s->a.kind == AMF_ACT_INSTANTIATE && s->a.comp->presence_state == AMF_PRESENCE_INSTANTIATING)
+				s->a.comp->presence_state = AMF_PRESENCE_UNINSTANTIATED;
 			amf_driver_started_remove_at(&amf_drv, i);
 			continue;
 		}
@@ -500,12 +595,9 @@ int amf_driver_apply_admin(const struct amf_wire_admin *m)
 		amf_actions_free(&l);
 		return r;
 	}
-	if (kind == AMF_KIND_SU)
-		amf_driver_replace(&l, amf_in_su, e);
-	else if (kind == AMF_KIND_NODE)
-		amf_driver_replace(&l, amf_on_node, e);
-	else
-		amf_driver_replace(&l, NULL, NULL);
+	/* an operator's operation lets the running actions finish (an
+	 * instantiation cut short would leave nothing to undo it) */
+	amf_driver_replace(&l, NULL, NULL);
 	amf_driver_run();
 	return 0;
 }

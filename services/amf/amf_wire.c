@@ -17,7 +17,7 @@
 #include "amf_wire.h"
 
 #define AMF_STATE_MAGIC 0x31464d41u /* "AMF1" */
-#define AMF_STATE_VERSION 1u
+#define AMF_STATE_VERSION 2u
 
 /* ---- cursors ---- */
 
@@ -251,7 +251,8 @@ int amf_wire_result_decode(const void *msg, size_t len, struct amf_wire_result *
 	if (len != AMF_WIRE_RESULT_SIZE)
 		return -EINVAL;
 	id = rd_u32(&r);
-	if ((id != AIS_EXEC_ID(AIS_SERVICE_AMF, AMF_EXEC_DONE) && id != AIS_EXEC_ID(AIS_SERVICE_AMF, AMF_EXEC_FAILED)) ||
+	if ((id != AIS_EXEC_ID(AIS_SERVICE_AMF, AMF_EXEC_DONE) && id != AIS_EXEC_ID(AIS_SERVICE_AMF, AMF_EXEC_FAILED) &&
+	     id != AIS_EXEC_ID(AIS_SERVICE_AMF, AMF_EXEC_STARTUP)) ||
 	    rd_u32(&r) != len)
 		return -EINVAL;
 	ret->ts = rd_u64(&r);
@@ -513,6 +514,7 @@ int amf_state_encode(const char *config, size_t config_len, const struct amf_clu
 	wr_bytes(&w, config, config_len);
 	wr_u64(&w, d->now_ms);
 	wr_u64(&w, d->next_action_id);
+	wr_u32(&w, d->startup_pending);
 	wr_u32(&w, c->admin_state);
 
 	wr_u32(&w, (uint32_t)c->node_count);
@@ -802,6 +804,7 @@ static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_d
 	amf_cluster_count(c, &counts);
 	d->now_ms = rd_u64(r);
 	d->next_action_id = rd_u64(r);
+	d->startup_pending = rd_bool(r) != 0;
 	c->admin_state = rd_enum(r, AMF_ADMIN_UNLOCKED, AMF_ADMIN_SHUTTING_DOWN);
 
 	rd_count(r, c->node_count);

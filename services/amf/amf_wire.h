@@ -65,6 +65,7 @@ enum amf_exec_fn {
 	AMF_EXEC_ADMIN = 4,
 	AMF_EXEC_SUMMARY = 5,
 	AMF_EXEC_STATE = 6,
+	AMF_EXEC_STARTUP = 7, /**< the cluster startup time is over (amf_wire_result, action_id 0) */
 	AMF_EXEC_COUNT
 };
 
@@ -177,6 +178,10 @@ struct amf_driver_state {
 	size_t n_started, cap_started;
 	uint64_t next_action_id;
 	uint64_t now_ms;
+	/** Until the cluster startup time is over (saAmfClusterStartupTimeout,
+	 *  or every configured node is a member with its components up), the
+	 *  plan instantiates but assigns nothing. */
+	bool startup_pending;
 };
 
 /** Free every pending and started action; the counters stay. */

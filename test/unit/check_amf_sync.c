@@ -255,16 +255,20 @@ START_TEST(test_state_rejects)
 		bad[i] ^= 0x40;
 		ck_assert_int_eq(try_install(bad, len), -EINVAL);
 	}
+	/* the startup flag is 0 or 1 (after the clock and the action counter) */
+	memcpy(bad, blob, len);
+	bad[cfg_end + 16] = 2;
+	ck_assert_int_eq(try_install(bad, len), -EINVAL);
 	/* a name that resolves to nothing: the first node's dn */
 	memcpy(bad, blob, len);
-	ck_assert_uint_eq(bad[cfg_end + 20 + 4 + 2], 's'); /* "safAmfNode=..." */
-	bad[cfg_end + 20 + 4 + 2] = 'x';
+	ck_assert_uint_eq(bad[cfg_end + 24 + 4 + 2], 's'); /* "safAmfNode=..." */
+	bad[cfg_end + 24 + 4 + 2] = 'x';
 	ck_assert_int_eq(try_install(bad, len), -EINVAL);
 	/* a state value out of range: that node's admin state */
 	memcpy(bad, blob, len);
 	{
-		size_t dn_len = (size_t)bad[cfg_end + 24] | (size_t)bad[cfg_end + 25] << 8;
-		size_t at = cfg_end + 26 + dn_len;
+		size_t dn_len = (size_t)bad[cfg_end + 28] | (size_t)bad[cfg_end + 29] << 8;
+		size_t at = cfg_end + 30 + dn_len;
 
 		ck_assert_uint_eq(bad[at], 1);
 		bad[at] = 9;
@@ -272,7 +276,7 @@ START_TEST(test_state_rejects)
 	}
 	/* a node count that does not match the configuration */
 	memcpy(bad, blob, len);
-	bad[cfg_end + 20] ^= 1;
+	bad[cfg_end + 24] ^= 1;
 	ck_assert_int_eq(try_install(bad, len), -EINVAL);
 
 	/* the same state against another configuration */
