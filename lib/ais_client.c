@@ -125,9 +125,23 @@ static int64_t monotonic_ms(void)
  * socket and never answers), so connect in two halves and poll the setup
  * socket for at most AIS_CLIENT_CONNECT_TIMEOUT_MS in between.
  */
+/* The connect bound: AIS_CLIENT_CONNECT_TIMEOUT_MS, or $AIS_CONNECT_TIMEOUT_MS
+ * (1..600000) for tools that poll (ais-cluster wait). */
+int ais_client_connect_timeout_ms(void)
+{
+	const char *s = getenv("AIS_CONNECT_TIMEOUT_MS");
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return AIS_CLIENT_CONNECT_TIMEOUT_MS;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= 1 && v <= 600000 ? (int)v : AIS_CLIENT_CONNECT_TIMEOUT_MS;
+}
+
 static int client_connect(struct ais_client *c)
 {
-	int64_t deadline = monotonic_ms() + AIS_CLIENT_CONNECT_TIMEOUT_MS;
+	int64_t deadline = monotonic_ms() + ais_client_connect_timeout_ms();
 	struct pollfd pfd = { .events = POLLIN };
 	int setup_fd = -1;
 	int r;

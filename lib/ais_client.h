@@ -93,8 +93,11 @@ enum ais_dispatch_flags {
  * daemon is noticed within about that time, not after the full timeout.
  */
 #define AIS_CLIENT_REQUEST_TIMEOUT_MS 60000
-/** Longest wait for the daemon to accept a new connection (-ETIMEDOUT after). */
+/** Longest wait for the daemon to accept a new connection (-ETIMEDOUT after);
+ *  $AIS_CONNECT_TIMEOUT_MS (1..600000 ms) replaces it. */
 #define AIS_CLIENT_CONNECT_TIMEOUT_MS 10000
+/** The connect bound in effect (the environment variable or the default). */
+int ais_client_connect_timeout_ms(void);
 #define AIS_CLIENT_POLL_MS 250
 
 /**

@@ -191,8 +191,8 @@ static int tool_connect(struct ais_client **ret)
 	if (r == -EACCES)
 		die_msg("%s refused the connection: permission denied (%s)", label, name);
 	else if (r == -ETIMEDOUT)
-		die_msg("%s did not answer within %d s: is it stopped or overloaded? (%s)", label,
-			AIS_CLIENT_CONNECT_TIMEOUT_MS / 1000, name);
+		die_msg("%s did not answer within %d ms: is it stopped or overloaded? (%s)", label,
+			ais_client_connect_timeout_ms(), name);
 	else
 		die_msg("cannot connect to %s: is it running? (%s)", label, name);
 	return r;

@@ -772,6 +772,25 @@ static ssize_t relink_by_pos(const struct amf_pos *v, size_t n, const void *owne
 	return (ssize_t)total;
 }
 
+/*
+ * Bad positions: link every assignment into its owner's list in any order,
+ * so that the lists agree with the other side's again (the model is freed
+ * or replaced after a failed install, and freeing walks both lists).
+ */
+static void relink_any(const struct amf_pos *v, size_t n, size_t head_off, size_t next_off)
+{
+	void *const none = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy((uint8_t *)(uintptr_t)v[i].owner + head_off, &none, sizeof(none));
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *head = (uint8_t *)(uintptr_t)v[i].owner + head_off;
+
+		memcpy((uint8_t *)v[i].a + next_off, head, sizeof(void *));
+		memcpy(head, &v[i].a, sizeof(void *));
+	}
+}
+
 /* Relink every owner's list; every assignment must be linked exactly once. */
 static int relink_all(const struct amf_pos *v, size_t n, size_t head_off, size_t next_off)
 {
@@ -783,11 +802,17 @@ static int relink_all(const struct amf_pos *v, size_t n, size_t head_off, size_t
 		if (v[i].pos != 0)
 			continue;
 		k = relink_by_pos(v, n, v[i].owner, (uint8_t *)(uintptr_t)v[i].owner + head_off, next_off);
-		if (k < 0)
+		if (k < 0) {
+			relink_any(v, n, head_off, next_off);
 			return -EINVAL;
+		}
 		linked += (size_t)k;
 	}
-	return linked == n ? 0 : -EINVAL;
+	if (linked != n) {
+		relink_any(v, n, head_off, next_off);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int install_runtime(struct amf_rd *r, struct amf_cluster *c, struct amf_driver_state *d)

@@ -328,7 +328,7 @@ static int dec_state(const void *m, size_t l, void *o) { return amf_wire_state_d
 
 START_TEST(test_messages)
 {
-	uint8_t buf[AMF_WIRE_STATE_HDR_SIZE + 64];
+	static uint8_t buf[AMF_WIRE_STATE_MAX_SIZE]; /* room for every message */
 	size_t n;
 
 	{
@@ -412,6 +412,8 @@ START_TEST(test_messages)
 		n = amf_wire_state_encode(buf, &m);
 		ck_assert_uint_eq(n, AMF_WIRE_STATE_HDR_SIZE + 64);
 		check_cuts(buf, n, dec_state, &o);
+		/* o.bytes points into the frame decoded last (a copy check_cuts freed) */
+		ck_assert_int_eq(amf_wire_state_decode(buf, n, &o), 0);
 		ck_assert_uint_eq(o.chunk, 64);
 		ck_assert_int_eq(memcmp(o.bytes, bytes, 64), 0);
 		m.offset = 990; /* past the total */
