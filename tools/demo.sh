@@ -87,7 +87,7 @@ amf_kill_comps() {
 		[ -f "$f" ] || continue
 		p=$(cat "$f" 2>/dev/null || true)
 		[[ "$p" =~ ^[0-9]+$ ]] || continue
-		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q amf_comp; then kill -KILL "$p" 2>/dev/null || true; fi
+		if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q amf_comp; then kill -KILL "$p" 2>/dev/null || true; fi
 	done
 }
 
@@ -252,8 +252,9 @@ note "  ring statistics of n1:"
 amf_dn_su() { echo "safSu=$1,safSg=web-2n,safApp=web"; }
 amf_si="safSi=site,safApp=web"
 
-# The demo's amf.conf: su-a on n1, su-b on n2, su-c on n3, one SI; every
-# component is amf_comp, logging its callbacks to $dir/amf/comp.log.
+# The demo's amf.conf: su-a on n1, su-b on n2 (n3 hosts no SU and watches),
+# one SI; every component is amf_comp, logging its callbacks to
+# $dir/amf/comp.log.
 amf_write_conf() {
 	local su comp node
 	echo "safAmfCluster = demo {"
@@ -264,7 +265,7 @@ amf_write_conf() {
 	echo "	safApp = web {"
 	echo "		safSg = web-2n {"
 	echo "			saAmfSGRedundancyModel = 2n"
-	for node in 1 2 3; do
+	for node in 1 2; do
 		su=su-$(printf '%s' "$node" | tr 123 abc)
 		comp=httpd-$node
 		echo "			safSu = $su {"
@@ -323,8 +324,9 @@ if [ -x "$AMF_COMP" ] && "$AISTOOL" -i "$(inst 1)" services 2>/dev/null | grep -
 	mkdir -p "$cdir/ctl"
 	amf_write_conf >"$cdir/amf.conf"
 	: >"$cdir/comp.log"
-	heading "AMF: 3 nodes, a 2N service group web-2n of 3 SUs (su-a on n1, su-b on n2, su-c on n3)"
+	heading "AMF: 3 nodes, a 2N service group web-2n of 2 SUs (su-a on n1, su-b on n2; n3 watches)"
 	cluster start 3 --token 1000 --amf "$cdir/amf.conf" --quiet
+	amf_on=3
 	if ! amf_wait '[ -n "$(amf_role ACTIVE)" ] && [ -n "$(amf_role STANDBY)" ]' 2>/dev/null; then
 		note "  (aistool amf status does not answer here: the AMF engine is not built in; skipping)"
 	else
@@ -339,18 +341,18 @@ if [ -x "$AMF_COMP" ] && "$AISTOOL" -i "$(inst 1)" services 2>/dev/null | grep -
 		regs=$(grep -c "safComp=$(comp_of "$act"),.* registered" "$cdir/comp.log" || true)
 		t0=$(now_ms)
 		kill -KILL "$(cat "$cdir/ctl/$(comp_of "$act").pid")"
-		amf_wait '[ "$(amf_role ACTIVE)" = "$sby" ] && [ -n "$(amf_role STANDBY)" ]'
+		amf_wait '[ "$(amf_role ACTIVE)" = "$sby" ]'
 		wait_lines "$cdir/comp.log" "safComp=$(comp_of "$act"),.* registered" $((regs + 1))
-		amf_wait '[ -n "$(amf_role STANDBY)" ]'
 		t1=$(tail -n "+$((mark + 1))" "$cdir/comp.log" | awk '/ csi-set .* ACTIVE/ { print $1; exit }')
-		echo "  $(comp_of "$sby") took over ($(secs $((t1 - t0))) from the kill to its CSI set ACTIVE); assignments now:"
+		echo "  $(comp_of "$sby") took over ($(secs $((t1 - t0))) from the kill to its CSI set ACTIVE);"
+		echo "  $(comp_of "$act") was cleaned up, instantiated again and becomes the standby:"
+		amf_wait '[ "$(amf_role STANDBY)" = "$act" ]'
 		amf_assignments
 		echo "  what the components were told:"
 		tail -n "+$((mark + 1))" "$cdir/comp.log" | grep -E 'csi-set|csi-remove|registered' | cut -d' ' -f2- | indent
 
 		act=$(amf_role ACTIVE)
 		dead=$(node_of "$act")
-		amf_on=$((dead % 3 + 1))
 		heading "AMF: kill node $dead (SIGKILL to its daemon), which hosts the active $act"
 		mark=$(wc -l <"$cdir/comp.log")
 		t0=$(now_ms)
@@ -359,24 +361,19 @@ if [ -x "$AMF_COMP" ] && "$AISTOOL" -i "$(inst 1)" services 2>/dev/null | grep -
 		t1=$(tail -n "+$((mark + 1))" "$cdir/comp.log" | awk '/ csi-set .* ACTIVE/ { print $1; exit }')
 		echo "  the standby took over ($(secs $((t1 - t0))) from the kill to its CSI set ACTIVE); n$amf_on now reports:"
 		amf_st | grep -E '^(settled|node|si-assignment)' | indent
+		echo "  restart n$dead: $act comes back as the standby"
+		cluster restart "$dead" --quiet
+		amf_wait '[ "$(amf_role STANDBY)" = "$act" ]'
+		amf_assignments
 
-		heading "AMF: si-swap $amf_si"
+		heading "AMF: si-swap $amf_si (aistool amf si-swap)"
 		act=$(amf_role ACTIVE)
 		sby=$(amf_role STANDBY)
-		if [ -n "$sby" ]; then
-			mark=$(wc -l <"$cdir/comp.log")
-			"$AISTOOL" -i "$(inst "$amf_on")" amf si-swap "$amf_si"
-			amf_wait '[ "$(amf_role ACTIVE)" = "$sby" ]'
-			amf_assignments
-			echo "  the swap as the components saw it:"
-			tail -n "+$((mark + 1))" "$cdir/comp.log" | grep -E 'csi-set' | cut -d' ' -f2- | indent
-		else
-			note "  (no standby left with one node down: restart it first)"
-			cluster restart "$dead" --quiet
-			amf_wait '[ -n "$(amf_role STANDBY)" ]'
-			"$AISTOOL" -i "$(inst "$amf_on")" amf si-swap "$amf_si"
-			amf_wait '[ -n "$(amf_role ACTIVE)" ] && [ "$(amf_role ACTIVE)" != "$act" ]'
-			amf_assignments
-		fi
+		mark=$(wc -l <"$cdir/comp.log")
+		"$AISTOOL" -i "$(inst "$amf_on")" amf si-swap "$amf_si"
+		amf_wait '[ "$(amf_role ACTIVE)" = "$sby" ] && [ "$(amf_role STANDBY)" = "$act" ]'
+		amf_assignments
+		echo "  the swap as the components saw it:"
+		tail -n "+$((mark + 1))" "$cdir/comp.log" | grep -E 'csi-set' | cut -d' ' -f2- | indent
 	fi
 fi
