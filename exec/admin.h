@@ -62,6 +62,8 @@ void admin_ring_stats_get(struct srp_stats *ret);
 /** Frames the transport refused, by reason (zeros before it exists). */
 struct admin_refused {
 	uint64_t auth_failed, bad_header, foreign_cluster, unknown_node, implausible;
+	/* what the fault filter did (aistool fault) */
+	uint64_t fault_dropped, fault_duplicated, fault_delayed;
 };
 void admin_refused_get(struct admin_refused *ret);
 /** Returns the number of loaded engines (fills up to max). */

@@ -531,6 +531,9 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 	res.rx_implausible = htole64(refused.implausible);
 	res.frames_implausible = htole64(s.frames_implausible);
 	res.ring_seq_refused = htole64(s.ring_seq_refused);
+	res.fault_dropped = htole64(refused.fault_dropped);
+	res.fault_duplicated = htole64(refused.fault_duplicated);
+	res.fault_delayed = htole64(refused.fault_delayed);
 	return cfg_api->response_send(conn, &res, sizeof(res));
 }
 

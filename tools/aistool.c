@@ -407,6 +407,9 @@ static int cmd_ring(struct ais_client *c)
 		{ "rx_implausible", "refused: forged sender", le64toh(r->rx_implausible) },
 		{ "frames_implausible", "refused: implausible membership", le64toh(r->frames_implausible) },
 		{ "ring_seq_refused", "rings not joined (seq unsaved)", le64toh(r->ring_seq_refused) },
+		{ "fault_dropped", "fault filter: dropped", le64toh(r->fault_dropped) },
+		{ "fault_duplicated", "fault filter: duplicated", le64toh(r->fault_duplicated) },
+		{ "fault_delayed", "fault filter: delayed", le64toh(r->fault_delayed) },
 	};
 	n = sizeof(fields) / sizeof(fields[0]);
 	if (arg_json)

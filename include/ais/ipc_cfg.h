@@ -184,9 +184,13 @@ struct ais_cfg_res_ring {
 	uint64_t rx_implausible;     /* from another address than its sender's, or in another's name */
 	uint64_t frames_implausible; /* membership frames naming nodes outside the nodelist */
 	uint64_t ring_seq_refused;   /* rings not joined: their seq could not be saved */
+	/* the fault filter (aistool fault) */
+	uint64_t fault_dropped;
+	uint64_t fault_duplicated;
+	uint64_t fault_delayed;
 };
 _Static_assert(offsetof(struct ais_cfg_res_ring, tokens_received) == 48, "ring layout");
-_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 20 * 8, "ring layout");
+_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 23 * 8, "ring layout");
 
 struct ais_cfg_service {
 	char name[16];

@@ -44,7 +44,6 @@ rings_since() {
 		"$work/hist.$1.1.log"
 }
 
-ring_stat() { aistool_on "$1" ring --json | grep -o "\"$2\": *[0-9]*" | grep -o '[0-9]*$'; }
 
 results=()
 failed=""

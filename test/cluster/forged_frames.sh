@@ -15,25 +15,23 @@ step "start 3 nodes (no secauth)"
 cluster start 3 --timeout 60 || fail "the ring did not form"
 ring0=$(expect_ring "1 2 3" 1 2 3)
 port=$(sed -n 's/^PORT=//p' "$work/cluster.env")
-changes() { aistool_on "$1" ring --json | sed -n 's/.*"memb_changes": \([0-9]*\).*/\1/p'; }
-counter() { aistool_on "$1" ring --json | sed -n "s/.*\"$2\": \\([0-9]*\\).*/\\1/p"; }
-before=$(changes 1)
+before=$(ring_stat 1 memb_changes)
 forge() { "$FRAMEGEN" "$@" --to "127.0.0.1:$port" --cluster ais-cluster --count 5 || fail "framegen $*"; }
 
 step "frames in node 2's name from another address"
 forge join --from 127.0.0.9 --sender 2 --procs 1-3
 forge leave --from 127.0.0.9 --sender 2
 forge commit --from 127.0.0.9 --sender 2 --procs 2,3
-[ "$(counter 1 rx_implausible)" -ge 15 ] || fail "forged-address frames not counted: $(aistool_on 1 ring --json)"
+[ "$(ring_stat 1 rx_implausible)" -ge 15 ] || fail "forged-address frames not counted: $(aistool_on 1 ring --json)"
 
 step "a JOIN listing 64 processors and a commit token naming an unknown node, from node 3's address"
 forge join --from 127.0.0.3 --sender 3 --procs 1-64
 forge commit --from 127.0.0.3 --sender 3 --procs 3,50
-[ "$(counter 1 frames_implausible)" -ge 10 ] || fail "implausible frames not counted: $(aistool_on 1 ring --json)"
+[ "$(ring_stat 1 frames_implausible)" -ge 10 ] || fail "implausible frames not counted: $(aistool_on 1 ring --json)"
 
 step "the ring did not change"
 sleep 3
-[ "$(changes 1)" = "$before" ] || fail "membership changed: $before -> $(changes 1)"
+[ "$(ring_stat 1 memb_changes)" = "$before" ] || fail "membership changed: $before -> $(ring_stat 1 memb_changes)"
 ring1=$(expect_ring "1 2 3" 1 2 3)
 [ "$ring1" = "$ring0" ] || fail "ring changed: $ring0 -> $ring1"
 

@@ -120,6 +120,9 @@ logging {
 EOC
 }
 
+# A counter of `aistool ring --json` on node $1: ring_stat I NAME.
+ring_stat() { aistool_on "$1" ring --json | grep -o "\"$2\": *[0-9]*" | grep -o '[0-9]*$'; }
+
 # Fields of `aistool members --json` on node i.
 members_json() { aistool_on "$1" members --json; }
 ring_of() { members_json "$1" | sed -n 's/.*"ring_id": *"\([^"]*\)".*/\1/p'; }
