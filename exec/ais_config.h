@@ -30,6 +30,8 @@
 #define AIS_CONFIG_KEYFILE_DEFAULT "/etc/ais/authkey"
 /** Default log file when to_logfile is on. */
 #define AIS_CONFIG_LOGFILE_DEFAULT "/var/log/ais/aisexec.log"
+#define AIS_CONFIG_IPC_MAX_CONNECTIONS_DEFAULT 1024
+#define AIS_CONFIG_IPC_MAX_CONNECTIONS_PER_UID_DEFAULT 128
 /** Default UDP port (interface mcastport). */
 #define AIS_CONFIG_PORT_DEFAULT 5405
 
@@ -189,6 +191,8 @@ struct ais_config {
 		uid_t allow_uid[AIS_CONFIG_IPC_IDS_MAX];
 		size_t allow_gid_count;
 		gid_t allow_gid[AIS_CONFIG_IPC_IDS_MAX];
+		uint32_t ipc_max_connections;         /**< all clients together */
+		uint32_t ipc_max_connections_per_uid; /**< one user other than root and the daemon's */
 	} aisexec;
 
 	/* service { } ... ; none at all means "every built-in engine" */

@@ -150,6 +150,46 @@ static bool ipc_id_allowed(uid_t uid, gid_t gid)
 	return false;
 }
 
+/* Connections of uid now, over every service. */
+static size_t ipc_conns_of(uid_t uid)
+{
+	qb_map_iter_t *it = qb_map_iter_create(ipc.conns);
+	struct ais_conn *conn;
+	size_t n = 0;
+
+	if (it == NULL)
+		return 0;
+	while (qb_map_iter_next(it, (void **)&conn) != NULL)
+		n += conn->uid == uid;
+	qb_map_iter_free(it);
+	return n;
+}
+
+/*
+ * The connection limits (aisexec { ipc_max_connections,
+ * ipc_max_connections_per_uid }): every connection maps shared memory
+ * rings, so an allowed user must not be able to open them without bound.
+ * Root and the daemon's own user count towards the total only.
+ */
+static int ipc_limits_check(const struct service_slot *slot, uid_t uid)
+{
+	const struct ais_config *cfg = exec_rt.cfg;
+	size_t total = qb_map_count_get(ipc.conns);
+
+	if (total >= cfg->aisexec.ipc_max_connections) {
+		ais_log(LOG_WARNING, "refused a %s client with uid %u: %zu connections open, the limit "
+			"(aisexec { ipc_max_connections })", slot->engine->name, (unsigned)uid, total);
+		return -EMFILE;
+	}
+	if (uid != 0 && uid != geteuid() && ipc_conns_of(uid) >= cfg->aisexec.ipc_max_connections_per_uid) {
+		ais_log(LOG_WARNING, "refused a %s client with uid %u: the user has %u connections, the limit "
+			"(aisexec { ipc_max_connections_per_uid })", slot->engine->name, (unsigned)uid,
+			cfg->aisexec.ipc_max_connections_per_uid);
+		return -EMFILE;
+	}
+	return 0;
+}
+
 static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 {
 	struct service_slot *slot = qb_ipcs_connection_service_context_get(c);
@@ -163,6 +203,10 @@ static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t g
 		ais_log(LOG_WARNING, "refused a %s client with uid %u gid %u (not allowed)",
 			slot->engine->name, (unsigned)uid, (unsigned)gid);
 		return -EACCES;
+	}
+	if (ipc_limits_check(slot, uid) < 0) {
+		ipc.stats.connections_refused++;
+		return -EMFILE;
 	}
 	conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {

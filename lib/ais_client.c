@@ -90,6 +90,7 @@ static int connect_errno(int err)
 	switch (err) {
 	case ENOMEM:
 	case EACCES:
+	case EMFILE: /* the daemon's connection limit */
 		return -err;
 	case EPERM:
 		return -EACCES;

@@ -190,6 +190,9 @@ static int tool_connect(struct ais_client **ret)
 	ipc_name(name, sizeof(name));
 	if (r == -EACCES)
 		die_msg("%s refused the connection: permission denied (%s)", label, name);
+	else if (r == -EMFILE)
+		die_msg("%s refused the connection: too many connections (its ipc_max_connections limits) (%s)",
+			label, name);
 	else if (r == -ETIMEDOUT)
 		die_msg("%s did not answer within %d ms: is it stopped or overloaded? (%s)", label,
 			ais_client_connect_timeout_ms(), name);
