@@ -30,6 +30,7 @@
 #include <qb/qblist.h>
 #include <qb/qbmap.h>
 #include <qb/qbutil.h>
+#include <ais/error.h>
 #include <ais/ipc.h>
 #include <ais/log.h>
 
@@ -328,10 +329,11 @@ static size_t ipc_drain(struct ais_conn *conn);
 
 static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 {
+	SaAisErrorT code = ais_error_from_errno(err);
 	struct qb_ipc_response_header r = {
 		.id = id,
 		.size = (int32_t)sizeof(r),
-		.error = (int32_t)service_err_to_sa(err),
+		.error = (int32_t)code,
 	};
 
 	(void)qb_ipcs_response_send(conn->c, &r, sizeof(r));

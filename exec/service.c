@@ -27,47 +27,6 @@ static struct service_slot service_slots[AIS_SERVICE_ID_MAX];
 static struct service_router_stats router_stats;
 static struct sync *service_sync;
 
-uint32_t service_err_to_sa(int err)
-{
-	static const struct {
-		int err;
-		uint32_t sa;
-	} map[] = {
-		{ 0, SERVICE_SA_OK },
-		{ -EAGAIN, SERVICE_SA_ERR_TRY_AGAIN },
-		{ -EINVAL, SERVICE_SA_ERR_INVALID_PARAM },
-		{ -ENOMEM, SERVICE_SA_ERR_NO_MEMORY },
-		{ -EBADF, SERVICE_SA_ERR_BAD_HANDLE },
-		{ -EBUSY, SERVICE_SA_ERR_BUSY },
-		{ -EACCES, SERVICE_SA_ERR_ACCESS },
-		{ -EPERM, SERVICE_SA_ERR_ACCESS },
-		{ -ENOENT, SERVICE_SA_ERR_NOT_EXIST },
-		{ -ENAMETOOLONG, SERVICE_SA_ERR_NAME_TOO_LONG },
-		{ -EEXIST, SERVICE_SA_ERR_EXIST },
-		{ -ENOSPC, SERVICE_SA_ERR_NO_SPACE },
-		{ -EINTR, SERVICE_SA_ERR_INTERRUPT },
-		{ -ENXIO, SERVICE_SA_ERR_NAME_NOT_FOUND },
-		{ -ENOBUFS, SERVICE_SA_ERR_NO_RESOURCES },
-		{ -EOPNOTSUPP, SERVICE_SA_ERR_NOT_SUPPORTED },
-		{ -ENOTSUP, SERVICE_SA_ERR_NOT_SUPPORTED },
-		{ -ETIMEDOUT, SERVICE_SA_ERR_TIMEOUT },
-		{ -EPROTO, SERVICE_SA_ERR_VERSION },
-		{ -EBADMSG, SERVICE_SA_ERR_MESSAGE_ERROR },
-		{ -EMSGSIZE, SERVICE_SA_ERR_TOO_BIG },
-		{ -E2BIG, SERVICE_SA_ERR_TOO_BIG },
-		{ -ECANCELED, SERVICE_SA_ERR_FAILED_OPERATION },
-		{ -ENOTCONN, SERVICE_SA_ERR_QUEUE_NOT_AVAILABLE },
-		{ -EOVERFLOW, SERVICE_SA_ERR_QUEUE_FULL },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (map[i].err == err) {
-			return map[i].sa;
-		}
-	}
-	return SERVICE_SA_ERR_LIBRARY;
-}
-
 int service_register(const struct ais_service_engine *e, void *dl_handle, char *err, size_t errlen)
 {
 	if (e == NULL || e->name == NULL || e->name[0] == '\0') {

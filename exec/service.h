@@ -25,40 +25,6 @@ struct sync;
 extern const struct ais_service_engine *const service_builtins[];
 extern const size_t service_builtin_count;
 
-/** SaAisErrorT values used at the IPC boundary (SA_AIS_OK is 1). */
-enum service_sa_error {
-	SERVICE_SA_OK = 1,
-	SERVICE_SA_ERR_LIBRARY = 2,
-	SERVICE_SA_ERR_VERSION = 3,
-	SERVICE_SA_ERR_INIT = 4,
-	SERVICE_SA_ERR_TIMEOUT = 5,
-	SERVICE_SA_ERR_TRY_AGAIN = 6,
-	SERVICE_SA_ERR_INVALID_PARAM = 7,
-	SERVICE_SA_ERR_NO_MEMORY = 8,
-	SERVICE_SA_ERR_BAD_HANDLE = 9,
-	SERVICE_SA_ERR_BUSY = 10,
-	SERVICE_SA_ERR_ACCESS = 11,
-	SERVICE_SA_ERR_NOT_EXIST = 12,
-	SERVICE_SA_ERR_NAME_TOO_LONG = 13,
-	SERVICE_SA_ERR_EXIST = 14,
-	SERVICE_SA_ERR_NO_SPACE = 15,
-	SERVICE_SA_ERR_INTERRUPT = 16,
-	SERVICE_SA_ERR_NAME_NOT_FOUND = 17,
-	SERVICE_SA_ERR_NO_RESOURCES = 18,
-	SERVICE_SA_ERR_NOT_SUPPORTED = 19,
-	SERVICE_SA_ERR_BAD_OPERATION = 20,
-	SERVICE_SA_ERR_FAILED_OPERATION = 21,
-	SERVICE_SA_ERR_MESSAGE_ERROR = 22,
-	SERVICE_SA_ERR_QUEUE_FULL = 23,
-	SERVICE_SA_ERR_QUEUE_NOT_AVAILABLE = 24,
-	SERVICE_SA_ERR_BAD_FLAGS = 25,
-	SERVICE_SA_ERR_TOO_BIG = 26,
-	SERVICE_SA_ERR_NO_SECTIONS = 27,
-};
-
-/** The only -errno -> SaAisErrorT translation (0 -> SA_AIS_OK). */
-uint32_t service_err_to_sa(int err);
-
 struct service_counters {
 	uint32_t connections;
 	uint64_t lib_requests;

@@ -269,6 +269,21 @@ bool ais_client_is_shutdown(struct ais_client *c)
 	return c == NULL || atomic_load(&c->shut) || atomic_load(&c->failed);
 }
 
+int ais_client_check(struct ais_client *c)
+{
+	if (c == NULL || atomic_load(&c->shut)) {
+		return -EBADF;
+	}
+	if (atomic_load(&c->failed)) {
+		return -ENOTCONN;
+	}
+	if (!qb_ipcc_is_connected(c->qb)) {
+		atomic_store(&c->failed, true);
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
 int ais_client_fd(struct ais_client *c, int *ret_fd)
 {
 	if (c == NULL || ret_fd == NULL) {

@@ -44,24 +44,13 @@
 #include <qb/qbhdb.h>
 
 #include <saAis.h>
+#include <ais/error.h>
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/**
- * The one translation from an internal error to the API's error code.
- * err is 0 or -errno (a positive errno is accepted too). cs_error_t (CPG)
- * uses the same numbers, so libaiscpg casts the result.
- *   0 OK; EAGAIN TRY_AGAIN; ENOMEM NO_MEMORY; EBADF BAD_HANDLE;
- *   EINVAL INVALID_PARAM; ETIMEDOUT TIMEOUT; EMSGSIZE TOO_BIG;
- *   ENOENT NOT_EXIST; EEXIST EXIST; EACCES/EPERM ACCESS; EBUSY BUSY;
- *   ENOSPC NO_SPACE; ENOBUFS NO_RESOURCES; EINTR INTERRUPT;
- *   ENAMETOOLONG NAME_TOO_LONG; ENOTSUP NOT_SUPPORTED;
- *   ENOTCONN, EPIPE, ECONNREFUSED, ECONNRESET, ESHUTDOWN, EPROTO and
- *   anything else LIBRARY.
- */
-SaAisErrorT ais_error_from_errno(int err);
+/* ais_error_from_errno(): the one -errno -> SaAisErrorT table, <ais/error.h>. */
 
 /* ------------------------------------------------------------------------ */
 /* Connection                                                                */
@@ -126,6 +115,10 @@ void ais_client_shutdown(struct ais_client *c);
 
 /** True once ais_client_shutdown() was called or the connection failed. */
 bool ais_client_is_shutdown(struct ais_client *c);
+
+/** Is the connection still usable? 0; -EBADF after ais_client_shutdown();
+ *  -ENOTCONN when the daemon has gone (checked now, without a request). */
+int ais_client_check(struct ais_client *c);
 
 /**
  * The selection object: readable whenever dispatch has work (an event is

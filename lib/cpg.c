@@ -36,27 +36,19 @@ _Static_assert(sizeof(struct cpg_address) == sizeof(struct ais_cpg_address), "cp
 _Static_assert(sizeof(struct cpg_name) == sizeof(struct ais_cpg_name), "cpg_name layout");
 _Static_assert(CPG_MAX_NAME_LENGTH == AIS_CPG_NAME_MAX, "name length");
 _Static_assert(CPG_MAX_MSG_SIZE == AIS_CPG_MSG_MAX, "message size");
-_Static_assert((int)CS_OK == (int)SA_AIS_OK && (int)CS_ERR_NO_SECTIONS == (int)SA_AIS_ERR_NO_SECTIONS,
-               "cs_error_t and SaAisErrorT share their numbers");
+/* cs_error_t and SaAisErrorT share their numbers: see corotypes.c */
 
 /** Retries of a join/leave the daemon answers CS_ERR_BUSY (previous
  *  leave/join still travelling), 1 ms apart. */
 #define CPG_BUSY_RETRIES 5000
 
-struct cpg_zcb {
-	struct qb_list_head list;
-	size_t size;
-	max_align_t data[];
-};
-
 struct cpg_inst {
 	struct ais_client *client;
 	cpg_model_v1_data_t model;
-	pthread_mutex_t lock; /* context, totem_type, iters, zcbs */
+	pthread_mutex_t lock; /* context, totem_type, iters */
 	void *context;
 	int totem_type;            /* cpg_totem_confchg_type_t of the last totem event, -1: none */
 	struct qb_list_head iters; /* struct cpg_iter_inst */
-	struct qb_list_head zcbs;  /* struct cpg_zcb */
 };
 
 struct cpg_iter_inst {
@@ -77,16 +69,7 @@ static cs_error_t cpg_err(int r)
 static void cpg_inst_destroy(void *instance)
 {
 	struct cpg_inst *inst = instance;
-	struct qb_list_head *pos, *next;
 
-	/* Walk the plain list nodes: the entry macros would form a cpg_zcb
-	 * pointer from the list head itself, which is not aligned for one. */
-	qb_list_for_each_safe(pos, next, &inst->zcbs) {
-		struct cpg_zcb *z = qb_list_entry(pos, struct cpg_zcb, list);
-
-		qb_list_del(&z->list);
-		free(z);
-	}
 	ais_client_disconnect(inst->client);
 	inst->client = NULL;
 	pthread_mutex_destroy(&inst->lock);
@@ -163,13 +146,10 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 	cs_error_t e;
 	int r;
 
+	/* As Corosync: only the model argument is checked up front (programs
+	 * leave model_data->model at 0); unknown flags are refused after the
+	 * connect, so a daemon that is not running is reported first. */
 	if (!handle || model != CPG_MODEL_V1)
-		return CS_ERR_INVALID_PARAM;
-	if (model_data && model_data->model != CPG_MODEL_V1)
-		return CS_ERR_INVALID_PARAM;
-	if (model_data &&
-	    (((cpg_model_v1_data_t *)model_data)->flags &
-	     ~(unsigned)(CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF | CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF)))
 		return CS_ERR_INVALID_PARAM;
 
 	r = ais_hdb_create(&cpg_handle_db, sizeof(*inst), cpg_inst_destroy, &h, &p);
@@ -178,7 +158,6 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 	inst = p;
 	pthread_mutex_init(&inst->lock, NULL);
 	qb_list_init(&inst->iters);
-	qb_list_init(&inst->zcbs);
 	inst->context = context;
 	inst->totem_type = -1;
 	if (model_data)
@@ -188,6 +167,11 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 	r = ais_client_connect("cpg", &inst->client);
 	if (r < 0) {
 		e = cpg_err(r);
+		goto out_destroy;
+	}
+	if (inst->model.flags & ~(unsigned)(CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF |
+	                                    CPG_MODEL_V1_DELIVER_TRANSITIONAL_TOTEM_CONF)) {
+		e = CS_ERR_INVALID_PARAM;
 		goto out_destroy;
 	}
 	if (inst->model.cpg_totem_confchg_fn || inst->model.flags) {
@@ -229,6 +213,10 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 
 	if (e != CS_OK)
 		return e;
+	/* As Corosync: the result is that of the connection (CS_ERR_LIBRARY
+	 * when the daemon has gone, CS_ERR_BAD_HANDLE when another thread is
+	 * finalizing); the handle is released either way. */
+	e = cpg_err(ais_client_check(inst->client));
 	ais_client_shutdown(inst->client);
 	pthread_mutex_lock(&inst->lock);
 	qb_list_for_each_entry_safe(it, tmp, &inst->iters, list) {
@@ -237,7 +225,8 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 		ais_hdb_destroy(&cpg_iter_db, it->handle);
 	}
 	pthread_mutex_unlock(&inst->lock);
-	e = ais_hdb_destroy(&cpg_handle_db, handle) < 0 ? CS_ERR_BAD_HANDLE : CS_OK;
+	if (ais_hdb_destroy(&cpg_handle_db, handle) < 0)
+		e = CS_ERR_BAD_HANDLE;
 	cpg_inst_put(handle);
 	return e;
 }
@@ -263,7 +252,6 @@ cs_error_t cpg_fd_get(cpg_handle_t handle, int *fd)
 cs_error_t cpg_max_atomic_msgsize_get(cpg_handle_t handle, uint32_t *size)
 {
 	struct cpg_inst *inst;
-	uint32_t v;
 	cs_error_t e;
 
 	if (!size)
@@ -271,11 +259,12 @@ cs_error_t cpg_max_atomic_msgsize_get(cpg_handle_t handle, uint32_t *size)
 	e = cpg_inst_get(handle, &inst);
 	if (e != CS_OK)
 		return e;
-	e = cpg_request_u32(inst, AIS_CPG_REQ_MAX_MSG_SIZE_GET, &v);
-	if (e == CS_OK)
-		*size = v;
+	/* a constant of the protocol (the daemon answers the same to
+	 * AIS_CPG_REQ_MAX_MSG_SIZE_GET): no round trip, and like Corosync it
+	 * still answers after the daemon is gone */
+	*size = CPG_MAX_MSG_SIZE;
 	cpg_inst_put(handle);
-	return e;
+	return CS_OK;
 }
 
 cs_error_t cpg_context_get(cpg_handle_t handle, void **context)
@@ -453,17 +442,22 @@ cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 	cs_error_t e;
 	int r;
 
-	if (dispatch_types < CS_DISPATCH_ONE || dispatch_types > CS_DISPATCH_ONE_NONBLOCKING)
-		return CS_ERR_INVALID_PARAM;
 	e = cpg_inst_get(handle, &inst);
 	if (e != CS_OK)
 		return e;
+	if (dispatch_types < CS_DISPATCH_ONE || dispatch_types > CS_DISPATCH_ONE_NONBLOCKING) {
+		cpg_inst_put(handle);
+		return CS_ERR_INVALID_PARAM;
+	}
 	d.handle = handle;
 	d.model = &inst->model; /* fixed after initialize; the reference keeps it alive */
 	d.inst = inst;
 	r = ais_client_dispatch(inst->client, (int)dispatch_types, cpg_dispatch_one, &d);
+	/* As Corosync: a dispatch that ends because the handle was finalized
+	 * (in a callback or by another thread) reports CS_ERR_BAD_HANDLE. */
+	e = r == 0 && ais_client_is_shutdown(inst->client) ? CS_ERR_BAD_HANDLE : cpg_err(r);
 	cpg_inst_put(handle);
-	return cpg_err(r);
+	return e;
 }
 
 /* ---- groups and messages ------------------------------------------------------------ */
@@ -576,10 +570,12 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 	cs_error_t e;
 	int r;
 
-	if (!groupName || !member_list_entries)
+	if (!groupName)
 		return CS_ERR_INVALID_PARAM;
 	if (groupName->length > CPG_MAX_NAME_LENGTH)
 		return CS_ERR_NAME_TOO_LONG;
+	if (!member_list || !member_list_entries)
+		return CS_ERR_INVALID_PARAM;
 	e = cpg_inst_get(handle, &inst);
 	if (e != CS_OK)
 		return e;
@@ -611,12 +607,11 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 		e = CS_ERR_LIBRARY;
 		goto out;
 	}
-	if (member_list && res.count > CPG_MEMBERS_MAX) {
+	if (res.count > CPG_MEMBERS_MAX) {
 		e = CS_ERR_NO_SPACE;
 		goto out;
 	}
-	if (member_list)
-		memcpy(member_list, (uint8_t *)msg + sizeof(res), res.count * sizeof(*member_list));
+	memcpy(member_list, (uint8_t *)msg + sizeof(res), res.count * sizeof(*member_list));
 	*member_list_entries = (int)res.count;
 	e = CS_OK;
 out:
@@ -662,84 +657,38 @@ cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
 	return e;
 }
 
-/* ---- zero-copy buffers (ordinary memory here) -------------------------------------- */
+/* ---- zero-copy buffers ------------------------------------------------------------ */
 
-/* The zcb of inst whose data is buffer, or NULL. Call with inst->lock held. */
-static struct cpg_zcb *cpg_zcb_find(struct cpg_inst *inst, const void *buffer)
-{
-	struct qb_list_head *pos;
-
-	qb_list_for_each(pos, &inst->zcbs) {
-		struct cpg_zcb *z = qb_list_entry(pos, struct cpg_zcb, list);
-
-		if ((const void *)z->data == buffer)
-			return z;
-	}
-	return NULL;
-}
-
+/*
+ * As in Corosync 3, the "zero-copy" buffers are ordinary memory that is not
+ * tied to the handle: cpg_zcb_alloc() is malloc, cpg_zcb_free() is free and
+ * cpg_zcb_mcast_joined() is cpg_mcast_joined() of one buffer, so a program
+ * gets the same result for every argument Corosync accepts (a stale handle
+ * included). A NULL out pointer is CS_ERR_INVALID_PARAM, where Corosync
+ * would crash.
+ */
 cs_error_t cpg_zcb_alloc(cpg_handle_t handle, size_t size, void **buffer)
 {
-	struct cpg_inst *inst;
-	struct cpg_zcb *z;
-	cs_error_t e;
-
-	if (!buffer || size > CPG_MAX_MSG_SIZE)
-		return !buffer ? CS_ERR_INVALID_PARAM : CS_ERR_TOO_BIG;
-	e = cpg_inst_get(handle, &inst);
-	if (e != CS_OK)
-		return e;
-	z = malloc(sizeof(*z) + (size ? size : 1));
-	if (!z) {
-		cpg_inst_put(handle);
-		return CS_ERR_NO_MEMORY;
-	}
-	z->size = size;
-	pthread_mutex_lock(&inst->lock);
-	qb_list_add_tail(&z->list, &inst->zcbs);
-	pthread_mutex_unlock(&inst->lock);
-	*buffer = z->data;
-	cpg_inst_put(handle);
-	return CS_OK;
+	(void)handle;
+	if (!buffer)
+		return CS_ERR_INVALID_PARAM;
+	*buffer = malloc(size ? size : 1);
+	return *buffer ? CS_OK : CS_ERR_NO_MEMORY;
 }
 
 cs_error_t cpg_zcb_free(cpg_handle_t handle, void *buffer)
 {
-	struct cpg_inst *inst;
-	struct cpg_zcb *z;
-	cs_error_t e = cpg_inst_get(handle, &inst);
-
-	if (e != CS_OK)
-		return e;
-	pthread_mutex_lock(&inst->lock);
-	z = cpg_zcb_find(inst, buffer);
-	if (z)
-		qb_list_del(&z->list);
-	pthread_mutex_unlock(&inst->lock);
-	free(z);
-	cpg_inst_put(handle);
-	return z ? CS_OK : CS_ERR_INVALID_PARAM;
+	(void)handle;
+	free(buffer);
+	return CS_OK;
 }
 
 cs_error_t cpg_zcb_mcast_joined(cpg_handle_t handle, cpg_guarantee_t guarantee,
                                 void *msg, size_t msg_len)
 {
-	struct cpg_inst *inst;
-	struct cpg_zcb *z;
 	struct iovec iov = { .iov_base = msg, .iov_len = msg_len };
-	cs_error_t e = cpg_inst_get(handle, &inst);
 
-	if (e != CS_OK)
-		return e;
-	pthread_mutex_lock(&inst->lock);
-	z = cpg_zcb_find(inst, msg);
-	pthread_mutex_unlock(&inst->lock);
-	if (!z || msg_len > z->size)
-		e = CS_ERR_INVALID_PARAM;
-	else
-		e = cpg_mcast_iov(inst, guarantee, &iov, 1);
-	cpg_inst_put(handle);
-	return e;
+	return cpg_mcast_joined(handle, guarantee, &iov, 1);
 }
 
 /* ---- iteration ---------------------------------------------------------------------- */
@@ -758,15 +707,16 @@ cs_error_t cpg_iteration_initialize(cpg_handle_t handle, cpg_iteration_type_t it
 	cs_error_t e;
 	int r;
 
+	/* argument checks in Corosync's order, so that the first one wins alike */
+	if (group && group->length > CPG_MAX_NAME_LENGTH)
+		return CS_ERR_NAME_TOO_LONG;
 	if (!cpg_iteration_handle)
+		return CS_ERR_INVALID_PARAM;
+	if ((iteration_type == CPG_ITERATION_ONE_GROUP) != (group != NULL))
 		return CS_ERR_INVALID_PARAM;
 	if (iteration_type != CPG_ITERATION_NAME_ONLY && iteration_type != CPG_ITERATION_ONE_GROUP &&
 	    iteration_type != CPG_ITERATION_ALL)
 		return CS_ERR_INVALID_PARAM;
-	if ((iteration_type == CPG_ITERATION_ONE_GROUP) != (group != NULL))
-		return CS_ERR_INVALID_PARAM;
-	if (group && group->length > CPG_MAX_NAME_LENGTH)
-		return CS_ERR_NAME_TOO_LONG;
 	e = cpg_inst_get(handle, &inst);
 	if (e != CS_OK)
 		return e;

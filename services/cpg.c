@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ais/error.h>
 #include <ais/log.h>
 
 #include "cpg_int.h"
@@ -39,36 +40,6 @@ AIS_LOG_SUBSYS("CPG");
 
 struct cpg_engine_state cpg_state;
 
-/* The one place engine errors become cs_error_t for a client. */
-static cs_error_t cpg_error_to_cs(int err)
-{
-	static const struct {
-		int err;
-		cs_error_t cs;
-	} table[] = {
-		{ 0, CS_OK },
-		{ -EINVAL, CS_ERR_INVALID_PARAM },
-		{ -EAGAIN, CS_ERR_TRY_AGAIN },
-		{ -ENOMEM, CS_ERR_NO_MEMORY },
-		{ -ENOENT, CS_ERR_NOT_EXIST },
-		{ -EEXIST, CS_ERR_EXIST },
-		{ -EMSGSIZE, CS_ERR_TOO_BIG },
-		{ -ENAMETOOLONG, CS_ERR_NAME_TOO_LONG },
-		{ -ENOSPC, CS_ERR_NO_SPACE },
-		{ -ENODATA, CS_ERR_NO_SECTIONS },
-		{ -EBUSY, CS_ERR_BUSY },
-		{ -EMFILE, CS_ERR_NO_RESOURCES },
-		{ -EBADF, CS_ERR_BAD_HANDLE },
-		{ -EACCES, CS_ERR_ACCESS },
-	};
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (table[i].err == err)
-			return table[i].cs;
-	}
-	return CS_ERR_LIBRARY;
-}
-
 static void cpg_res_send(ais_conn_t *conn, int32_t id, int err)
 {
 	struct ais_cpg_res_plain res;
@@ -76,7 +47,7 @@ static void cpg_res_send(ais_conn_t *conn, int32_t id, int err)
 	memset(&res, 0, sizeof(res));
 	res.header.id = id;
 	res.header.size = sizeof(res);
-	res.header.error = cpg_error_to_cs(err);
+	res.header.error = ais_error_from_errno(err); /* cs_error_t has the same numbers */
 	cpg_state.api->response_send(conn, &res, sizeof(res));
 }
 

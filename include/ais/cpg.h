@@ -41,69 +41,11 @@
 #include <sys/uio.h>
 #include <netinet/in.h>
 
+#include <ais/corotypes.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- shared Corosync types (corotypes.h) -------------------------------- */
-
-#ifndef AIS_CS_TYPES_DEFINED
-#define AIS_CS_TYPES_DEFINED
-
-typedef int64_t cs_time_t;
-
-#define CS_FALSE 0
-#define CS_TRUE 1
-#define CS_MAX_NAME_LENGTH 256
-#define CS_TIME_END ((cs_time_t)0x7FFFFFFFFFFFFFFFULL)
-
-/** Result of every call. CS_OK is 1, not 0. */
-typedef enum {
-	CS_OK = 1,
-	CS_ERR_LIBRARY = 2,
-	CS_ERR_VERSION = 3,
-	CS_ERR_INIT = 4,
-	CS_ERR_TIMEOUT = 5,
-	CS_ERR_TRY_AGAIN = 6,
-	CS_ERR_INVALID_PARAM = 7,
-	CS_ERR_NO_MEMORY = 8,
-	CS_ERR_BAD_HANDLE = 9,
-	CS_ERR_BUSY = 10,
-	CS_ERR_ACCESS = 11,
-	CS_ERR_NOT_EXIST = 12,
-	CS_ERR_NAME_TOO_LONG = 13,
-	CS_ERR_EXIST = 14,
-	CS_ERR_NO_SPACE = 15,
-	CS_ERR_INTERRUPT = 16,
-	CS_ERR_NAME_NOT_FOUND = 17,
-	CS_ERR_NO_RESOURCES = 18,
-	CS_ERR_NOT_SUPPORTED = 19,
-	CS_ERR_BAD_OPERATION = 20,
-	CS_ERR_FAILED_OPERATION = 21,
-	CS_ERR_MESSAGE_ERROR = 22,
-	CS_ERR_QUEUE_FULL = 23,
-	CS_ERR_QUEUE_NOT_AVAILABLE = 24,
-	CS_ERR_BAD_FLAGS = 25,
-	CS_ERR_TOO_BIG = 26,
-	CS_ERR_NO_SECTIONS = 27,
-	CS_ERR_CONTEXT_NOT_FOUND = 28,
-	CS_ERR_TOO_MANY_GROUPS = 30,
-	CS_ERR_SECURITY = 100
-} cs_error_t;
-
-/** How much cpg_dispatch() does. */
-typedef enum {
-	CS_DISPATCH_ONE = 1,             /**< wait for one callback, run it */
-	CS_DISPATCH_ALL = 2,             /**< run everything pending, never wait */
-	CS_DISPATCH_BLOCKING = 3,        /**< run callbacks until finalize or error */
-	CS_DISPATCH_ONE_NONBLOCKING = 4  /**< run one if pending, else CS_ERR_TRY_AGAIN */
-} cs_dispatch_flags_t;
-
-#define CS_TRACK_CURRENT 0x01
-#define CS_TRACK_CHANGES 0x02
-#define CS_TRACK_CHANGES_ONLY 0x04
-
-#endif /* AIS_CS_TYPES_DEFINED */
 
 /* ---- CPG types ----------------------------------------------------------- */
 
@@ -123,6 +65,7 @@ typedef enum {
 } cpg_flow_control_state_t;
 
 typedef enum {
+	CPG_REASON_UNDEFINED = 0,
 	CPG_REASON_JOIN = 1,
 	CPG_REASON_LEAVE = 2,
 	CPG_REASON_NODEDOWN = 3,
@@ -246,9 +189,10 @@ typedef struct {
 cs_error_t cpg_initialize(cpg_handle_t *handle, cpg_callbacks_t *callbacks);
 
 /**
- * As cpg_initialize(), with the V1 model: model_data points at a
- * cpg_model_v1_data_t (model CPG_MODEL_V1) or is NULL; context is what
- * cpg_context_get() returns. Unknown flags: CS_ERR_INVALID_PARAM.
+ * As cpg_initialize(), with the V1 model: model must be CPG_MODEL_V1
+ * (else CS_ERR_INVALID_PARAM); model_data points at a cpg_model_v1_data_t
+ * or is NULL (its .model field is not looked at, as in Corosync); context
+ * is what cpg_context_get() returns. Unknown flags: CS_ERR_INVALID_PARAM.
  */
 cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
                                 cpg_model_data_t *model_data, void *context);

@@ -245,42 +245,6 @@ START_TEST(test_hdb_threads)
 }
 END_TEST
 
-START_TEST(test_error_table)
-{
-	static const struct {
-		int err;
-		SaAisErrorT code;
-	} cases[] = {
-		{ 0, SA_AIS_OK },
-		{ -ENOTCONN, SA_AIS_ERR_LIBRARY },
-		{ -EPIPE, SA_AIS_ERR_LIBRARY },
-		{ -ECONNREFUSED, SA_AIS_ERR_LIBRARY },
-		{ -EPROTO, SA_AIS_ERR_LIBRARY },
-		{ -EAGAIN, SA_AIS_ERR_TRY_AGAIN },
-		{ -ENOMEM, SA_AIS_ERR_NO_MEMORY },
-		{ -EBADF, SA_AIS_ERR_BAD_HANDLE },
-		{ -EINVAL, SA_AIS_ERR_INVALID_PARAM },
-		{ -ETIMEDOUT, SA_AIS_ERR_TIMEOUT },
-		{ -EMSGSIZE, SA_AIS_ERR_TOO_BIG },
-		{ -ENOENT, SA_AIS_ERR_NOT_EXIST },
-		{ -EEXIST, SA_AIS_ERR_EXIST },
-		{ -EACCES, SA_AIS_ERR_ACCESS },
-		{ -EBUSY, SA_AIS_ERR_BUSY },
-		{ -ENOSPC, SA_AIS_ERR_NO_SPACE },
-		{ -ENOBUFS, SA_AIS_ERR_NO_RESOURCES },
-		{ -EINTR, SA_AIS_ERR_INTERRUPT },
-		{ -ENAMETOOLONG, SA_AIS_ERR_NAME_TOO_LONG },
-		{ -ENOTSUP, SA_AIS_ERR_NOT_SUPPORTED },
-		{ EBADF, SA_AIS_ERR_BAD_HANDLE },
-		{ -EDOM, SA_AIS_ERR_LIBRARY },
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(ais_error_from_errno(cases[i].err), cases[i].code);
-	}
-}
-END_TEST
-
 START_TEST(test_sa_values)
 {
 	SaNameT name;
@@ -320,7 +284,6 @@ static Suite *lib_hdb_suite(void)
 	tcase_add_test(tc, test_hdb_no_reuse);
 	tcase_add_test(tc, test_hdb_iterate);
 	tcase_add_test(tc, test_hdb_threads);
-	tcase_add_test(tc, test_error_table);
 	tcase_add_test(tc, test_sa_values);
 	suite_add_tcase(s, tc);
 	return s;

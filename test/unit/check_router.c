@@ -243,28 +243,6 @@ START_TEST(test_confchg_and_stats)
 }
 END_TEST
 
-START_TEST(test_error_map)
-{
-	ck_assert_uint_eq(service_err_to_sa(0), 1);
-	ck_assert_uint_eq(service_err_to_sa(-EAGAIN), 6);
-	ck_assert_uint_eq(service_err_to_sa(-EINVAL), 7);
-	ck_assert_uint_eq(service_err_to_sa(-ENOMEM), 8);
-	ck_assert_uint_eq(service_err_to_sa(-EBADF), 9);
-	ck_assert_uint_eq(service_err_to_sa(-EBUSY), 10);
-	ck_assert_uint_eq(service_err_to_sa(-EACCES), 11);
-	ck_assert_uint_eq(service_err_to_sa(-ENOENT), 12);
-	ck_assert_uint_eq(service_err_to_sa(-ENAMETOOLONG), 13);
-	ck_assert_uint_eq(service_err_to_sa(-EEXIST), 14);
-	ck_assert_uint_eq(service_err_to_sa(-ENOSPC), 15);
-	ck_assert_uint_eq(service_err_to_sa(-ENOBUFS), 18);
-	ck_assert_uint_eq(service_err_to_sa(-EOPNOTSUPP), 19);
-	ck_assert_uint_eq(service_err_to_sa(-EMSGSIZE), 26);
-	ck_assert_uint_eq(service_err_to_sa(-ETIMEDOUT), 5);
-	ck_assert_uint_eq(service_err_to_sa(-EIO), 2);
-	ck_assert_uint_eq(service_err_to_sa(12345), 2);
-}
-END_TEST
-
 static Suite *router_suite(void)
 {
 	Suite *s = suite_create("router");
@@ -275,7 +253,6 @@ static Suite *router_suite(void)
 	tcase_add_test(tc, test_lib_check);
 	tcase_add_test(tc, test_exec_deliver_checks);
 	tcase_add_test(tc, test_confchg_and_stats);
-	tcase_add_test(tc, test_error_map);
 	suite_add_tcase(s, tc);
 	return s;
 }

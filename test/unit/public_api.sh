@@ -17,8 +17,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ais-public-api.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL (public_api): $*" >&2; exit 1; }
 
-inc="-I$top_srcdir/include -I$top_builddir/include"
-headers="saAis.h saNtf.h saClm.h saEvt.h saAmf.h ais/cpg.h"
+inc="-I$top_srcdir/include -I$top_builddir/include -I$top_srcdir/include/compat"
+headers="saAis.h saNtf.h saClm.h saEvt.h saAmf.h ais/cpg.h ais/corotypes.h ais/error.h corosync/cpg.h corosync/corotypes.h corosync/swab.h"
 qb_cflags=$(pkg-config --cflags libqb 2>/dev/null || true)
 
 for h in $headers; do
@@ -65,7 +65,8 @@ libs="$top_builddir/lib/.libs"
 $CC -std=c11 -Wall -Werror $inc $qb_cflags "$work/all.c" -o "$work/all" -L"$libs" -lSaEvt -lSaClm -lSaAmf -laiscpg \
 	-Wl,-rpath,"$libs" 2>"$work/err" || fail "a program using every library does not link: $(cat "$work/err")"
 
-# lib PATTERN VERSION: exported symbols match PATTERN, all tagged VERSION
+# lib PATTERN VERSIONS: exported symbols match PATTERN, each tagged with one
+# of VERSIONS (an extended regular expression)
 check_exports() {
 	local so=$1 pattern=$2 node=$3 bad
 	[ -f "$so" ] || fail "$so is not built"
@@ -74,12 +75,16 @@ check_exports() {
 		grep -v -E "^$node\$" || true)
 	[ -z "$bad" ] || fail "$(basename "$so") exports more than its API: $(echo $bad)"
 	if command -v objdump >/dev/null; then
-		bad=$(objdump -T "$so" | awk '/ DF .text/ { print $(NF-1), $NF }' | grep -v "^$node " || true)
+		bad=$(objdump -T "$so" | awk '/ DF .text/ { print $(NF-1), $NF }' | grep -v -E "^($node) " || true)
 		[ -z "$bad" ] || fail "$(basename "$so"): symbols without version $node: $(echo $bad)"
 	fi
 }
 check_exports "$libs/libSaEvt.so" '^saEvt' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libSaEvt.versions" | head -n 1)"
 check_exports "$libs/libSaClm.so" '^saClm' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libSaClm.versions" | head -n 1)"
 check_exports "$libs/libSaAmf.so" '^saAmf' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libSaAmf.versions" | head -n 1)"
-check_exports "$libs/libaiscpg.so" '^cpg_' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libaiscpg.versions" | head -n 1)"
+check_exports "$libs/libaiscpg.so" '^(cpg_|cs_strerror$)' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libaiscpg.versions" | paste -sd'|')"
+# cs_strerror came with libaiscpg 1.1
+if command -v objdump >/dev/null; then
+	objdump -T "$libs/libaiscpg.so" | grep -q -E ' AISCPG_1\.1 +cs_strerror$' || fail "cs_strerror is not tagged AISCPG_1.1"
+fi
 echo "PASS: public_api ($headers; libSaEvt, libSaClm, libSaAmf, libaiscpg exports)"
