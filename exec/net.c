@@ -452,8 +452,9 @@ static bool net_replay_accept(struct net *n, uint32_t sender, uint64_t seq)
 	if (v != NET_REPLAY_NEW) {
 		n->stats.rx_replayed++;
 		if (logsys_ratelimit_ok(&n->rl_replay, logsys_now_us(), &suppressed)) {
-			ais_log(LOG_WARNING, "dropped a replayed frame of node %u (seq %" PRIu64 ", %s; %llu total)",
-				sender, seq, v == NET_REPLAY_OLD ? "older than the window" : "seen before",
+			ais_log(LOG_WARNING, "dropped a replayed frame of node %u (seq %" PRIu32 ":%" PRIu32 ", %s; "
+				"%llu total)", sender, (uint32_t)(seq >> 32), (uint32_t)seq,
+				v == NET_REPLAY_OLD ? "older than the window" : "seen before",
 				(unsigned long long)n->stats.rx_replayed);
 		}
 		return false;

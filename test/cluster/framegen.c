@@ -21,7 +21,9 @@
  *
  *   framegen capture --port PORT --out FILE --seconds S [--max N]
  *   framegen replay --in FILE --port PORT [--mutate none|flip|truncate] [--seed N]
+ *            [--from ADDR]
  *
+ * (--from: send every frame from ADDR instead of its original source.)
  * Random datagrams (half of them behind a plausible frame header):
  *
  *   framegen random --to ADDR:PORT --from ADDR --cluster NAME --sender ID
@@ -69,6 +71,7 @@ static void usage(FILE *f)
 		   "                [--procs LIST] [--seq N] [--count N] [--key FILE [--frameseq N]]\n"
 		   "       framegen capture --port PORT --out FILE --seconds S [--max N]\n"
 		   "       framegen replay --in FILE --port PORT [--mutate none|flip|truncate] [--seed N]\n"
+		   "                [--from ADDR]\n"
 		   "       framegen random --to ADDR:PORT --from ADDR --cluster NAME --sender ID [--count N] [--seed N]\n"
 		   "Send crafted totem membership frames from ADDR (no authentication, or with\n"
 		   "--key an envelope under that key); capture and replay a cluster's frames on\n"
@@ -339,10 +342,15 @@ static int cmd_replay(const struct options *o)
 	} socks[16];
 	size_t n_socks = 0;
 	unsigned long sent = 0;
+	struct in_addr from = { 0 };
 	FILE *in;
 
 	if (o->in == NULL || o->port == 0 || o->port > 65535 ||
 	    (strcmp(o->mutate, "none") != 0 && strcmp(o->mutate, "flip") != 0 && strcmp(o->mutate, "truncate") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	if (o->from != NULL && inet_pton(AF_INET, o->from, &from) != 1) {
 		usage(stderr);
 		return 2;
 	}
@@ -364,6 +372,8 @@ static int cmd_replay(const struct options *o)
 			fprintf(stderr, "framegen: damaged capture file\n");
 			return 1;
 		}
+		if (o->from != NULL)
+			src = from.s_addr;
 		for (i = 0; i < n_socks; i++) {
 			if (socks[i].addr == src)
 				fd = socks[i].fd;
