@@ -34,6 +34,20 @@ root=0
 
 proc_fds() { find "/proc/$(daemon_pid "$1")/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 proc_rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$(daemon_pid "$1")/status"; }
+# rss_sample I max|min: the largest or smallest of 5 samples 0.2 s apart (the
+# baseline takes the largest, the final value the smallest: a transient
+# buffer in either sample is not taken for a leak, a lasting growth is)
+rss_sample() {
+	local k v best=""
+	for ((k = 0; k < 5; k++)); do
+		v=$(proc_rss "$1")
+		if [ -z "$best" ] || { [ "$2" = max ] && [ "$v" -gt "$best" ]; } || { [ "$2" = min ] && [ "$v" -lt "$best" ]; }; then
+			best=$v
+		fi
+		sleep 0.2
+	done
+	echo "$best"
+}
 proc_mem() { grep -E '^(VmRSS|RssAnon|RssFile|RssShmem)' "/proc/$(daemon_pid "$1")/status" | tr -s ' \t\n' ' '; }
 alive() { local i; for i in $all; do kill -0 "$(daemon_pid "$i")" 2>/dev/null || fail "the daemon of n$i died"; done; }
 
@@ -101,7 +115,7 @@ alive
 declare -A fd0 rss0 auth0 impl0
 for i in $all; do
 	fd0[$i]=$(proc_fds "$i")
-	rss0[$i]=$(proc_rss "$i")
+	rss0[$i]=$(rss_sample "$i" max)
 	auth0[$i]=$(ring_stat "$i" rx_auth_failed)
 	impl0[$i]=$(ring_stat "$i" rx_implausible)
 done
@@ -123,7 +137,7 @@ for i in $all; do
 		sleep 0.2
 	done
 	fds=$(proc_fds "$i")
-	rss=$(proc_rss "$i")
+	rss=$(rss_sample "$i" min)
 	echo "n$i: fds ${fd0[$i]} -> $fds, RSS ${rss0[$i]} -> $rss kB ($(proc_mem "$i"))"
 	[ "$fds" = "${fd0[$i]}" ] || fail "n$i: $fds open descriptors, ${fd0[$i]} after the warm-up ($(ls -l "/proc/$(daemon_pid "$i")/fd"))"
 	[ "$rss" -le $((rss0[$i] + RSS_MARGIN_KB)) ] || fail "n$i: RSS grew from ${rss0[$i]} to $rss kB (margin $RSS_MARGIN_KB)"
