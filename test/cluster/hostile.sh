@@ -49,10 +49,10 @@ rss_sample() {
 	echo "$best"
 }
 proc_mem() { grep -E '^(VmRSS|RssAnon|RssFile|RssShmem)' "/proc/$(daemon_pid "$1")/status" | tr -s ' \t\n' ' '; }
-# one `aistool ring --json` per node, then its counters: stat I NAME
+# one `aistool ring --json` per node, then its counters: counter I NAME
 declare -A ring_json
 ring_fetch() { local i; for i in $all; do ring_json[$i]=$(aistool_on "$i" ring --json) || fail "aistool ring on n$i failed"; done; }
-stat() { echo "${ring_json[$1]}" | grep -o "\"$2\": *[0-9]*" | grep -o '[0-9]*$'; }
+counter() { echo "${ring_json[$1]}" | grep -o "\"$2\": *[0-9]*" | grep -o '[0-9]*$'; }
 alive() { local i; for i in $all; do kill -0 "$(daemon_pid "$i")" 2>/dev/null || fail "the daemon of n$i died"; done; }
 
 # hostile_frames N SEED: about N hostile datagrams to every node
@@ -122,9 +122,9 @@ replayed0=0
 for i in $all; do
 	fd0[$i]=$(proc_fds "$i")
 	rss0[$i]=$(rss_sample "$i" max)
-	auth0[$i]=$(stat "$i" rx_auth_failed)
-	impl0[$i]=$(stat "$i" rx_implausible)
-	replayed0=$((replayed0 + $(stat "$i" rx_replayed)))
+	auth0[$i]=$(counter "$i" rx_auth_failed)
+	impl0[$i]=$(counter "$i" rx_implausible)
+	replayed0=$((replayed0 + $(counter "$i" rx_replayed)))
 done
 for i in $all; do echo "n$i after the warm-up: ${fd0[$i]} fds, $(proc_mem "$i")"; done
 
@@ -161,19 +161,19 @@ alive
 ring1=$(expect_ring "$all" $all)
 [ "$ring1" = "$ring0" ] || fail "ring changed: $ring0 -> $ring1"
 ring_fetch
-[ "$(stat 1 memb_changes)" = "$memb0" ] || fail "membership changed: $memb0 -> $(stat 1 memb_changes)"
+[ "$(counter 1 memb_changes)" = "$memb0" ] || fail "membership changed: $memb0 -> $(counter 1 memb_changes)"
 replayed=0
 for i in $all; do
-	[ "$(stat "$i" rx_auth_failed)" -gt "${auth0[$i]}" ] || fail "n$i: rx_auth_failed did not grow: ${ring_json[$i]}"
+	[ "$(counter "$i" rx_auth_failed)" -gt "${auth0[$i]}" ] || fail "n$i: rx_auth_failed did not grow: ${ring_json[$i]}"
 	if [ "$root" = 1 ]; then
-		[ "$(stat "$i" rx_implausible)" -gt "${impl0[$i]}" ] || fail "n$i: rx_implausible did not grow: ${ring_json[$i]}"
+		[ "$(counter "$i" rx_implausible)" -gt "${impl0[$i]}" ] || fail "n$i: rx_implausible did not grow: ${ring_json[$i]}"
 	fi
-	replayed=$((replayed + $(stat "$i" rx_replayed)))
+	replayed=$((replayed + $(counter "$i" rx_replayed)))
 done
 if [ "$root" = 1 ]; then
 	[ "$replayed" -gt "$replayed0" ] || fail "rx_replayed did not grow"
 fi
-auth1=$(stat 1 rx_auth_failed)
+auth1=$(counter 1 rx_auth_failed)
 cluster stop --quiet || fail "stop reported an error"
 test_ok=1
 echo "PASS: $test_name (refused: $replayed replays in all, $auth1 unauthenticated frames on n1)"
