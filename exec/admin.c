@@ -109,6 +109,7 @@ void admin_refused_get(struct admin_refused *ret)
 	ret->foreign_cluster = s.rx_foreign_cluster;
 	ret->unknown_node = s.rx_unknown_node;
 	ret->implausible = s.rx_implausible;
+	ret->replayed = s.rx_replayed;
 	ret->fault_dropped = s.fault.dropped;
 	ret->fault_duplicated = s.fault.duplicated;
 	ret->fault_delayed = s.fault.delayed;

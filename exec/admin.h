@@ -62,6 +62,7 @@ void admin_ring_stats_get(struct srp_stats *ret);
 /** Frames the transport refused, by reason (zeros before it exists). */
 struct admin_refused {
 	uint64_t auth_failed, bad_header, foreign_cluster, unknown_node, implausible;
+	uint64_t replayed;           /* secauth: a frame sent again */
 	/* what the fault filter did (aistool fault) */
 	uint64_t fault_dropped, fault_duplicated, fault_delayed;
 };

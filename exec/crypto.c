@@ -366,6 +366,11 @@ const struct crypto_ops *crypto_ops(const struct crypto *c)
 	return c->ops;
 }
 
+bool crypto_authenticates(const struct crypto *c)
+{
+	return c->ops != &crypto_null_ops;
+}
+
 int crypto_key_load(const char *path, uint8_t *buf, size_t bufmax, size_t *ret_len,
 		    char *err, size_t errlen)
 {

@@ -14,6 +14,7 @@
 #ifndef AIS_EXEC_CRYPTO_H
 #define AIS_EXEC_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,10 @@ int crypto_create(enum ais_crypto_cipher cipher, enum ais_crypto_hash hash,
 struct crypto *crypto_destroy(struct crypto *c);
 
 const struct crypto_ops *crypto_ops(const struct crypto *c);
+
+/** Does the backend authenticate frames (every backend but "null")? Only
+ *  then can a frame's content, such as its sequence number, be trusted. */
+bool crypto_authenticates(const struct crypto *c);
 
 /**
  * Read a key file (CRYPTO_KEY_MIN..CRYPTO_KEY_MAX bytes, not readable by

@@ -570,6 +570,18 @@ static int main_ringseq_start(uint64_t *ret_seq, char *err, size_t errlen)
 	return r;
 }
 
+/* Replay protection: the frame sequence epoch kept in <rundir>/txepoch. */
+static int main_net_seq_start(char *err, size_t errlen)
+{
+	char path[AIS_CONFIG_PATH_MAX + 32];
+
+	if (main_rundir_path(path, sizeof(path), "txepoch") < 0) {
+		snprintf(err, errlen, "run directory path too long");
+		return -ENAMETOOLONG;
+	}
+	return net_seq_start(exec_rt.net, path, err, errlen);
+}
+
 static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 {
 	struct totem_config tc;
@@ -593,6 +605,10 @@ static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 	fault_filter_init(&exec_rt.fault, cfg->totem.nodeid, cfg->fault_injection, seed);
 	r = net_create(cfg, exec_rt.loop, exec_rt.crypto, &exec_rt.fault, main_net_recv, NULL,
 		       &exec_rt.net, err, errlen);
+	if (r < 0) {
+		return r;
+	}
+	r = main_net_seq_start(err, errlen);
 	if (r < 0) {
 		return r;
 	}

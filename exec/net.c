@@ -6,6 +6,12 @@
  * retransmits. Received frames are authenticated, then their header is
  * checked, then the fault filter judges them (by sender, and by totem frame
  * type for the message-frame rule), and only then srp sees them.
+ *
+ * With an authenticating crypto backend every frame carries the sender's
+ * sequence number (net_wire.h) and each sender has an anti-replay window
+ * here (net_replay.h): a captured frame sent again is dropped and counted
+ * (rx_replayed). The check comes after every other check, and the number
+ * is marked seen only for a frame that passed them all.
  */
 #include "config.h"
 
@@ -13,6 +19,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -30,7 +37,9 @@
 
 #include "logsys.h"
 #include "net.h"
+#include "net_replay.h"
 #include "net_wire.h"
+#include "ringseq.h"
 #include "totem/wire.h"
 
 AIS_LOG_SUBSYS("NET");
@@ -39,6 +48,12 @@ struct net_peer {
 	uint32_t nodeid;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+};
+
+/* One sender's anti-replay window. */
+struct net_replay_slot {
+	uint32_t nodeid;
+	struct net_replay window;
 };
 
 struct net_delayed {
@@ -71,7 +86,13 @@ struct net {
 	struct qb_list_head delayed;
 	struct net_timers *timers; /**< the protocol's timers (net_clock_ops) */
 	struct net_stats stats;
+	bool seq_on;              /**< frames carry a sequence number (authenticating crypto) */
+	uint64_t tx_seq;          /**< number of the next frame built */
+	struct ringseq_writer *epoch_writer; /**< keeps the epoch in <rundir>/txepoch */
+	size_t n_replay;
+	struct net_replay_slot replay[TOTEM_PROCESSORS_MAX];
 	struct logsys_ratelimit rl_auth;
+	struct logsys_ratelimit rl_replay;
 	struct logsys_ratelimit rl_send;
 	/* separate buffers: srp sends from inside recv() */
 	uint8_t tx_plain[NET_FRAME_MAX];
@@ -229,22 +250,44 @@ static void net_send_filtered(struct net *n, uint32_t peer, const void *buf, siz
 	net_sendto(n, n->fd, buf, len, addr, addrlen);
 }
 
+static size_t net_header_len(const struct net *n)
+{
+	return NET_HEADER_LEN + (n->seq_on ? NET_WIRE_SEQ_LEN : 0);
+}
+
+/* The next frame's sequence number. When the low 32 bits wrap, the epoch
+ * moves on: it is queued for the file, so a restart starts above it. */
+static uint64_t net_seq_next(struct net *n)
+{
+	uint64_t seq = n->tx_seq++;
+
+	if ((n->tx_seq & UINT32_MAX) == 0 && n->epoch_writer != NULL) {
+		ringseq_writer_store(n->epoch_writer, n->tx_seq >> 32);
+	}
+	return seq;
+}
+
 static int net_frame_build(struct net *n, const void *buf, size_t len, size_t *ret_len)
 {
 	struct net_wire_header h = {
 		.magic = htole32(NET_MAGIC),
-		.version = htole16(NET_VERSION),
+		.version = htole16(n->seq_on ? NET_VERSION_SEQ : NET_VERSION),
 		.flags = 0,
 		.cluster = htole32(n->cluster_hash),
 		.sender = htole32(n->nodeid),
 	};
+	size_t hlen = net_header_len(n);
 
-	if (len > NET_FRAME_MAX - NET_HEADER_LEN) {
+	if (len > NET_FRAME_MAX - hlen) {
 		return -EMSGSIZE;
 	}
 	memcpy(n->tx_plain, &h, sizeof(h));
-	memcpy(n->tx_plain + sizeof(h), buf, len);
-	return crypto_ops(n->crypto)->encrypt_and_sign(n->crypto, n->tx_plain, sizeof(h) + len,
+	if (n->seq_on) {
+		uint64_t seq = htole64(net_seq_next(n));
+		memcpy(n->tx_plain + sizeof(h), &seq, sizeof(seq));
+	}
+	memcpy(n->tx_plain + hlen, buf, len);
+	return crypto_ops(n->crypto)->encrypt_and_sign(n->crypto, n->tx_plain, hlen + len,
 						       n->tx_wire, sizeof(n->tx_wire), ret_len);
 }
 
@@ -373,10 +416,58 @@ static bool net_sender_plausible(struct net *n, uint32_t sender, const struct so
 	return hdr.type == WIRE_MCAST || hdr.sender == sender;
 }
 
+static struct net_replay_slot *net_replay_find(struct net *n, uint32_t sender)
+{
+	for (size_t i = 0; i < n->n_replay; i++) {
+		if (n->replay[i].nodeid == sender) {
+			return &n->replay[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The anti-replay check of an authenticated frame that passed every other
+ * check: true to pass it on (its number is then marked seen), false for a
+ * replay (counted). A sender without a window gets one; when all are taken
+ * (udp: more authenticated senders than a ring can hold) the frame is
+ * refused as from an unknown node.
+ */
+static bool net_replay_accept(struct net *n, uint32_t sender, uint64_t seq)
+{
+	struct net_replay_slot *slot = net_replay_find(n, sender);
+	uint64_t suppressed = 0;
+	enum net_replay_verdict v;
+
+	if (slot == NULL) {
+		if (n->n_replay >= TOTEM_PROCESSORS_MAX) {
+			n->stats.rx_unknown_node++;
+			return false;
+		}
+		slot = &n->replay[n->n_replay++];
+		slot->nodeid = sender;
+		net_replay_init(&slot->window);
+	}
+	v = net_replay_check(&slot->window, seq);
+	if (v != NET_REPLAY_NEW) {
+		n->stats.rx_replayed++;
+		if (logsys_ratelimit_ok(&n->rl_replay, logsys_now_us(), &suppressed)) {
+			ais_log(LOG_WARNING, "dropped a replayed frame of node %u (seq %" PRIu32 ":%" PRIu32 ", %s; "
+				"%llu total)", sender, (uint32_t)(seq >> 32), (uint32_t)seq,
+				v == NET_REPLAY_OLD ? "older than the window" : "seen before",
+				(unsigned long long)n->stats.rx_replayed);
+		}
+		return false;
+	}
+	net_replay_mark(&slot->window, seq);
+	return true;
+}
+
 static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_storage *from, socklen_t fromlen)
 {
 	struct net_wire_header h;
-	size_t plen;
+	size_t plen, hlen = net_header_len(n);
+	uint64_t seq = 0;
 	uint64_t suppressed = 0;
 
 	if (crypto_ops(n->crypto)->authenticate_and_decrypt(n->crypto, n->rx_wire, wlen, n->rx_plain,
@@ -388,15 +479,20 @@ static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_s
 		}
 		return;
 	}
-	if (plen < sizeof(h)) {
+	if (plen < hlen) {
 		n->stats.rx_bad_header++;
 		return;
 	}
 	memcpy(&h, n->rx_plain, sizeof(h));
 	uint32_t sender = le32toh(h.sender);
-	if (le32toh(h.magic) != NET_MAGIC || le16toh(h.version) != NET_VERSION || sender == 0) {
+	if (le32toh(h.magic) != NET_MAGIC || le16toh(h.version) != (n->seq_on ? NET_VERSION_SEQ : NET_VERSION) ||
+	    sender == 0) {
 		n->stats.rx_bad_header++;
 		return;
+	}
+	if (n->seq_on) {
+		memcpy(&seq, n->rx_plain + sizeof(h), sizeof(seq));
+		seq = le64toh(seq);
 	}
 	if (le32toh(h.cluster) != n->cluster_hash) {
 		n->stats.rx_foreign_cluster++;
@@ -411,10 +507,13 @@ static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_s
 			return;
 		}
 	}
-	const uint8_t *payload = n->rx_plain + sizeof(h);
-	size_t len = plen - sizeof(h);
+	const uint8_t *payload = n->rx_plain + hlen;
+	size_t len = plen - hlen;
 	if (!net_sender_plausible(n, sender, from, payload, len)) {
 		n->stats.rx_implausible++;
+		return;
+	}
+	if (n->seq_on && !net_replay_accept(n, sender, seq)) {
 		return;
 	}
 	if (n->transport != AIS_TRANSPORT_UDPU) {
@@ -597,6 +696,14 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 	n->mcast_fd = -1;
 	n->rl_auth = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
 	n->rl_send = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
+	n->rl_replay = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
+	n->seq_on = crypto_authenticates(crypto);
+	if (n->seq_on) {
+		/* the wall clock until net_seq_start() consults the epoch file */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		n->tx_seq = (uint64_t)net_replay_epoch_pick(0, now.tv_sec > 0 ? (uint64_t)now.tv_sec : 0) << 32;
+	}
 	qb_list_init(&n->delayed);
 	r = net_timers_create(loop, &n->timers);
 	if (r < 0) {
@@ -647,13 +754,57 @@ struct net *net_destroy(struct net *n)
 		close(n->mcast_fd);
 	}
 	n->timers = net_timers_destroy(n->timers);
+	if (n->epoch_writer != NULL) {
+		int r = ringseq_writer_stop(n->epoch_writer);
+		if (r < 0) {
+			ais_log(LOG_ERR, "writing the frame sequence epoch failed: %s", strerror(-r));
+		}
+	}
 	free(n);
 	return NULL;
 }
 
+int net_seq_start(struct net *n, const char *path, char *err, size_t errlen)
+{
+	struct timespec now;
+	uint64_t stored = 0;
+	uint32_t epoch;
+	int r;
+
+	if (!n->seq_on) {
+		return 0;
+	}
+	r = ringseq_read(path, &stored);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read the frame sequence epoch file %.512s: %s (removing it is safe "
+			 "while the wall clock is right)", path, strerror(-r));
+		return r;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	epoch = net_replay_epoch_pick(stored, now.tv_sec > 0 ? (uint64_t)now.tv_sec : 0);
+	if (epoch == 0) {
+		snprintf(err, errlen, "the frame sequence epoch in %.512s is exhausted", path);
+		return -ERANGE;
+	}
+	r = ringseq_writer_start(path, &n->epoch_writer);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the frame sequence epoch writer: %s", strerror(-r));
+		return r;
+	}
+	ringseq_writer_store(n->epoch_writer, epoch);
+	r = ringseq_writer_flush(n->epoch_writer);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot save the frame sequence epoch file %.512s: %s", path, strerror(-r));
+		return r;
+	}
+	n->tx_seq = (uint64_t)epoch << 32;
+	ais_log(LOG_INFO, "replay protection on: frame sequence epoch %" PRIu32, epoch);
+	return 0;
+}
+
 size_t net_overhead(const struct net *n)
 {
-	return NET_HEADER_LEN + crypto_ops(n->crypto)->overhead(n->crypto);
+	return net_header_len(n) + crypto_ops(n->crypto)->overhead(n->crypto);
 }
 
 void net_stats_get(const struct net *n, struct net_stats *ret)

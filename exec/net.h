@@ -6,7 +6,8 @@
  * mcastport } from bindnetaddr, plus a unicast socket for the token).
  *
  * Every datagram carries a small header (magic, version, cluster-name hash,
- * sender node id) inside the crypto envelope, so frames of other clusters,
+ * sender node id; with secauth also a sequence number against replays, see
+ * net_wire.h and net_replay.h) inside the crypto envelope, so frames of other clusters,
  * unauthenticated frames and this node's own multicasts are dropped before
  * srp sees them, and the fault filter (fault.h) can judge by node.
  *
@@ -48,6 +49,7 @@ struct net_stats {
 	uint64_t rx_foreign_cluster; /**< another cluster_name */
 	uint64_t rx_unknown_node;    /**< udpu: sender not in the nodelist */
 	uint64_t rx_implausible;     /**< from another address than the sender's, or naming another sender */
+	uint64_t rx_replayed;        /**< authenticated, but its sequence number was seen or is too old */
 	struct fault_stats fault;
 };
 
@@ -59,6 +61,15 @@ struct net_stats {
 int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *crypto,
 	       struct fault_filter *fault, net_recv_fn recv, void *recv_ctx,
 	       struct net **ret, char *err, size_t errlen);
+
+/**
+ * Replay protection (authenticating crypto only; otherwise does nothing and
+ * returns 0): pick this run's frame sequence epoch from the file at path
+ * (net_wire.h), write it back and wait until it is on disk (blocks: call
+ * once, before the protocol starts). The daemon refuses to start when this
+ * fails. Without the call the epoch is the wall-clock seconds.
+ */
+int net_seq_start(struct net *n, const char *path, char *err, size_t errlen);
 
 /** Close the sockets, drop delayed frames, free. Accepts NULL; returns NULL. */
 struct net *net_destroy(struct net *n);

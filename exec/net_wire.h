@@ -3,6 +3,25 @@
  * The transport's frame header, in front of every totem frame (before
  * encryption). Its own header so that test programs that craft frames
  * (test/cluster/framegen.c) use the same layout as the daemon.
+ *
+ * Two versions, chosen by the frame protection, not negotiated:
+ *
+ *   version 1 (NET_VERSION, no frame authentication: secauth off)
+ *     [net_wire_header 16][totem frame]
+ *
+ *   version 2 (NET_VERSION_SEQ, every authenticating crypto setting)
+ *     [net_wire_header 16][seq 8, little-endian][totem frame]
+ *
+ * Both lie inside the crypto envelope, so with secauth the sequence number
+ * is authenticated (and encrypted with a cipher). seq is the sender's frame
+ * counter for replay protection (exec/net_replay.h): it grows by one per
+ * frame built (a frame sent to several peers keeps one number) and never
+ * goes backwards, not even across restarts: the high 32 bits are an epoch
+ * chosen at start, max(CLOCK_REALTIME seconds, the epoch stored in the
+ * run directory's "txepoch" file + 1), the low 32 bits count frames.
+ * A receiver that authenticates frames accepts only version 2, one that
+ * does not accepts only version 1 (rx_bad_header otherwise): a cluster
+ * runs one or the other, as it runs one key.
  */
 #ifndef AIS_EXEC_NET_WIRE_H
 #define AIS_EXEC_NET_WIRE_H
@@ -11,7 +30,10 @@
 
 #define NET_MAGIC 0x41495354u /* "AIST" */
 #define NET_VERSION 1
+#define NET_VERSION_SEQ 2
 #define NET_WIRE_HEADER_LEN 16
+/** Bytes of sender sequence number after the header (version 2). */
+#define NET_WIRE_SEQ_LEN 8
 
 /* Wire header, little-endian. */
 struct net_wire_header {

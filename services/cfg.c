@@ -529,6 +529,7 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 	res.rx_foreign_cluster = htole64(refused.foreign_cluster);
 	res.rx_unknown_node = htole64(refused.unknown_node);
 	res.rx_implausible = htole64(refused.implausible);
+	res.rx_replayed = htole64(refused.replayed);
 	res.frames_implausible = htole64(s.frames_implausible);
 	res.ring_seq_refused = htole64(s.ring_seq_refused);
 	res.fault_dropped = htole64(refused.fault_dropped);

@@ -408,6 +408,7 @@ static int cmd_ring(struct ais_client *c)
 		{ "rx_foreign_cluster", "refused: other cluster", le64toh(r->rx_foreign_cluster) },
 		{ "rx_unknown_node", "refused: unknown node", le64toh(r->rx_unknown_node) },
 		{ "rx_implausible", "refused: forged sender", le64toh(r->rx_implausible) },
+		{ "rx_replayed", "refused: replayed", le64toh(r->rx_replayed) },
 		{ "frames_implausible", "refused: implausible membership", le64toh(r->frames_implausible) },
 		{ "ring_seq_refused", "rings not joined (seq unsaved)", le64toh(r->ring_seq_refused) },
 		{ "fault_dropped", "fault filter: dropped", le64toh(r->fault_dropped) },

@@ -188,9 +188,10 @@ struct ais_cfg_res_ring {
 	uint64_t fault_dropped;
 	uint64_t fault_duplicated;
 	uint64_t fault_delayed;
+	uint64_t rx_replayed;        /* secauth: authenticated frames sent again (replays) */
 };
 _Static_assert(offsetof(struct ais_cfg_res_ring, tokens_received) == 48, "ring layout");
-_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 23 * 8, "ring layout");
+_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 24 * 8, "ring layout");
 
 struct ais_cfg_service {
 	char name[16];

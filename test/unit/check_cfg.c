@@ -176,6 +176,7 @@ void admin_refused_get(struct admin_refused *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->implausible = 7;
+	ret->replayed = 4;
 }
 
 size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
@@ -478,6 +479,7 @@ START_TEST(test_ring_and_services)
 	ck_assert_uint_eq(le64toh(r->memb_changes), 5);
 	ck_assert_uint_eq(le64toh(r->frames_implausible), 2);
 	ck_assert_uint_eq(le64toh(r->rx_implausible), 7);
+	ck_assert_uint_eq(le64toh(r->rx_replayed), 4);
 	ck_assert_uint_eq(le32toh(r->queue_level), 25);
 	ck_assert_uint_eq(le32toh(r->state), AIS_CFG_STATE_OPERATIONAL);
 
