@@ -6,8 +6,8 @@
  * multicasts); the rest is the message body after its header. IPC requests
  * pass the router's min/max length check first, as in the daemon. Nothing
  * may read past the input, and every answer must be a well-formed response
- * whose size matches what was sent. The executive's admin functions, the
- * router's engine lookup and the api are minimal doubles here.
+ * whose size matches what was sent. The executive's admin functions
+ * (fuzz_admin.c), the router's engine lookup and the api are minimal doubles.
  */
 #include "config.h"
 
@@ -105,111 +105,7 @@ static const struct ais_api fuzz_api = {
 	.shutdown_request = fuzz_shutdown_request,
 };
 
-/* --- executive doubles ------------------------------------------------- */
-
-void admin_status_get(struct admin_status *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->nodeid = 1;
-	ret->state = SRP_STATE_OPERATIONAL;
-}
-
-size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
-{
-	ret_ring_id->rep = 1;
-	ret_ring_id->seq = 4;
-	if (max > 0) {
-		memset(&ret[0], 0, sizeof(ret[0]));
-		ret[0].nodeid = 1;
-	}
-	return 1;
-}
-
-void admin_ring_stats_get(struct srp_stats *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-}
-
-void admin_refused_get(struct admin_refused *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-}
-
-size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
-{
-	(void)ret;
-	(void)max;
-	return 0;
-}
-
-/* The real filter's argument rules, so accepted requests are checked too. */
-static int fuzz_nodes_ok(const uint32_t *nodes, size_t n)
-{
-	if (n > AIS_CFG_FAULT_NODES_MAX)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		if (nodes[i] == 0)
-			abort();
-	return 0;
-}
-
-int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
-{
-	if (percent > 100)
-		abort();
-	return fuzz_nodes_ok(nodes, n_nodes);
-}
-
-int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
-{
-	if (percent > 100)
-		abort();
-	return fuzz_nodes_ok(nodes, n_nodes);
-}
-
-int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
-{
-	if (n_a == 0 || n_b == 0 || n_a + n_b > AIS_CFG_FAULT_NODES_MAX)
-		abort();
-	fuzz_nodes_ok(a, n_a);
-	return fuzz_nodes_ok(b, n_b);
-}
-
-int admin_fault_duplicate(uint32_t percent)
-{
-	if (percent > 100)
-		abort();
-	return 0;
-}
-
-int admin_fault_delay(uint32_t percent, uint32_t ms)
-{
-	if (percent > 100 || ms > AIS_CFG_FAULT_DELAY_MAX_MS)
-		abort();
-	return 0;
-}
-
-int admin_fault_heal(void)
-{
-	return 0;
-}
-
-int admin_fault_clear(void)
-{
-	return 0;
-}
-
-bool admin_fault_enabled(void)
-{
-	return true;
-}
-
-int admin_blackbox_dump(char *ret_path, size_t len)
-{
-	(void)ret_path;
-	(void)len;
-	return -EIO;
-}
+/* --- the router's engine lookup (the admin functions are in fuzz_admin.c) */
 
 const struct ais_service_engine *service_engine_get(void *ctx, uint16_t id)
 {

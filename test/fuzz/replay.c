@@ -7,7 +7,8 @@
  * seeds). It is not coverage guided (that is what `make fuzz` with libFuzzer
  * is for); it is a bounded, reproducible sweep that runs under the
  * sanitizers on every CI build. The seed is printed; FUZZ_SEED replays it.
- * argv[0]'s basename names the target.
+ * argv[0]'s basename names the target. A missing, unreadable or empty corpus
+ * directory fails the test: a target that ran no seeds tested nothing.
  */
 #include "config.h"
 
@@ -144,19 +145,33 @@ int main(int argc, char **argv)
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", corpus ? corpus : "corpus", target);
 	DIR *d = opendir(dir);
-	if (d != NULL) {
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL && n_seeds < SEEDS_MAX) {
-			char path[8192];
-			if (de->d_name[0] == '.') {
-				continue;
-			}
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if (seed_load(path, &seeds[n_seeds]) == 0) {
-				n_seeds++;
-			}
+	if (d == NULL) {
+		/* a target without its corpus would pass having tested nothing */
+		fprintf(stderr, "%s: FAIL: cannot open the seed corpus %s: %s\n", target, dir, strerror(errno));
+		free(argv0);
+		return 1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && n_seeds < SEEDS_MAX) {
+		char path[8192];
+		if (de->d_name[0] == '.') {
+			continue;
 		}
-		closedir(d);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		int r = seed_load(path, &seeds[n_seeds]);
+		if (r < 0) {
+			fprintf(stderr, "%s: FAIL: cannot read seed %s: %s\n", target, path, strerror(-r));
+			closedir(d);
+			free(argv0);
+			return 1;
+		}
+		n_seeds++;
+	}
+	closedir(d);
+	if (n_seeds == 0) {
+		fprintf(stderr, "%s: FAIL: the seed corpus %s is empty\n", target, dir);
+		free(argv0);
+		return 1;
 	}
 	printf("%s: %zu seeds from %s, %lu mutations, FUZZ_SEED=%" PRIu64 "\n",
 	       target, n_seeds, dir, iterations, seed);

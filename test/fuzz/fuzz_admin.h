@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The executive's admin functions as fuzz targets see them (fuzz_admin.c):
+ * the membership they report is this view, which a target may change.
+ */
+#ifndef AIS_FUZZ_ADMIN_H
+#define AIS_FUZZ_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fuzz_admin_view {
+	uint64_t ring_seq;
+	size_t n_members;
+	uint32_t members[2];
+};
+
+extern struct fuzz_admin_view fuzz_admin_view;
+
+#endif
