@@ -40,6 +40,7 @@
 
 #include <qb/qbipc_common.h>
 #include <qb/qblog.h>
+#include <ais/error.h>
 #include <ais/ipc.h>
 #include <ais/service.h>
 
@@ -579,8 +580,9 @@ static void fz_request(unsigned engine, unsigned i, const uint8_t *msg, size_t l
 	else if (r == 0)
 		r = h->fn((ais_conn_t *)(void *)c, req, len);
 	if (r < 0) {
+		SaAisErrorT code = ais_error_from_errno(r);
 		struct qb_ipc_response_header res = {
-			.id = response_id, .size = sizeof(res), .error = (int32_t)service_err_to_sa(r),
+			.id = response_id, .size = sizeof(res), .error = (int32_t)code,
 		};
 
 		slot->counters.lib_errors++;
