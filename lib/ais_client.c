@@ -264,6 +264,19 @@ void ais_client_shutdown(struct ais_client *c)
 	}
 }
 
+int ais_client_finalize(struct ais_client *c)
+{
+	if (c == NULL || atomic_load(&c->shut)) {
+		return -EBADF;
+	}
+	ais_client_shutdown(c);
+	if (atomic_load(&c->failed) || !qb_ipcc_is_connected(c->qb)) {
+		atomic_store(&c->failed, true);
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
 bool ais_client_is_shutdown(struct ais_client *c)
 {
 	return c == NULL || atomic_load(&c->shut) || atomic_load(&c->failed);

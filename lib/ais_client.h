@@ -124,6 +124,15 @@ void ais_client_disconnect(struct ais_client *c);
  */
 void ais_client_shutdown(struct ais_client *c);
 
+/**
+ * Finalize for a library's finalize call: ais_client_shutdown(), and say
+ * whether the connection was still up. 0 when it was, -ENOTCONN when the
+ * daemon had gone away or the connection had failed (Corosync's finalize
+ * answers that lost connection's error, CS_ERR_LIBRARY; the handle is
+ * released all the same), -EBADF when c was already shut down.
+ */
+int ais_client_finalize(struct ais_client *c);
+
 /** True once ais_client_shutdown() was called or the connection failed. */
 bool ais_client_is_shutdown(struct ais_client *c);
 

@@ -227,9 +227,13 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 	struct cpg_inst *inst;
 	cs_error_t e = cpg_inst_get(handle, &inst);
 
+	int lost;
+
 	if (e != CS_OK)
 		return e;
-	ais_client_shutdown(inst->client);
+	/* like Corosync: a lost connection is CS_ERR_LIBRARY, and the handle
+	 * is released all the same */
+	lost = ais_client_finalize(inst->client) == -ENOTCONN;
 	pthread_mutex_lock(&inst->lock);
 	qb_list_for_each_entry_safe(it, tmp, &inst->iters, list) {
 		qb_list_del(&it->list);
@@ -237,7 +241,10 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 		ais_hdb_destroy(&cpg_iter_db, it->handle);
 	}
 	pthread_mutex_unlock(&inst->lock);
-	e = ais_hdb_destroy(&cpg_handle_db, handle) < 0 ? CS_ERR_BAD_HANDLE : CS_OK;
+	if (ais_hdb_destroy(&cpg_handle_db, handle) < 0)
+		e = CS_ERR_BAD_HANDLE;
+	else
+		e = lost ? CS_ERR_LIBRARY : CS_OK;
 	cpg_inst_put(handle);
 	return e;
 }
