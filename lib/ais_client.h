@@ -56,7 +56,7 @@
  *   0 OK; EAGAIN TRY_AGAIN; ENOMEM NO_MEMORY; EBADF BAD_HANDLE;
  *   EINVAL INVALID_PARAM; ETIMEDOUT TIMEOUT; EMSGSIZE TOO_BIG;
  *   ENOENT NOT_EXIST; EEXIST EXIST; EACCES/EPERM ACCESS; EBUSY BUSY;
- *   ENOSPC NO_SPACE; ENOBUFS NO_RESOURCES; EINTR INTERRUPT;
+ *   ENOSPC NO_SPACE; ENOBUFS, EMFILE, ENFILE NO_RESOURCES; EINTR INTERRUPT;
  *   ENAMETOOLONG NAME_TOO_LONG; ENOTSUP NOT_SUPPORTED;
  *   ENOTCONN, EPIPE, ECONNREFUSED, ECONNRESET, ESHUTDOWN, EPROTO and
  *   anything else LIBRARY.
@@ -105,10 +105,24 @@ int ais_client_connect_timeout_ms(void);
  * "example", ...). The IPC name is "ais-<instance>-<service>" when
  * $AIS_INSTANCE is set and not empty, else "ais-<service>".
  * -EINVAL (bad name), -ENOMEM, -ENOTCONN (no daemon / service not loaded),
- * -EACCES (the daemon refused us), -ETIMEDOUT (the daemon did not answer
- * within AIS_CLIENT_CONNECT_TIMEOUT_MS: stopped or overloaded).
+ * -EACCES (the daemon refused us: uid/gid not allowed), -EMFILE / -ENFILE
+ * (the daemon's per-user / total connection limit), -ESHUTDOWN (the daemon
+ * is shutting down), -ETIMEDOUT (the daemon did not answer within
+ * AIS_CLIENT_CONNECT_TIMEOUT_MS: stopped or overloaded).
  */
 int ais_client_connect(const char *service, struct ais_client **ret_client);
+
+/**
+ * Why the last ais_client_connect() of the calling thread failed, as one
+ * sentence for the user, or NULL after a successful one. A refusal by the
+ * daemon reads e.g. "access denied by aisexec: uid 1000 (gid 1000) is not
+ * allowed ..." (-EACCES), "aisexec refused the connection: too many
+ * connections for uid 1000 ..." (-EMFILE, the per-user limit), "... too
+ * many connections in all ..." (-ENFILE, the total limit), "... it is
+ * shutting down" (-ESHUTDOWN). The libraries export it as
+ * cpg_initialize_error_text() etc. (include/ais/client.h).
+ */
+const char *ais_client_connect_reason(void);
 
 /**
  * Close the connection and free c. Only when no other thread can be using

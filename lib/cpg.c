@@ -26,6 +26,7 @@
 
 #include <qb/qblist.h>
 
+#include <ais/client.h>
 #include <ais/cpg.h>
 #include <ais/ipc_cpg.h>
 #include <ais/service.h>
@@ -880,4 +881,11 @@ cs_error_t cpg_iteration_finalize(cpg_iteration_handle_t handle)
 	cpg_inst_put(it->cpg_handle);
 	ais_hdb_put(&cpg_iter_db, handle);
 	return e;
+}
+
+/* aisexec extension (ais/client.h): why the last initialize of this thread
+ * could not connect. */
+const char *cpg_initialize_error_text(void)
+{
+	return ais_client_connect_reason();
 }
