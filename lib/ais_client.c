@@ -248,10 +248,12 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 	int res;
 
 	if (ret_client == NULL) {
+		connect_reason_set(-EINVAL, "");
 		return -EINVAL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
+		connect_reason_set(-ENOMEM, service != NULL ? service : "");
 		return -ENOMEM;
 	}
 	c->wake_fd = -1;
@@ -266,11 +268,12 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 	}
 	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->wake_fd < 0) {
+		int err = errno;
+
 		/* this process's limit, not the daemon's */
 		snprintf(connect_reason, sizeof(connect_reason),
-			 "cannot connect to aisexec: no file descriptor for an eventfd: %s",
-			 strerror(errno));
-		res = errno == ENOMEM ? -ENOMEM : -EMFILE;
+			 "cannot connect to aisexec: no eventfd for this process: %s", strerror(err));
+		res = err == ENOMEM ? -ENOMEM : -EMFILE;
 		goto fail_reason_set;
 	}
 	res = client_connect(c);
@@ -298,7 +301,7 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 fail_qb:
 	qb_ipcc_disconnect(c->qb);
 fail:
-	connect_reason_set(res, c->name[0] != '\0' ? c->name : service);
+	connect_reason_set(res, c->name[0] != '\0' ? c->name : service != NULL ? service : "");
 fail_reason_set:
 	client_free(c);
 	return res;
