@@ -227,7 +227,6 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 	struct cpg_iter_inst *it, *tmp;
 	struct cpg_inst *inst;
 	cs_error_t e = cpg_inst_get(handle, &inst);
-
 	int lost;
 
 	if (e != CS_OK)
