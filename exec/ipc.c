@@ -180,7 +180,7 @@ static int ipc_limits_check(const struct service_slot *slot, uid_t uid)
 	if (total >= cfg->aisexec.ipc_max_connections) {
 		ais_log(LOG_WARNING, "refused a %s client with uid %u: %zu connections open, the limit "
 			"(aisexec { ipc_max_connections })", slot->engine->name, (unsigned)uid, total);
-		return -EMFILE;
+		return -ENFILE; /* the client tells "in all" from "per user" (EMFILE) */
 	}
 	if (uid != 0 && uid != geteuid() && ipc_conns_of(uid) >= cfg->aisexec.ipc_max_connections_per_uid) {
 		ais_log(LOG_WARNING, "refused a %s client with uid %u: the user has %u connections, the limit "
@@ -195,6 +195,7 @@ static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t g
 {
 	struct service_slot *slot = qb_ipcs_connection_service_context_get(c);
 	struct ais_conn *conn;
+	int r;
 
 	if (exec_rt.shutting_down) {
 		return -ESHUTDOWN;
@@ -205,9 +206,10 @@ static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t g
 			slot->engine->name, (unsigned)uid, (unsigned)gid);
 		return -EACCES;
 	}
-	if (ipc_limits_check(slot, uid) < 0) {
+	r = ipc_limits_check(slot, uid);
+	if (r < 0) {
 		ipc.stats.connections_refused++;
-		return -EMFILE;
+		return r;
 	}
 	conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {

@@ -90,13 +90,69 @@ static int connect_errno(int err)
 	switch (err) {
 	case ENOMEM:
 	case EACCES:
-	case EMFILE: /* the daemon's connection limit */
+	case EMFILE:    /* the daemon's per-user connection limit */
+	case ENFILE:    /* the daemon's limit on all connections */
+	case ESHUTDOWN: /* the daemon is shutting down */
 		return -err;
 	case EPERM:
 		return -EACCES;
 	default:
 		/* ECONNREFUSED, ENOENT (no such service), ENOTCONN, ... */
 		return -ENOTCONN;
+	}
+}
+
+/*
+ * Why the last connect of this thread failed, as one sentence (empty after
+ * a successful connect). The daemon refuses a connection with an errno
+ * only (libqb's connection setup carries no text), so the sentence is
+ * made here from that errno and what the client knows: its own uid and
+ * gid and the IPC name.
+ */
+static _Thread_local char connect_reason[256];
+
+const char *ais_client_connect_reason(void)
+{
+	return connect_reason[0] != '\0' ? connect_reason : NULL;
+}
+
+static void connect_reason_set(int err, const char *name)
+{
+	char *b = connect_reason;
+	size_t n = sizeof(connect_reason);
+
+	switch (err) {
+	case -EACCES:
+		snprintf(b, n, "access denied by aisexec: uid %u (gid %u) is not allowed "
+		         "(aisexec { ipc_allow_uid, ipc_allow_gid }) (%s)",
+		         (unsigned)geteuid(), (unsigned)getegid(), name);
+		break;
+	case -EMFILE:
+		snprintf(b, n, "aisexec refused the connection: too many connections for uid %u "
+		         "(its limit per user, aisexec { ipc_max_connections_per_uid }) (%s)",
+		         (unsigned)geteuid(), name);
+		break;
+	case -ENFILE:
+		snprintf(b, n, "aisexec refused the connection: too many connections in all "
+		         "(its limit, aisexec { ipc_max_connections }) (%s)", name);
+		break;
+	case -ESHUTDOWN:
+		snprintf(b, n, "aisexec refused the connection: it is shutting down (%s)", name);
+		break;
+	case -ETIMEDOUT:
+		snprintf(b, n, "aisexec did not answer within %d ms: is it stopped or overloaded? (%s)",
+		         ais_client_connect_timeout_ms(), name);
+		break;
+	case -ENOMEM:
+		snprintf(b, n, "out of memory while connecting to aisexec (%s)", name);
+		break;
+	case -EINVAL:
+		snprintf(b, n, "no valid IPC name for this service and $%s", AIS_INSTANCE_ENV);
+		break;
+	default:
+		snprintf(b, n, "cannot connect to aisexec: is it running, with this instance "
+		         "($%s)? (%s)", AIS_INSTANCE_ENV, name);
+		break;
 	}
 }
 
@@ -192,10 +248,12 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 	int res;
 
 	if (ret_client == NULL) {
+		connect_reason_set(-EINVAL, "");
 		return -EINVAL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
+		connect_reason_set(-ENOMEM, service != NULL ? service : "");
 		return -ENOMEM;
 	}
 	c->wake_fd = -1;
@@ -210,8 +268,13 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 	}
 	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->wake_fd < 0) {
-		res = errno == ENOMEM ? -ENOMEM : -EMFILE;
-		goto fail;
+		int err = errno;
+
+		/* this process's limit, not the daemon's */
+		snprintf(connect_reason, sizeof(connect_reason),
+			 "cannot connect to aisexec: no eventfd for this process: %s", strerror(err));
+		res = err == ENOMEM ? -ENOMEM : -EMFILE;
+		goto fail_reason_set;
 	}
 	res = client_connect(c);
 	if (res < 0) {
@@ -232,11 +295,14 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 		goto fail_qb;
 	}
 	*ret_client = c;
+	connect_reason[0] = '\0';
 	return 0;
 
 fail_qb:
 	qb_ipcc_disconnect(c->qb);
 fail:
+	connect_reason_set(res, c->name[0] != '\0' ? c->name : service != NULL ? service : "");
+fail_reason_set:
 	client_free(c);
 	return res;
 }
@@ -264,24 +330,22 @@ void ais_client_shutdown(struct ais_client *c)
 	}
 }
 
-bool ais_client_is_shutdown(struct ais_client *c)
-{
-	return c == NULL || atomic_load(&c->shut) || atomic_load(&c->failed);
-}
-
-int ais_client_check(struct ais_client *c)
+int ais_client_finalize(struct ais_client *c)
 {
 	if (c == NULL || atomic_load(&c->shut)) {
 		return -EBADF;
 	}
-	if (atomic_load(&c->failed)) {
-		return -ENOTCONN;
-	}
-	if (!qb_ipcc_is_connected(c->qb)) {
+	ais_client_shutdown(c);
+	if (atomic_load(&c->failed) || !qb_ipcc_is_connected(c->qb)) {
 		atomic_store(&c->failed, true);
 		return -ENOTCONN;
 	}
 	return 0;
+}
+
+bool ais_client_is_shutdown(struct ais_client *c)
+{
+	return c == NULL || atomic_load(&c->shut) || atomic_load(&c->failed);
 }
 
 int ais_client_fd(struct ais_client *c, int *ret_fd)

@@ -94,10 +94,24 @@ int ais_client_connect_timeout_ms(void);
  * "example", ...). The IPC name is "ais-<instance>-<service>" when
  * $AIS_INSTANCE is set and not empty, else "ais-<service>".
  * -EINVAL (bad name), -ENOMEM, -ENOTCONN (no daemon / service not loaded),
- * -EACCES (the daemon refused us), -ETIMEDOUT (the daemon did not answer
- * within AIS_CLIENT_CONNECT_TIMEOUT_MS: stopped or overloaded).
+ * -EACCES (the daemon refused us: uid/gid not allowed), -EMFILE / -ENFILE
+ * (the daemon's per-user / total connection limit), -ESHUTDOWN (the daemon
+ * is shutting down), -ETIMEDOUT (the daemon did not answer within
+ * AIS_CLIENT_CONNECT_TIMEOUT_MS: stopped or overloaded).
  */
 int ais_client_connect(const char *service, struct ais_client **ret_client);
+
+/**
+ * Why the last ais_client_connect() of the calling thread failed, as one
+ * sentence for the user, or NULL after a successful one. A refusal by the
+ * daemon reads e.g. "access denied by aisexec: uid 1000 (gid 1000) is not
+ * allowed ..." (-EACCES), "aisexec refused the connection: too many
+ * connections for uid 1000 ..." (-EMFILE, the per-user limit), "... too
+ * many connections in all ..." (-ENFILE, the total limit), "... it is
+ * shutting down" (-ESHUTDOWN). The libraries export it as
+ * cpg_initialize_error_text() etc. (include/ais/client.h).
+ */
+const char *ais_client_connect_reason(void);
 
 /**
  * Close the connection and free c. Only when no other thread can be using
@@ -113,12 +127,17 @@ void ais_client_disconnect(struct ais_client *c);
  */
 void ais_client_shutdown(struct ais_client *c);
 
+/**
+ * Finalize for a library's finalize call: ais_client_shutdown(), and say
+ * whether the connection was still up. 0 when it was, -ENOTCONN when the
+ * daemon had gone away or the connection had failed (Corosync's finalize
+ * answers that lost connection's error, CS_ERR_LIBRARY; the handle is
+ * released all the same), -EBADF when c was already shut down.
+ */
+int ais_client_finalize(struct ais_client *c);
+
 /** True once ais_client_shutdown() was called or the connection failed. */
 bool ais_client_is_shutdown(struct ais_client *c);
-
-/** Is the connection still usable? 0; -EBADF after ais_client_shutdown();
- *  -ENOTCONN when the daemon has gone (checked now, without a request). */
-int ais_client_check(struct ais_client *c);
 
 /**
  * The selection object: readable whenever dispatch has work (an event is

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include <saAmf.h>
+#include <ais/client.h>
 #include <ais/ipc_amf.h>
 #include <ais/service.h>
 
@@ -273,7 +274,7 @@ static SaAisErrorT amf_initialize(SaAmfHandleT *amfHandle, const struct amf_call
 	if (r < 0) {
 		ais_hdb_destroy(&amf_handle_db, h);
 		/* no daemon: the service cannot be provided now */
-		return r == -ENOTCONN ? SA_AIS_ERR_TRY_AGAIN : ais_error_from_errno(r);
+		return r == -ENOTCONN || r == -ESHUTDOWN ? SA_AIS_ERR_TRY_AGAIN : ais_error_from_errno(r);
 	}
 	memset(&req, 0, sizeof(req));
 	req.major = version->majorVersion;
@@ -1169,4 +1170,11 @@ SaAisErrorT saAmfProtectionGroupTrackStop(SaAmfHandleT amfHandle, const SaNameT 
 	memset(&req, 0, sizeof(req));
 	amf_name_to_ipc(&req.csi, csiName);
 	return amf_call_plain(amfHandle, &req, sizeof(req), AIS_AMF_REQ_PG_TRACK_STOP);
+}
+
+/* aisexec extension (ais/client.h): why the last initialize of this thread
+ * could not connect. */
+const char *saAmfInitializeErrorText(void)
+{
+	return ais_client_connect_reason();
 }

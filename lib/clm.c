@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include <saClm.h>
+#include <ais/client.h>
 #include <ais/ipc_clm.h>
 #include <ais/service.h>
 
@@ -193,7 +194,7 @@ static SaAisErrorT clm_initialize(SaClmHandleT *clmHandle, const SaClmCallbacksT
 	if (r < 0) {
 		ais_hdb_destroy(&clm_handle_db, h);
 		/* no daemon: the service cannot be provided now */
-		return r == -ENOTCONN ? SA_AIS_ERR_TRY_AGAIN : ais_error_from_errno(r);
+		return r == -ENOTCONN || r == -ESHUTDOWN ? SA_AIS_ERR_TRY_AGAIN : ais_error_from_errno(r);
 	}
 	*clmHandle = h;
 	return SA_AIS_OK;
@@ -659,4 +660,11 @@ SaAisErrorT saClmResponse_4(SaClmHandleT clmHandle, SaInvocationT invocation, Sa
 	clm_inst_put(clmHandle);
 	/* no VALIDATE or START step is ever issued (see the file comment) */
 	return SA_AIS_ERR_INVALID_PARAM;
+}
+
+/* aisexec extension (ais/client.h): why the last initialize of this thread
+ * could not connect. */
+const char *saClmInitializeErrorText(void)
+{
+	return ais_client_connect_reason();
 }

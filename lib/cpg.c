@@ -26,6 +26,7 @@
 
 #include <qb/qblist.h>
 
+#include <ais/client.h>
 #include <ais/cpg.h>
 #include <ais/ipc_cpg.h>
 #include <ais/service.h>
@@ -210,14 +211,13 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 	struct cpg_iter_inst *it, *tmp;
 	struct cpg_inst *inst;
 	cs_error_t e = cpg_inst_get(handle, &inst);
+	int lost;
 
 	if (e != CS_OK)
 		return e;
-	/* As Corosync: the result is that of the connection (CS_ERR_LIBRARY
-	 * when the daemon has gone, CS_ERR_BAD_HANDLE when another thread is
-	 * finalizing); the handle is released either way. */
-	e = cpg_err(ais_client_check(inst->client));
-	ais_client_shutdown(inst->client);
+	/* like Corosync: a lost connection is CS_ERR_LIBRARY, and the handle
+	 * is released all the same */
+	lost = ais_client_finalize(inst->client) == -ENOTCONN;
 	pthread_mutex_lock(&inst->lock);
 	qb_list_for_each_entry_safe(it, tmp, &inst->iters, list) {
 		qb_list_del(&it->list);
@@ -227,6 +227,8 @@ cs_error_t cpg_finalize(cpg_handle_t handle)
 	pthread_mutex_unlock(&inst->lock);
 	if (ais_hdb_destroy(&cpg_handle_db, handle) < 0)
 		e = CS_ERR_BAD_HANDLE;
+	else
+		e = lost ? CS_ERR_LIBRARY : CS_OK;
 	cpg_inst_put(handle);
 	return e;
 }
@@ -823,4 +825,11 @@ cs_error_t cpg_iteration_finalize(cpg_iteration_handle_t handle)
 	cpg_inst_put(it->cpg_handle);
 	ais_hdb_put(&cpg_iter_db, handle);
 	return e;
+}
+
+/* aisexec extension (ais/client.h): why the last initialize of this thread
+ * could not connect. */
+const char *cpg_initialize_error_text(void)
+{
+	return ais_client_connect_reason();
 }

@@ -42,6 +42,7 @@
 #include <qb/qblist.h>
 
 #include <saEvt.h>
+#include <ais/client.h>
 #include <ais/ipc_evt.h>
 #include <ais/service.h>
 
@@ -454,7 +455,7 @@ SaAisErrorT saEvtInitialize(SaEvtHandleT *evtHandle, const SaEvtCallbacksT *call
 	if (r < 0) {
 		ais_hdb_destroy(&evt_handle_db, h);
 		/* no daemon (yet): the caller may retry */
-		return r == -ENOTCONN ? SA_AIS_ERR_TRY_AGAIN : ais_error_from_errno(r);
+		return r == -ENOTCONN || r == -ESHUTDOWN ? SA_AIS_ERR_TRY_AGAIN : ais_error_from_errno(r);
 	}
 	*version = v;
 	*evtHandle = h;
@@ -1537,4 +1538,11 @@ SaAisErrorT saEvtEventRetentionTimeClear(SaEvtChannelHandleT channelHandle, SaEv
 	e = evt_request_plain(inst, &req, sizeof(req), AIS_EVT_REQ_RETENTION_CLEAR);
 	evt_chan_put(chan);
 	return e;
+}
+
+/* aisexec extension (ais/client.h): why the last initialize of this thread
+ * could not connect. */
+const char *saEvtInitializeErrorText(void)
+{
+	return ais_client_connect_reason();
 }

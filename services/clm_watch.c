@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <saClm.h>
+#include <ais/client.h>
 
 static volatile sig_atomic_t watch_stop;
 
@@ -139,7 +140,12 @@ int main(int argc, char **argv)
 		usleep(100000);
 	}
 	if (e != SA_AIS_OK) {
-		fprintf(stderr, "clm_watch: saClmInitialize: error %d\n", (int)e);
+		const char *why = saClmInitializeErrorText();
+
+		if (why != NULL)
+			fprintf(stderr, "clm_watch: saClmInitialize: %s\n", why);
+		else
+			fprintf(stderr, "clm_watch: saClmInitialize: error %d\n", (int)e);
 		return 1;
 	}
 	if (once) {

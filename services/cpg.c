@@ -105,6 +105,26 @@ static void cpg_leave_timer_arm(void)
 		ais_log(LOG_ERR, "cannot arm the leave retry timer");
 }
 
+/*
+ * -ENOTCONN from mcast: this node has left the ring (a clean shutdown) or
+ * is not in one. Its processes' leaves need not be sent: the other nodes
+ * see every process of this node leave with it (NODEDOWN).
+ */
+static void cpg_pending_leaves_drop(void)
+{
+	struct cpg_pending_leave *pl, *tmp;
+	unsigned n = 0;
+
+	qb_list_for_each_entry_safe(pl, tmp, &cpg_state.pending_leaves, list) {
+		qb_list_del(&pl->list);
+		free(pl);
+		n++;
+	}
+	if (n > 0)
+		ais_log(LOG_DEBUG, "out of the ring: %u queued leave(s) not sent (the node leaves "
+		        "with its processes)", n);
+}
+
 /* Send queued PROCDOWN leaves in order; stop at the first that does not fit. */
 static void cpg_pending_leaves_flush(void)
 {
@@ -113,6 +133,10 @@ static void cpg_pending_leaves_flush(void)
 
 	qb_list_for_each_entry_safe(pl, tmp, &cpg_state.pending_leaves, list) {
 		r = cpg_proc_mcast(CPG_EXEC_PROCLEAVE, &pl->proc);
+		if (r == -ENOTCONN) {
+			cpg_pending_leaves_drop();
+			return;
+		}
 		if (r < 0) {
 			if (r != -EAGAIN)
 				ais_log(LOG_ERR, "sending a leave failed: %s", strerror(-r));
@@ -142,8 +166,17 @@ static void cpg_procdown_send(struct cpg_conn *pd)
 	p.pid = pd->pid;
 	p.reason = CPG_REASON_PROCDOWN;
 	p.conn_id = 0;
-	if (qb_list_empty(&cpg_state.pending_leaves) && cpg_proc_mcast(CPG_EXEC_PROCLEAVE, &p) == 0)
-		return;
+	if (qb_list_empty(&cpg_state.pending_leaves)) {
+		int r = cpg_proc_mcast(CPG_EXEC_PROCLEAVE, &p);
+
+		if (r == 0)
+			return;
+		if (r == -ENOTCONN) {
+			ais_log(LOG_DEBUG, "out of the ring: leave of pid %u not sent (the node leaves "
+			        "with its processes)", (unsigned)pd->pid);
+			return;
+		}
+	}
 	pl = calloc(1, sizeof(*pl));
 	if (!pl) {
 		ais_log(LOG_ERR, "out of memory: leave of pid %u is lost", (unsigned)pd->pid);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ais/client.h>
 #include <ais/cpg.h>
 
 #define CHAT_MSGS_MAX 64
@@ -213,8 +214,15 @@ int main(int argc, char **argv)
 	model.cpg_deliver_fn = chat_deliver;
 	model.cpg_confchg_fn = chat_confchg;
 	e = cpg_model_initialize(&h, CPG_MODEL_V1, (cpg_model_data_t *)&model, NULL);
-	if (e != CS_OK)
+	if (e != CS_OK) {
+		const char *why = cpg_initialize_error_text();
+
+		if (why != NULL) {
+			printf("error: initialize: %s\n", why);
+			return 1;
+		}
 		return chat_fail("initialize", e);
+	}
 	if ((e = cpg_local_get(h, &chat_local_nodeid)) != CS_OK ||
 	    (e = cpg_fd_get(h, &fd)) != CS_OK)
 		return chat_fail("local_get/fd_get", e);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include <saEvt.h>
+#include <ais/client.h>
 
 #define PUB_PATTERNS_MAX 32
 
@@ -162,8 +163,15 @@ int main(int argc, char **argv)
 
 	for (int i = 0; (e = saEvtInitialize(&h, NULL, &ver)) == SA_AIS_ERR_TRY_AGAIN && i < 50; i++)
 		pub_sleep_ns(100000000);
-	if (e != SA_AIS_OK)
+	if (e != SA_AIS_OK) {
+		const char *why = saEvtInitializeErrorText();
+
+		if (why != NULL) {
+			printf("error: saEvtInitialize: %s\n", why);
+			return 1;
+		}
 		return pub_fail("saEvtInitialize", e);
+	}
 	e = saEvtChannelOpen(h, &name, SA_EVT_CHANNEL_PUBLISHER | SA_EVT_CHANNEL_CREATE,
 	                     10 * SA_TIME_ONE_SECOND, &ch);
 	if (e != SA_AIS_OK) {

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include <saEvt.h>
+#include <ais/client.h>
 
 #define SUB_FILTERS_MAX 32
 
@@ -197,7 +198,12 @@ int main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	if (e != SA_AIS_OK) {
-		printf("error: saEvtInitialize: %d\n", (int)e);
+		const char *why = saEvtInitializeErrorText();
+
+		if (why != NULL)
+			printf("error: saEvtInitialize: %s\n", why);
+		else
+			printf("error: saEvtInitialize: %d\n", (int)e);
 		return 1;
 	}
 	e = saEvtChannelOpen(h, &name, SA_EVT_CHANNEL_SUBSCRIBER | SA_EVT_CHANNEL_CREATE,

@@ -29,6 +29,7 @@
 
 #include <saAis.h>
 #include <saClm.h>
+#include <ais/client.h>
 #include <ais/ipc.h>
 #include <ais/ipc_cfg.h>
 #include <ais/ipc_evt.h>
@@ -165,39 +166,18 @@ static const char *instance_label(char *buf, size_t len)
 	return buf;
 }
 
-static const char *ipc_name(char *buf, size_t len)
-{
-	const char *inst = getenv(AIS_INSTANCE_ENV);
-
-	if (inst && *inst)
-		snprintf(buf, len, "ais-%s-cfg", inst);
-	else
-		snprintf(buf, len, "ais-cfg");
-	return buf;
-}
-
 /* --- talking to the daemon -------------------------------------------- */
 
 static int tool_connect(struct ais_client **ret)
 {
-	char label[96], name[96];
 	int r;
 
 	r = ais_client_connect("cfg", ret);
 	if (r == 0)
 		return 0;
-	instance_label(label, sizeof(label));
-	ipc_name(name, sizeof(name));
-	if (r == -EACCES)
-		die_msg("%s refused the connection: permission denied (%s)", label, name);
-	else if (r == -EMFILE)
-		die_msg("%s refused the connection: too many connections (its ipc_max_connections limits) (%s)",
-			label, name);
-	else if (r == -ETIMEDOUT)
-		die_msg("%s did not answer within %d ms: is it stopped or overloaded? (%s)", label,
-			ais_client_connect_timeout_ms(), name);
-	else
-		die_msg("cannot connect to %s: is it running? (%s)", label, name);
+	/* the reason: a refusal by the daemon (uid not allowed, a connection
+	 * limit, shutting down), no answer, or no daemon */
+	die_msg("%s", ais_client_connect_reason());
 	return r;
 }
 
@@ -833,8 +813,14 @@ static int cmd_clm(void)
 	if (e != SA_AIS_OK) {
 		char label[96];
 
-		die_msg("cannot reach the clm service of %s: %s (%d)", instance_label(label, sizeof(label)),
-		        sa_error_name(e), (int)e);
+		const char *why = saClmInitializeErrorText();
+
+		if (why != NULL)
+			die_msg("cannot reach the clm service of %s: %s",
+			        instance_label(label, sizeof(label)), why);
+		else
+			die_msg("cannot reach the clm service of %s: %s (%d)",
+			        instance_label(label, sizeof(label)), sa_error_name(e), (int)e);
 		return 1;
 	}
 	e = saClmClusterTrack(h, SA_TRACK_CURRENT, &buf);
@@ -910,7 +896,7 @@ static int evt_status_get(void **ret_msg, size_t *ret_len)
 	r = ais_client_connect("evt", &e);
 	if (r < 0) {
 		die_msg("cannot connect to the evt service of %s: %s", instance_label(label, sizeof(label)),
-		        strerror(-r));
+		        ais_client_connect_reason());
 		return -1;
 	}
 	memset(&req, 0, sizeof(req));
@@ -1174,7 +1160,7 @@ static int amf_request(void *req, size_t req_len, uint32_t id, void **ret_msg, s
 	r = ais_client_connect("amf", &a);
 	if (r < 0) {
 		die_msg("cannot connect to the amf service of %s: %s", instance_label(label, sizeof(label)),
-		        r == -ENOTCONN ? "is it running?" : strerror(-r));
+		        ais_client_connect_reason());
 		return -1;
 	}
 	h->id = (int32_t)id;

@@ -197,7 +197,12 @@ cs_error_t cpg_initialize(cpg_handle_t *handle, cpg_callbacks_t *callbacks);
 cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
                                 cpg_model_data_t *model_data, void *context);
 
-/** Close the connection; the process leaves its group. Safe in a callback. */
+/**
+ * Close the connection; the process leaves its group. Safe in a callback.
+ * The handle is released in every case; the result is CS_OK, or (as
+ * Corosync answers) CS_ERR_LIBRARY when the connection to the daemon was
+ * already lost, or CS_ERR_BAD_HANDLE for a handle already finalized.
+ */
 cs_error_t cpg_finalize(cpg_handle_t handle);
 
 /**

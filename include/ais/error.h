@@ -24,6 +24,7 @@
  *   ENOSPC        a caller's buffer is too small             NO_SPACE
  *   ENOBUFS       a bounded queue or table is full           NO_RESOURCES
  *   EMFILE        too many connections, groups, ...          NO_RESOURCES
+ *   ENFILE        the daemon's connection limit in all       NO_RESOURCES
  *   EINTR         interrupted                                INTERRUPT
  *   ENAMETOOLONG  a name above the limit                     NAME_TOO_LONG
  *   ENXIO         a name that resolves to nothing            NAME_NOT_FOUND
@@ -68,6 +69,7 @@ static inline SaAisErrorT ais_error_from_errno(int err)
 		{ ENOSPC, SA_AIS_ERR_NO_SPACE },
 		{ ENOBUFS, SA_AIS_ERR_NO_RESOURCES },
 		{ EMFILE, SA_AIS_ERR_NO_RESOURCES },
+		{ ENFILE, SA_AIS_ERR_NO_RESOURCES },
 		{ EINTR, SA_AIS_ERR_INTERRUPT },
 		{ ENAMETOOLONG, SA_AIS_ERR_NAME_TOO_LONG },
 		{ ENXIO, SA_AIS_ERR_NAME_NOT_FOUND },

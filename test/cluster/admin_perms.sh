@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# A non-root user the configuration allows (ipc_allow_uid) may read state
-# but not change the daemon or fill its disk: `aistool dump` prints the
+# A user the configuration does not allow is refused with the reason
+# ("access denied by aisexec: uid N ... is not allowed", from aistool and
+# from a program on libaiscpg). A non-root user the configuration allows
+# (ipc_allow_uid) may read state but not change the daemon or fill its disk: `aistool dump` prints the
 # state without writing a blackbox file, shutdown and fault requests are
 # refused; root's dumps rotate (the run directory keeps the last 5).
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,21 @@ done
 aistool_on 1 status >/dev/null || fail "the daemon did not start"
 as_nobody() { setpriv --reuid="$nobody_uid" --regid="$(id -g nobody)" --clear-groups "$AISTOOL" -i "$(inst 1)" "$@"; }
 dumps() { find "$d" -maxdepth 1 -name 'blackbox-[0-9]*.fdata' | wc -l; }
+
+step "a user the configuration does not allow is refused, and told why"
+stranger=4242
+denied="access denied by aisexec: uid $stranger (gid $stranger) is not allowed (aisexec { ipc_allow_uid, ipc_allow_gid })"
+as_stranger() { setpriv --reuid=$stranger --regid=$stranger --clear-groups "$@"; }
+rc=0
+out=$(as_stranger "$AISTOOL" -i "$(inst 1)" status 2>&1) || rc=$?
+[ "$rc" != 0 ] || fail "uid $stranger was let in"
+[ "$out" = "aistool: $denied (ais-$(inst 1)-cfg)" ] || fail "aistool as uid $stranger, unclear refusal: $out"
+rc=0
+out=$(AIS_INSTANCE="$(inst 1)" as_stranger "$AIS_BUILD_DIR/services/cpg_chat" denied </dev/null 2>&1) || rc=$?
+[ "$rc" != 0 ] || fail "cpg_chat as uid $stranger was let in"
+[ "$out" = "error: initialize: $denied (ais-$(inst 1)-cpg)" ] || fail "cpg_chat as uid $stranger, unclear refusal: $out"
+grep -q "refused a cfg client with uid $stranger gid $stranger (not allowed)" "$d/aisexec.log" ||
+	fail "the refusal is not logged"
 
 step "nobody may read"
 as_nobody status >/dev/null || fail "nobody cannot read status"

@@ -15,8 +15,10 @@
  *               may not grow by 2 MiB or more over the second N
  *   daemon-kill PID
  *               SIGSTOP the daemon, block a client in a call and another in
- *               dispatch, SIGKILL the daemon: both return an error
- *               (CS_ERR_LIBRARY or CS_ERR_BAD_HANDLE), no hang, no crash
+ *               dispatch (seen asleep in the kernel, not returned), SIGKILL
+ *               the daemon: both return CS_ERR_LIBRARY, no hang, no crash;
+ *               cpg_finalize then answers CS_ERR_LIBRARY (Corosync's answer
+ *               for a lost connection) and releases the handle
  *
  * Prints "ok: ..." per check and exits 0, or "FAIL: ..." and exits 1. An
  * alarm ends the program with a failure if a call never returns.
@@ -33,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,7 +210,8 @@ static void test_finalize_cb(void)
 	CHECK(cpg_fd_get(h, &fd) == CS_OK, "cpg_fd_get");
 	/* BLOCKING returns once the callback finalized the handle */
 	cs_error_t e = cpg_dispatch(h, CS_DISPATCH_BLOCKING);
-	CHECK(e == CS_OK || e == CS_ERR_BAD_HANDLE, "dispatch after finalize in callback: %d", (int)e);
+	/* docs/cpg.md: CS_OK here (Corosync answers CS_ERR_BAD_HANDLE) */
+	CHECK(e == CS_OK, "dispatch after finalize in callback: %d, expected CS_OK", (int)e);
 	CHECK(n_delivered == 3, "%" PRIu64 " callbacks ran, expected 3 (none after finalize)", n_delivered);
 	CHECK(cpg_dispatch(h, CS_DISPATCH_ALL) == CS_ERR_BAD_HANDLE, "dispatch on a finalized handle");
 	CHECK(cpg_finalize(h) == CS_ERR_BAD_HANDLE, "second finalize");
@@ -280,7 +284,8 @@ static void test_modes(void)
 		usleep(10000);
 	CHECK(cpg_finalize(h) == CS_OK, "cpg_finalize from another thread");
 	CHECK(pthread_join(t, NULL) == 0, "pthread_join");
-	CHECK(b.result == CS_OK || b.result == CS_ERR_BAD_HANDLE, "BLOCKING returned %d", (int)b.result);
+	CHECK(b.result == CS_OK, "BLOCKING returned %d after finalize from a thread, expected CS_OK",
+	      (int)b.result);
 	CHECK(n_delivered == 20 && !bad_delivery, "BLOCKING delivered %" PRIu64 " of 20", n_delivered);
 	printf("ok: modes: ONE, ALL, ONE_NONBLOCKING, BLOCKING + finalize from a thread\n");
 }
@@ -369,8 +374,16 @@ static void test_cycles(unsigned n, pid_t daemon)
 struct caller {
 	cpg_handle_t h;
 	cs_error_t result;
-	bool done;
+	pid_t tid;     /* the thread's id, published before the call */
+	bool started;  /* set just before the call */
+	bool done;     /* set when the call returned */
 };
+
+static void caller_start(struct caller *c)
+{
+	c->tid = (pid_t)syscall(SYS_gettid);
+	__atomic_store_n(&c->started, true, __ATOMIC_SEQ_CST);
+}
 
 static void *membership_thread(void *arg)
 {
@@ -378,6 +391,7 @@ static void *membership_thread(void *arg)
 	struct cpg_address members[CPG_MEMBERS_MAX];
 	int n = CPG_MEMBERS_MAX;
 
+	caller_start(c);
 	c->result = cpg_membership_get(c->h, &group, members, &n);
 	__atomic_store_n(&c->done, true, __ATOMIC_SEQ_CST);
 	return NULL;
@@ -387,41 +401,122 @@ static void *dispatch_thread(void *arg)
 {
 	struct caller *c = arg;
 
+	caller_start(c);
 	c->result = cpg_dispatch(c->h, CS_DISPATCH_BLOCKING);
 	__atomic_store_n(&c->done, true, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
-static bool lost(cs_error_t e)
+/* The state letter of /proc/<pid>/stat or /proc/self/task/<tid>/stat
+ * (after the parenthesised command name), or 0 when it cannot be read. */
+static char proc_state(const char *path)
 {
-	return e == CS_ERR_LIBRARY || e == CS_ERR_BAD_HANDLE;
+	char buf[512], *p;
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* The thread sleeps inside a system call: /proc says state S and names the
+ * call it waits in (the file says "running" while it runs). */
+static bool thread_sleeps_in_syscall(pid_t tid)
+{
+	char path[64], buf[64];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	if (proc_state(path) != 'S')
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return n > 0 && buf[0] >= '0' && buf[0] <= '9';
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Wait (the alarm bounds it) until the caller is blocked in its call: it
+ * has started the call, has not returned, and sleeps in the kernel. With
+ * the daemon stopped nothing can answer it, so a sleeping caller is waiting
+ * for the daemon: for the request, the request has been sent (the library
+ * sleeps only while waiting for the response); for dispatch, it polls.
+ * The state must hold on several reads in a row, so that a thread that
+ * merely passes through a system call on its way is not taken for blocked.
+ */
+static void wait_blocked(struct caller *c, const char *what)
+{
+	unsigned seen = 0;
+
+	while (!__atomic_load_n(&c->started, __ATOMIC_SEQ_CST))
+		pause_ms(1);
+	while (seen < 5) {
+		CHECK(!__atomic_load_n(&c->done, __ATOMIC_SEQ_CST),
+		      "%s returned %d while the daemon was stopped", what, (int)c->result);
+		seen = thread_sleeps_in_syscall(c->tid) ? seen + 1 : 0;
+		pause_ms(2);
+	}
 }
 
 static void test_daemon_kill(pid_t daemon)
 {
 	struct caller call = { 0 }, disp = { 0 };
+	cpg_handle_t idle;
 	pthread_t t1, t2;
 	unsigned int node;
+	char path[64];
+	char st;
 
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)daemon);
 	call.h = open_joined("api-kill");
 	CHECK(cpg_initialize(&disp.h, &callbacks) == CS_OK, "cpg_initialize");
+	/* a connection that is not used between the daemon's death and its finalize */
+	CHECK(cpg_initialize(&idle, &callbacks) == CS_OK, "cpg_initialize");
 	CHECK(kill(daemon, SIGSTOP) == 0, "SIGSTOP the daemon");
+	while ((st = proc_state(path)) != 'T' && st != 't')
+		pause_ms(1);
 	CHECK(pthread_create(&t1, NULL, membership_thread, &call) == 0, "pthread_create");
 	CHECK(pthread_create(&t2, NULL, dispatch_thread, &disp) == 0, "pthread_create");
-	usleep(500000); /* let both block: the daemon cannot answer */
-	CHECK(!call.done, "cpg_membership_get returned %d while the daemon was stopped", (int)call.result);
+	wait_blocked(&call, "cpg_membership_get");
+	wait_blocked(&disp, "cpg_dispatch(BLOCKING)");
 	CHECK(kill(daemon, SIGKILL) == 0, "SIGKILL the daemon");
-	/* the alarm set in main() fails the test if either never returns */
+	/* no hang: both calls return once the daemon is gone (the alarm is the
+	 * hang guard, not a measure) */
+	alarm(60);
 	CHECK(pthread_join(t1, NULL) == 0 && pthread_join(t2, NULL) == 0, "pthread_join");
-	CHECK(lost(call.result), "blocked call returned %d, expected LIBRARY or BAD_HANDLE", (int)call.result);
-	CHECK(lost(disp.result), "blocked dispatch returned %d, expected LIBRARY or BAD_HANDLE",
+	CHECK(call.result == CS_ERR_LIBRARY, "blocked call returned %d, expected CS_ERR_LIBRARY",
+	      (int)call.result);
+	CHECK(disp.result == CS_ERR_LIBRARY, "blocked dispatch returned %d, expected CS_ERR_LIBRARY",
 	      (int)disp.result);
-	CHECK(lost(cpg_local_get(call.h, &node)), "a call after the daemon died");
-	CHECK(cpg_finalize(call.h) == CS_OK || cpg_finalize(call.h) == CS_ERR_BAD_HANDLE, "finalize");
-	cpg_finalize(disp.h);
+	CHECK(cpg_local_get(call.h, &node) == CS_ERR_LIBRARY, "a call after the daemon died");
+	/* finalize answers the lost connection (as Corosync's does) and
+	 * releases the handle all the same */
+	CHECK(cpg_finalize(call.h) == CS_ERR_LIBRARY, "finalize after the daemon died");
+	CHECK(cpg_finalize(call.h) == CS_ERR_BAD_HANDLE, "second finalize after the daemon died");
+	CHECK(cpg_finalize(disp.h) == CS_ERR_LIBRARY, "finalize of the dispatching handle");
+	CHECK(cpg_dispatch(disp.h, CS_DISPATCH_ALL) == CS_ERR_BAD_HANDLE, "dispatch after its finalize");
+	CHECK(cpg_finalize(idle) == CS_ERR_LIBRARY, "finalize of an unused handle after the daemon died");
+	CHECK(cpg_local_get(idle, &node) == CS_ERR_BAD_HANDLE, "a call after that finalize");
 	CHECK(cpg_initialize(&call.h, &callbacks) == CS_ERR_LIBRARY, "initialize without a daemon");
-	printf("ok: daemon-kill: blocked call -> %d, blocked dispatch -> %d\n", (int)call.result,
-	       (int)disp.result);
+	printf("ok: daemon-kill: blocked call and blocked dispatch -> CS_ERR_LIBRARY, finalize -> "
+	       "CS_ERR_LIBRARY and the handles released\n");
 }
 
 static void on_alarm(int sig)

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ais/client.h>
 #include <ais/cpg.h>
 
 #define HIST_MAGIC 0x48495354u /* "HIST" */
@@ -593,7 +594,8 @@ int main(int argc, char **argv)
 	}
 	e = cpg_model_initialize(&h, CPG_MODEL_V1, (cpg_model_data_t *)&model, NULL);
 	if (e != CS_OK) {
-		fprintf(stderr, "cpghist: cpg_model_initialize: error %d\n", (int)e);
+		fprintf(stderr, "cpghist: cpg_model_initialize: error %d: %s\n", (int)e,
+		        cpg_initialize_error_text() ? cpg_initialize_error_text() : "");
 		return 1;
 	}
 	if ((e = cpg_local_get(h, &my_nodeid)) != CS_OK || (e = cpg_fd_get(h, &fd)) != CS_OK) {

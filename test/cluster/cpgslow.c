@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ais/client.h>
 #include <ais/cpg.h>
 
 #define SLOW_JOIN_WAIT_MS 60000
@@ -164,7 +165,8 @@ int main(int argc, char **argv)
 
 	e = cpg_initialize(&h, &cb);
 	if (e != CS_OK) {
-		fprintf(stderr, "cpgslow: cpg_initialize: error %d\n", (int)e);
+		fprintf(stderr, "cpgslow: cpg_initialize: error %d: %s\n", (int)e,
+		        cpg_initialize_error_text() ? cpg_initialize_error_text() : "");
 		return 2;
 	}
 	if ((e = cpg_local_get(h, &my_nodeid)) != CS_OK || (e = cpg_fd_get(h, &fd)) != CS_OK) {

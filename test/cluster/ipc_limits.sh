@@ -3,8 +3,9 @@
 # IPC connection limits: an allowed user cannot open more than
 # ipc_max_connections_per_uid connections, nobody more than
 # ipc_max_connections in all; a refused client gets a clear error (not a
-# hang, not a library failure), root keeps its way in while the per-user
-# limit holds, and closed connections free their places.
+# hang, not a library failure) that names the limit, from aistool and from
+# programs on the libraries (cpg_chat, clm_watch), root keeps its way in
+# while the per-user limit holds, and closed connections free their places.
 . "$(dirname "$0")/lib.sh"
 
 command -v setpriv >/dev/null || { echo "SKIP: setpriv missing"; test_ok=1; exit 77; }
@@ -71,10 +72,21 @@ conns() {
 step "nobody holds 3 connections; the 4th is refused with a clear error"
 for i in 1 2 3; do hold "n$i" nobody; done
 conns 3
+per_uid="aisexec refused the connection: too many connections for uid $nobody_uid (its limit per user, aisexec { ipc_max_connections_per_uid })"
 rc=0
 out=$(as_nobody "$AISTOOL" -i "$(inst 1)" status 2>&1) || rc=$?
 [ "$rc" != 0 ] || fail "a 4th connection of nobody was accepted"
-grep -q "too many connections" <<<"$out" || fail "unclear refusal: $out"
+[ "$out" = "aistool: $per_uid (ais-$(inst 1)-cfg)" ] || fail "aistool as nobody, unclear refusal: $out"
+# the libraries give programs the same reason (cpg_initialize_error_text(),
+# saClmInitializeErrorText())
+rc=0
+out=$(as_nobody "$AIS_BUILD_DIR/services/cpg_chat" refused </dev/null 2>&1) || rc=$?
+[ "$rc" != 0 ] || fail "cpg_chat as nobody was accepted"
+[ "$out" = "error: initialize: $per_uid (ais-$(inst 1)-cpg)" ] || fail "cpg_chat as nobody, unclear refusal: $out"
+rc=0
+out=$(as_nobody "$WATCH" --once 2>&1) || rc=$?
+[ "$rc" != 0 ] || fail "clm_watch as nobody was accepted"
+[ "$out" = "clm_watch: saClmInitialize: $per_uid (ais-$(inst 1)-clm)" ] || fail "clm_watch as nobody, unclear refusal: $out"
 grep -q "refused a cfg client with uid $nobody_uid: the user has 3 connections" "$d/aisexec.log" ||
 	fail "the refusal is not logged"
 
@@ -83,12 +95,26 @@ aistool_on 1 status >/dev/null || fail "root refused under nobody's limit"
 hold r1
 hold r2
 conns 5
-hold r3
-sleep 1
+# the 6th prints the current membership once it is connected
+"$WATCH" >"$work/hold.r3" 2>&1 &
+holders+=($!)
+for ((t = 0; t < 100; t++)); do
+	[ -s "$work/hold.r3" ] && break
+	sleep 0.1
+done
+[ -s "$work/hold.r3" ] || fail "the 6th connection (clm_watch) printed no membership"
+grep -q 'saClmInitialize' "$work/hold.r3" && fail "the 6th connection was refused: $(cat "$work/hold.r3")"
+total="aisexec refused the connection: too many connections in all (its limit, aisexec { ipc_max_connections })"
 rc=0
 out=$(aistool_on 1 status 2>&1) || rc=$?
 [ "$rc" != 0 ] || fail "a 7th connection was accepted"
-grep -q "too many connections" <<<"$out" || fail "unclear refusal: $out"
+[ "$out" = "aistool: $total (ais-$(inst 1)-cfg)" ] || fail "aistool, unclear refusal: $out"
+rc=0
+out=$("$AIS_BUILD_DIR/services/cpg_chat" refused </dev/null 2>&1) || rc=$?
+[ "$rc" != 0 ] || fail "a 7th connection (cpg_chat) was accepted"
+[ "$out" = "error: initialize: $total (ais-$(inst 1)-cpg)" ] || fail "cpg_chat, unclear refusal: $out"
+grep -q "refused a cfg client with uid 0: 6 connections open" "$d/aisexec.log" ||
+	fail "the refusal over the total limit is not logged"
 
 step "closed connections free their places"
 holders_stop

@@ -668,9 +668,19 @@ START_TEST(test_connect_names)
 	ck_assert_int_eq(ais_client_connect(longname, &c), -EINVAL);
 	ck_assert_int_eq(ais_client_connect("nosuchservice", &c), -ENOTCONN);
 	ck_assert_ptr_null(c);
+	/* the reason of the failed connect, for the user */
+	ck_assert_ptr_nonnull(ais_client_connect_reason());
+	ck_assert_ptr_nonnull(strstr(ais_client_connect_reason(), "cannot connect to aisexec: is it running"));
+	ck_assert_ptr_nonnull(strstr(ais_client_connect_reason(), "nosuchservice"));
+	/* a successful connect clears it */
+	ck_assert_int_eq(ais_client_connect(SERVICE, &c), 0);
+	ck_assert_ptr_null(ais_client_connect_reason());
+	ais_client_disconnect(c);
+	c = NULL;
 	/* the instance picks the daemon: another instance has no server */
 	setenv(AIS_INSTANCE_ENV, "no-such-instance", 1);
 	ck_assert_int_eq(ais_client_connect(SERVICE, &c), -ENOTCONN);
+	ck_assert_ptr_nonnull(strstr(ais_client_connect_reason(), "no-such-instance"));
 }
 END_TEST
 

@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL (public_api): $*" >&2; exit 1; }
 
 inc="-I$top_srcdir/include -I$top_builddir/include -I$top_srcdir/include/compat"
-headers="saAis.h saNtf.h saClm.h saEvt.h saAmf.h ais/cpg.h ais/corotypes.h ais/error.h corosync/cpg.h corosync/corotypes.h corosync/swab.h"
+headers="saAis.h saNtf.h saClm.h saEvt.h saAmf.h ais/cpg.h ais/client.h ais/corotypes.h ais/error.h corosync/cpg.h corosync/corotypes.h corosync/swab.h"
 qb_cflags=$(pkg-config --cflags libqb 2>/dev/null || true)
 
 for h in $headers; do
@@ -43,6 +43,7 @@ cat >"$work/all.c" <<'PROG'
 #include <saEvt.h>
 #include <saAmf.h>
 #include <ais/cpg.h>
+#include <ais/client.h>
 int main(void)
 {
 	SaVersionT v = { 'B', 1, 1 };
@@ -56,6 +57,10 @@ int main(void)
 		(void)saClmInitialize(&c, NULL, &v);
 		(void)saAmfInitialize(&a, NULL, &v);
 		(void)cpg_initialize(&g, NULL);
+		(void)cpg_initialize_error_text();
+		(void)saClmInitializeErrorText();
+		(void)saEvtInitializeErrorText();
+		(void)saAmfInitializeErrorText();
 	}
 	return 0;
 }
