@@ -338,7 +338,7 @@ void service_router_stats_get(struct service_router_stats *ret)
 	*ret = router_stats;
 }
 
-size_t service_stats_fill(struct admin_service_stats *ret, size_t max)
+size_t service_stats_fill(struct ais_admin_service_stats *ret, size_t max)
 {
 	size_t n = 0;
 
@@ -348,7 +348,7 @@ size_t service_stats_fill(struct admin_service_stats *ret, size_t max)
 			continue;
 		}
 		if (n < max) {
-			struct admin_service_stats *o = &ret[n];
+			struct ais_admin_service_stats *o = &ret[n];
 			memset(o, 0, sizeof(*o));
 			snprintf(o->name, sizeof(o->name), "%s", s->engine->name);
 			o->id = s->engine->id;

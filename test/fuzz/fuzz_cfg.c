@@ -20,10 +20,8 @@
 #include <saAis.h>
 #include <ais/ipc.h>
 #include <ais/ipc_cfg.h>
+#include <ais/admin.h>
 #include <ais/service.h>
-
-#include "admin.h"
-#include "service.h"
 
 extern const struct ais_service_engine ais_cfg_engine;
 
@@ -93,6 +91,8 @@ static void fuzz_shutdown_request(void)
 {
 }
 
+static const struct ais_admin_api fuzz_admin;
+
 static const struct ais_api fuzz_api = {
 	.abi_version = AIS_SERVICE_ABI_VERSION,
 	.local_nodeid = fuzz_local_nodeid,
@@ -103,18 +103,19 @@ static const struct ais_api fuzz_api = {
 	.conn_lookup = fuzz_conn_lookup,
 	.conn_credentials = fuzz_conn_credentials,
 	.shutdown_request = fuzz_shutdown_request,
+	.admin = &fuzz_admin,
 };
 
 /* --- executive doubles ------------------------------------------------- */
 
-void admin_status_get(struct admin_status *ret)
+static void admin_status_get(struct ais_admin_status *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->nodeid = 1;
-	ret->state = SRP_STATE_OPERATIONAL;
+	ret->state = AIS_ADMIN_RING_OPERATIONAL;
 }
 
-size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
+static size_t admin_members_get(struct ais_ring_id *ret_ring_id, struct ais_admin_member *ret, size_t max)
 {
 	ret_ring_id->rep = 1;
 	ret_ring_id->seq = 4;
@@ -125,17 +126,17 @@ size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member 
 	return 1;
 }
 
-void admin_ring_stats_get(struct srp_stats *ret)
+static void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 }
 
-void admin_refused_get(struct admin_refused *ret)
+static void admin_refused_get(struct ais_admin_refused *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 }
 
-size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
+static size_t admin_service_stats_get(struct ais_admin_service_stats *ret, size_t max)
 {
 	(void)ret;
 	(void)max;
@@ -153,21 +154,21 @@ static int fuzz_nodes_ok(const uint32_t *nodes, size_t n)
 	return 0;
 }
 
-int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+static int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 {
 	if (percent > 100)
 		abort();
 	return fuzz_nodes_ok(nodes, n_nodes);
 }
 
-int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+static int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 {
 	if (percent > 100)
 		abort();
 	return fuzz_nodes_ok(nodes, n_nodes);
 }
 
-int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
+static int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
 {
 	if (n_a == 0 || n_b == 0 || n_a + n_b > AIS_CFG_FAULT_NODES_MAX)
 		abort();
@@ -175,47 +176,64 @@ int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size
 	return fuzz_nodes_ok(b, n_b);
 }
 
-int admin_fault_duplicate(uint32_t percent)
+static int admin_fault_duplicate(uint32_t percent)
 {
 	if (percent > 100)
 		abort();
 	return 0;
 }
 
-int admin_fault_delay(uint32_t percent, uint32_t ms)
+static int admin_fault_delay(uint32_t percent, uint32_t ms)
 {
 	if (percent > 100 || ms > AIS_CFG_FAULT_DELAY_MAX_MS)
 		abort();
 	return 0;
 }
 
-int admin_fault_heal(void)
+static int admin_fault_heal(void)
 {
 	return 0;
 }
 
-int admin_fault_clear(void)
+static int admin_fault_clear(void)
 {
 	return 0;
 }
 
-bool admin_fault_enabled(void)
+static bool admin_fault_enabled(void)
 {
 	return true;
 }
 
-int admin_blackbox_dump(char *ret_path, size_t len)
+static int admin_blackbox_dump(char *ret_path, size_t len)
 {
 	(void)ret_path;
 	(void)len;
 	return -EIO;
 }
 
-const struct ais_service_engine *service_engine_get(void *ctx, uint16_t id)
+static const struct ais_service_engine *admin_engine_get(uint16_t id)
 {
-	(void)ctx;
 	return id == AIS_SERVICE_CFG ? &ais_cfg_engine : NULL;
 }
+
+static const struct ais_admin_api fuzz_admin = {
+	.status_get = admin_status_get,
+	.members_get = admin_members_get,
+	.ring_stats_get = admin_ring_stats_get,
+	.refused_get = admin_refused_get,
+	.service_stats_get = admin_service_stats_get,
+	.engine_get = admin_engine_get,
+	.fault_drop = admin_fault_drop,
+	.fault_drop_mcast = admin_fault_drop_mcast,
+	.fault_partition = admin_fault_partition,
+	.fault_duplicate = admin_fault_duplicate,
+	.fault_delay = admin_fault_delay,
+	.fault_heal = admin_fault_heal,
+	.fault_clear = admin_fault_clear,
+	.fault_enabled = admin_fault_enabled,
+	.blackbox_dump = admin_blackbox_dump,
+};
 
 /* --- the target -------------------------------------------------------- */
 
