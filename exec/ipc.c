@@ -711,6 +711,11 @@ static void ipc_fc_tick(void *data)
 
 /* ---- start / stop ----------------------------------------------------- */
 
+size_t ipc_buffer_size_of(const struct ais_service_engine *e)
+{
+	return e->ipc_buffer_size != 0 ? e->ipc_buffer_size : IPC_BUFFER_SIZE_DEFAULT;
+}
+
 static int ipc_service_start(struct service_slot *slot, char *err, size_t errlen)
 {
 	char name[AIS_IPC_NAME_MAX];
@@ -728,7 +733,10 @@ static int ipc_service_start(struct service_slot *slot, char *err, size_t errlen
 		return -ENOMEM;
 	}
 	qb_ipcs_service_context_set(s, slot);
-	qb_ipcs_enforce_buffer_size(s, AIS_IPC_MSG_MAX);
+	/* each of a connection's three rings: the engine's size (its largest
+	 * message), checked by service_register; a client asking for more
+	 * gets more (libqb takes the larger), asking for less gets this */
+	qb_ipcs_enforce_buffer_size(s, (uint32_t)ipc_buffer_size_of(slot->engine));
 	qb_ipcs_poll_handlers_set(s, &ipc_poll_handlers);
 	r = qb_ipcs_run(s);
 	if (r < 0) {

@@ -18,6 +18,7 @@
 #include <ais/ipc.h>
 #include <ais/log.h>
 
+#include "ipc.h"
 #include "service.h"
 #include "sync.h"
 
@@ -77,6 +78,12 @@ int service_register(const struct ais_service_engine *e, void *dl_handle, char *
 	if (e->abi_version != AIS_SERVICE_ABI_VERSION) {
 		snprintf(err, errlen, "service %s has ABI version %u, this daemon needs %u", e->name,
 			 e->abi_version, AIS_SERVICE_ABI_VERSION);
+		return -EINVAL;
+	}
+	if (e->ipc_buffer_size != 0 &&
+	    (e->ipc_buffer_size < IPC_BUFFER_SIZE_MIN || e->ipc_buffer_size > IPC_BUFFER_SIZE_DEFAULT)) {
+		snprintf(err, errlen, "service %s asks for IPC rings of %zu bytes; the range is %d..%d", e->name,
+			 e->ipc_buffer_size, IPC_BUFFER_SIZE_MIN, IPC_BUFFER_SIZE_DEFAULT);
 		return -EINVAL;
 	}
 	if (e->id >= AIS_SERVICE_ID_MAX || e->id == SYNC_SERVICE_ID) {

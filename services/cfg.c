@@ -741,4 +741,5 @@ const struct ais_service_engine ais_cfg_engine = {
 	.lib_handler_count = AIS_CFG_REQ_COUNT,
 	.exec_handlers = cfg_exec_handlers,
 	.exec_handler_count = CFG_EXEC_COUNT,
+	.ipc_buffer_size = AIS_CFG_IPC_BUFFER_SIZE,
 };

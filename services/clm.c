@@ -844,4 +844,5 @@ const struct ais_service_engine ais_clm_engine = {
 	.exec_handler_count = CLM_EXEC_COUNT,
 	.sync = &clm_sync_ops,
 	.dump_fn = clm_dump,
+	.ipc_buffer_size = AIS_CLM_IPC_BUFFER_SIZE,
 };

@@ -749,4 +749,5 @@ const struct ais_service_engine ais_evt_engine = {
 	.confchg_fn = evt_confchg_fn,
 	.sync = &evt_sync_ops,
 	.dump_fn = evt_dump,
+	.ipc_buffer_size = AIS_EVT_IPC_BUFFER_SIZE,
 };
