@@ -107,6 +107,11 @@ bool ipc_outq_backpressure(void);
 /** Ring size of an engine that leaves ipc_buffer_size 0; also the largest
  *  an engine may ask for (requests and events are bounded by it). */
 #define IPC_BUFFER_SIZE_DEFAULT AIS_IPC_MSG_MAX
+/** The last close of a burst of connection closes gives free heap back
+ *  (malloc_trim) this long after it. */
+#define IPC_TRIM_DELAY_MS 200
+/** Blocks from this size up are mmapped (fixed: glibc would raise it). */
+#define IPC_MMAP_THRESHOLD (128 * 1024)
 /** Smallest ipc_buffer_size an engine may ask for. */
 #define IPC_BUFFER_SIZE_MIN 4096
 
