@@ -12,22 +12,11 @@
 
 N=${N:-20}
 CONNS="$AIS_BUILD_DIR/test/cluster/ipcconns"
-d="$work/n1"
-mkdir -p "$d"
-conf="$d/aisexec.conf"
-one_node_conf "$conf" "$d" "" "ipc_max_connections_per_uid: 1000
-	ipc_max_connections: 1000"
-export AIS_INSTANCE
-AIS_INSTANCE=$(inst 1)
-"$AISEXEC" -f -c "$conf" >"$d/aisexec.stderr" 2>&1 &
-daemon=$!
+daemon=
 holder=
-trap 'rc=$?; [ -z "$holder" ] || kill "$holder" 2>/dev/null; kill -TERM $daemon 2>/dev/null; wait 2>/dev/null; (exit $rc); cleanup' EXIT
-for _ in $(seq 100); do
-	aistool_on 1 status >/dev/null 2>&1 && break
-	sleep 0.1
-done
-aistool_on 1 status >/dev/null || fail "the daemon did not start"
+trap 'rc=$?; [ -z "$holder" ] || kill "$holder" 2>/dev/null; [ -z "$daemon" ] || kill -TERM $daemon 2>/dev/null; wait 2>/dev/null; (exit $rc); cleanup' EXIT
+one_node_start "ipc_max_connections_per_uid: 1000
+	ipc_max_connections: 1000"
 
 # size_of MACRO HEADER: the value of a "#define MACRO (a * b + ...)" line
 size_of() {

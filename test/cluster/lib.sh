@@ -120,6 +120,26 @@ logging {
 EOC
 }
 
+# Start one daemon of our own on node 1 (one_node_conf; $1: extra lines in
+# aisexec { }) in $work/n1, its log in $d/aisexec.stderr; sets d, conf,
+# daemon and AIS_INSTANCE, and waits until it answers. The caller's EXIT
+# trap stops $daemon.
+one_node_start() {
+	d="$work/n1"
+	mkdir -p "$d"
+	conf="$d/aisexec.conf"
+	one_node_conf "$conf" "$d" "" "${1:-}"
+	export AIS_INSTANCE
+	AIS_INSTANCE=$(inst 1)
+	"$AISEXEC" -f -c "$conf" >"$d/aisexec.stderr" 2>&1 &
+	daemon=$!
+	for _ in $(seq 100); do
+		aistool_on 1 status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "the daemon did not start"
+}
+
 # A counter of `aistool ring --json` on node $1: ring_stat I NAME.
 ring_stat() { aistool_on "$1" ring --json | grep -o "\"$2\": *[0-9]*" | grep -o '[0-9]*$'; }
 
