@@ -26,7 +26,7 @@
 
 AIS_LOG_SUBSYS("ADMIN");
 
-void admin_status_get(struct admin_status *ret)
+void admin_status_get(struct ais_admin_status *ret)
 {
 	const struct ais_config *cfg = exec_rt.cfg;
 
@@ -37,16 +37,15 @@ void admin_status_get(struct admin_status *ret)
 		 cfg->cluster_name != NULL ? cfg->cluster_name : "");
 	snprintf(ret->transport, sizeof(ret->transport), "%s",
 		 cfg->transport == AIS_TRANSPORT_UDP ? "udp" : "udpu");
-	ret->state = exec_rt.pg != NULL ? srp_state_get(pg_srp(exec_rt.pg)) : SRP_STATE_GATHER;
-	ret->ring_id.rep = exec_rt.ring_id.rep;
-	ret->ring_id.seq = exec_rt.ring_id.seq;
+	ret->state = (uint32_t)(exec_rt.pg != NULL ? srp_state_get(pg_srp(exec_rt.pg)) : SRP_STATE_GATHER);
+	ret->ring_id = exec_rt.ring_id;
 	ret->member_count = (uint32_t)exec_rt.n_members;
 	ret->sync_in_progress = exec_rt.sync == NULL || sync_in_progress(exec_rt.sync);
 	ret->uptime_ms = (logsys_now_us() - exec_rt.start_us) / 1000;
 	ret->pid = (int)getpid();
 }
 
-void admin_local_node_get(struct admin_local_node *ret)
+void admin_local_node_get(struct ais_admin_local_node *ret)
 {
 	const struct ais_config *cfg = exec_rt.cfg;
 	const struct ais_addr *addr = &cfg->iface.bindnetaddr;
@@ -63,17 +62,16 @@ void admin_local_node_get(struct admin_local_node *ret)
 	ret->family = addr->family;
 }
 
-size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
+size_t admin_members_get(struct ais_ring_id *ret_ring_id, struct ais_admin_member *ret, size_t max)
 {
 	const struct ais_config *cfg = exec_rt.cfg;
 
 	if (ret_ring_id != NULL) {
-		ret_ring_id->rep = exec_rt.ring_id.rep;
-		ret_ring_id->seq = exec_rt.ring_id.seq;
+		*ret_ring_id = exec_rt.ring_id;
 	}
 	for (size_t i = 0; i < exec_rt.n_members && i < max; i++) {
 		const struct ais_config_node *node = ais_config_node_find(cfg, exec_rt.members[i]);
-		struct admin_member *m = &ret[i];
+		struct ais_admin_member *m = &ret[i];
 		memset(m, 0, sizeof(*m));
 		m->nodeid = exec_rt.members[i];
 		if (node != NULL) {
@@ -86,16 +84,36 @@ size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member 
 	return exec_rt.n_members;
 }
 
-void admin_ring_stats_get(struct srp_stats *ret)
+void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 {
+	struct srp_stats s;
+
+	memset(ret, 0, sizeof(*ret));
 	if (exec_rt.pg == NULL) {
-		memset(ret, 0, sizeof(*ret));
 		return;
 	}
-	srp_stats_get(pg_srp(exec_rt.pg), ret);
+	srp_stats_get(pg_srp(exec_rt.pg), &s);
+	ret->tokens_received = s.tokens_received;
+	ret->token_rotations = s.token_rotations;
+	ret->mcast_tx = s.mcast_tx;
+	ret->mcast_rx = s.mcast_rx;
+	ret->retransmits_tx = s.retransmits_tx;
+	ret->retransmit_requests = s.retransmit_requests;
+	ret->delivered = s.delivered;
+	ret->frames_bad = s.frames_bad;
+	ret->frames_foreign = s.frames_foreign;
+	ret->ring_seq_refused = s.ring_seq_refused;
+	ret->frames_implausible = s.frames_implausible;
+	ret->token_lost = s.token_lost;
+	ret->memb_changes = s.memb_changes;
+	ret->consensus_timeouts = s.consensus_timeouts;
+	ret->fail_recv = s.fail_recv;
+	ret->backlog = s.backlog;
+	ret->send_queue_len = s.send_queue_len;
+	ret->send_queue_max = s.send_queue_max;
 }
 
-void admin_refused_get(struct admin_refused *ret)
+void admin_refused_get(struct ais_admin_refused *ret)
 {
 	struct net_stats s;
 
@@ -115,7 +133,7 @@ void admin_refused_get(struct admin_refused *ret)
 	ret->fault_delayed = s.fault.delayed;
 }
 
-size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
+size_t admin_service_stats_get(struct ais_admin_service_stats *ret, size_t max)
 {
 	return service_stats_fill(ret, max);
 }
@@ -292,3 +310,27 @@ int admin_blackbox_dump(char *ret_path, size_t len)
 	memcpy(ret_path, path, (size_t)n + 1);
 	return n;
 }
+
+static const struct ais_service_engine *admin_engine_get(uint16_t id)
+{
+	return service_engine_get(NULL, id);
+}
+
+const struct ais_admin_api exec_admin_api = {
+	.status_get = admin_status_get,
+	.local_node_get = admin_local_node_get,
+	.members_get = admin_members_get,
+	.ring_stats_get = admin_ring_stats_get,
+	.refused_get = admin_refused_get,
+	.service_stats_get = admin_service_stats_get,
+	.engine_get = admin_engine_get,
+	.fault_drop = admin_fault_drop,
+	.fault_drop_mcast = admin_fault_drop_mcast,
+	.fault_partition = admin_fault_partition,
+	.fault_duplicate = admin_fault_duplicate,
+	.fault_delay = admin_fault_delay,
+	.fault_heal = admin_fault_heal,
+	.fault_clear = admin_fault_clear,
+	.fault_enabled = admin_fault_enabled,
+	.blackbox_dump = admin_blackbox_dump,
+};

@@ -9,11 +9,14 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <qb/qbutil.h>
 
+#include "admin.h"
 #include "ipc.h"
+#include "ringseq.h"
 #include "runtime.h"
 #include "sync.h"
 
@@ -92,6 +95,106 @@ static bool api_sync_in_progress(void)
 	return exec_rt.sync == NULL || sync_in_progress(exec_rt.sync);
 }
 
+static int api_fd_add(int fd, int events, int (*fn)(int fd, int revents, void *data), void *data)
+{
+	if (fd < 0 || fn == NULL) {
+		return -EINVAL;
+	}
+	return qb_loop_poll_add(exec_rt.loop, QB_LOOP_HIGH, fd, events, data, fn);
+}
+
+static int api_fd_del(int fd)
+{
+	return qb_loop_poll_del(exec_rt.loop, fd);
+}
+
+static int api_signal_add(int sig, int (*fn)(int sig, void *data), void *data, uint64_t *ret_handle)
+{
+	qb_loop_signal_handle h = NULL;
+	int32_t r = qb_loop_signal_add(exec_rt.loop, QB_LOOP_HIGH, sig, data, fn, &h);
+
+	if (r != 0) {
+		return r < 0 ? r : -EINVAL;
+	}
+	*ret_handle = (uint64_t)(uintptr_t)h;
+	return 0;
+}
+
+static void api_signal_del(uint64_t handle)
+{
+	(void)qb_loop_signal_del(exec_rt.loop, (qb_loop_signal_handle)(uintptr_t)handle);
+}
+
+static const char *api_config_path(void)
+{
+	return exec_rt.config_path;
+}
+
+static const char *api_config_dir(void)
+{
+	static char dir[AIS_CONFIG_PATH_MAX + 1];
+	const char *slash = strrchr(exec_rt.config_path, '/');
+
+	if (slash == NULL) {
+		return ".";
+	}
+	if (slash == exec_rt.config_path) {
+		return "/";
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - exec_rt.config_path), exec_rt.config_path);
+	return dir;
+}
+
+static const char *api_config_value(const char *section, const char *key)
+{
+	const struct ais_config *cfg = exec_rt.cfg;
+
+	if (cfg == NULL || section == NULL || key == NULL) {
+		return NULL;
+	}
+	if (strcmp(section, "amf") == 0) {
+		if (strcmp(key, "mode") == 0) {
+			return cfg->amf.mode == AIS_AMF_ENABLED ? "enabled" : "disabled";
+		}
+		if (strcmp(key, "file") == 0) {
+			return cfg->amf.file;
+		}
+	}
+	return NULL;
+}
+
+static const char *api_run_dir(void)
+{
+	return exec_rt.rundir;
+}
+
+/* struct ais_counter_file is the ringseq writer (ringseq.h) */
+static int api_counter_start(const char *path, struct ais_counter_file **ret)
+{
+	struct ringseq_writer *w = NULL;
+	int r = ringseq_writer_start(path, &w);
+
+	if (r == 0) {
+		*ret = (struct ais_counter_file *)w;
+	}
+	return r;
+}
+
+static void api_counter_store(struct ais_counter_file *c, uint64_t value)
+{
+	ringseq_writer_store((struct ringseq_writer *)c, value);
+}
+
+static uint64_t api_counter_durable(struct ais_counter_file *c, int *ret_error)
+{
+	return ringseq_writer_durable((struct ringseq_writer *)c, ret_error);
+}
+
+static int api_counter_stop(struct ais_counter_file *c)
+{
+	return ringseq_writer_stop((struct ringseq_writer *)c);
+}
+
 const struct ais_api exec_api = {
 	.abi_version = AIS_SERVICE_ABI_VERSION,
 	.local_nodeid = api_local_nodeid,
@@ -111,4 +214,18 @@ const struct ais_api exec_api = {
 	.timer_del = api_timer_del,
 	.sync_in_progress = api_sync_in_progress,
 	.shutdown_request = exec_shutdown_request,
+	.fd_add = api_fd_add,
+	.fd_del = api_fd_del,
+	.signal_add = api_signal_add,
+	.signal_del = api_signal_del,
+	.config_path = api_config_path,
+	.config_dir = api_config_dir,
+	.config_value = api_config_value,
+	.run_dir = api_run_dir,
+	.counter_read = ringseq_read,
+	.counter_start = api_counter_start,
+	.counter_store = api_counter_store,
+	.counter_durable = api_counter_durable,
+	.counter_stop = api_counter_stop,
+	.admin = &exec_admin_api,
 };

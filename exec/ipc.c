@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,8 @@ static struct {
 	struct ipc_stats stats;
 	struct logsys_ratelimit rl_bad;
 	uint64_t *aligned;        /**< AIS_IPC_MSG_MAX bytes: copies of misaligned requests */
+	qb_loop_timer_handle trim_timer;
+	bool trim_armed;
 } ipc = {
 	.high = { &ipc.high, &ipc.high },
 	.disconnecting = { &ipc.disconnecting, &ipc.disconnecting },
@@ -303,6 +306,31 @@ static void ipc_outq_free(struct ais_conn *conn)
 	ipc_outq_high_update(conn);
 }
 
+/*
+ * Give the heap back after connections closed. Each connection's buffers
+ * (libqb's receive buffer of the ring size, ours, the engine's) come from
+ * the heap when they are below the mmap threshold; after a burst of closes
+ * the freed memory sits between live blocks and glibc keeps it (72 MB after
+ * 500 connections, docs/PERFORMANCE.md). malloc_trim returns the free pages
+ * to the kernel; it runs once, IPC_TRIM_DELAY_MS after the last close of a
+ * burst, from the loop.
+ */
+static void ipc_trim_fn(void *data)
+{
+	(void)data;
+	ipc.trim_armed = false;
+	(void)malloc_trim(0);
+}
+
+static void ipc_trim_arm(void)
+{
+	if (ipc.trim_armed) {
+		(void)qb_loop_timer_del(exec_rt.loop, ipc.trim_timer);
+	}
+	ipc.trim_armed = qb_loop_timer_add(exec_rt.loop, QB_LOOP_LOW, (uint64_t)IPC_TRIM_DELAY_MS * QB_TIME_NS_IN_MSEC,
+					   NULL, ipc_trim_fn, &ipc.trim_timer) == 0;
+}
+
 static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 {
 	struct ais_conn *conn = qb_ipcs_context_get(c);
@@ -323,6 +351,7 @@ static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 	ais_log(LOG_DEBUG, "%s client gone: conn %" PRIu64, conn->slot->engine->name, conn->id);
 	free(conn->priv);
 	free(conn);
+	ipc_trim_arm();
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -715,6 +744,11 @@ static void ipc_fc_tick(void *data)
 
 /* ---- start / stop ----------------------------------------------------- */
 
+size_t ipc_buffer_size_of(const struct ais_service_engine *e)
+{
+	return e->ipc_buffer_size != 0 ? e->ipc_buffer_size : IPC_BUFFER_SIZE_DEFAULT;
+}
+
 static int ipc_service_start(struct service_slot *slot, char *err, size_t errlen)
 {
 	char name[AIS_IPC_NAME_MAX];
@@ -732,7 +766,10 @@ static int ipc_service_start(struct service_slot *slot, char *err, size_t errlen
 		return -ENOMEM;
 	}
 	qb_ipcs_service_context_set(s, slot);
-	qb_ipcs_enforce_buffer_size(s, AIS_IPC_MSG_MAX);
+	/* each of a connection's three rings: the engine's size (its largest
+	 * message), checked by service_register; a client asking for more
+	 * gets more (libqb takes the larger), asking for less gets this */
+	qb_ipcs_enforce_buffer_size(s, (uint32_t)ipc_buffer_size_of(slot->engine));
 	qb_ipcs_poll_handlers_set(s, &ipc_poll_handlers);
 	r = qb_ipcs_run(s);
 	if (r < 0) {
@@ -749,6 +786,14 @@ static int ipc_service_start(struct service_slot *slot, char *err, size_t errlen
 
 int ipc_start(char *err, size_t errlen)
 {
+	/*
+	 * A fixed mmap threshold: glibc otherwise raises it to the size of the
+	 * largest mmapped block freed (a closed connection's 1 MiB receive
+	 * buffer), after which every such buffer comes from the heap and stays
+	 * there once freed. Fixed, blocks from 128 KiB up are mapped and
+	 * unmapped with their connection.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, IPC_MMAP_THRESHOLD);
 	ipc.conns = qb_hashtable_create(64);
 	if (ipc.conns == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -793,6 +838,10 @@ void ipc_stop(void)
 			qb_ipcs_destroy(s->ipc);
 			s->ipc = NULL;
 		}
+	}
+	if (ipc.trim_armed) {
+		qb_loop_timer_del(exec_rt.loop, ipc.trim_timer);
+		ipc.trim_armed = false;
 	}
 	if (ipc.conns != NULL) {
 		qb_map_destroy(ipc.conns);

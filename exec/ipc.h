@@ -45,6 +45,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <ais/ipc.h>
 #include <ais/service.h>
 
 #define IPC_OUTQ_MAX_BYTES (16u * 1024 * 1024) /**< hard bound of a connection's queue */
@@ -102,5 +103,19 @@ void ipc_conn_disconnect(ais_conn_t *conn);
 /** True while a local client that is still reading has more than
  *  IPC_OUTQ_HIGH_BYTES queued: flow control for senders on this node. */
 bool ipc_outq_backpressure(void);
+
+/** Ring size of an engine that leaves ipc_buffer_size 0; also the largest
+ *  an engine may ask for (requests and events are bounded by it). */
+#define IPC_BUFFER_SIZE_DEFAULT AIS_IPC_MSG_MAX
+/** The last close of a burst of connection closes gives free heap back
+ *  (malloc_trim) this long after it. */
+#define IPC_TRIM_DELAY_MS 200
+/** Blocks from this size up are mmapped (fixed: glibc would raise it). */
+#define IPC_MMAP_THRESHOLD (128 * 1024)
+/** Smallest ipc_buffer_size an engine may ask for. */
+#define IPC_BUFFER_SIZE_MIN 4096
+
+/** Each shared-memory ring of e's connections, in bytes. */
+size_t ipc_buffer_size_of(const struct ais_service_engine *e);
 
 #endif

@@ -18,6 +18,7 @@
 #include <ais/ipc.h>
 #include <ais/log.h>
 
+#include "ipc.h"
 #include "service.h"
 #include "sync.h"
 
@@ -36,6 +37,12 @@ int service_register(const struct ais_service_engine *e, void *dl_handle, char *
 	if (e->abi_version != AIS_SERVICE_ABI_VERSION) {
 		snprintf(err, errlen, "service %s has ABI version %u, this daemon needs %u", e->name,
 			 e->abi_version, AIS_SERVICE_ABI_VERSION);
+		return -EINVAL;
+	}
+	if (e->ipc_buffer_size != 0 &&
+	    (e->ipc_buffer_size < IPC_BUFFER_SIZE_MIN || e->ipc_buffer_size > IPC_BUFFER_SIZE_DEFAULT)) {
+		snprintf(err, errlen, "service %s asks for IPC rings of %zu bytes; the range is %d..%d", e->name,
+			 e->ipc_buffer_size, IPC_BUFFER_SIZE_MIN, IPC_BUFFER_SIZE_DEFAULT);
 		return -EINVAL;
 	}
 	if (e->id >= AIS_SERVICE_ID_MAX || e->id == SYNC_SERVICE_ID) {
@@ -297,7 +304,7 @@ void service_router_stats_get(struct service_router_stats *ret)
 	*ret = router_stats;
 }
 
-size_t service_stats_fill(struct admin_service_stats *ret, size_t max)
+size_t service_stats_fill(struct ais_admin_service_stats *ret, size_t max)
 {
 	size_t n = 0;
 
@@ -307,7 +314,7 @@ size_t service_stats_fill(struct admin_service_stats *ret, size_t max)
 			continue;
 		}
 		if (n < max) {
-			struct admin_service_stats *o = &ret[n];
+			struct ais_admin_service_stats *o = &ret[n];
 			memset(o, 0, sizeof(*o));
 			snprintf(o->name, sizeof(o->name), "%s", s->engine->name);
 			o->id = s->engine->id;

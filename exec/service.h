@@ -111,6 +111,6 @@ void service_confchg(enum ais_confchg_type type, const ais_nodeid_t *members, si
 void service_router_stats_get(struct service_router_stats *ret);
 
 /** admin_service_stats_get() data: fills up to max, returns the engine count. */
-size_t service_stats_fill(struct admin_service_stats *ret, size_t max);
+size_t service_stats_fill(struct ais_admin_service_stats *ret, size_t max);
 
 #endif

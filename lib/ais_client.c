@@ -41,6 +41,9 @@
 #include <qb/qbipcc.h>
 
 #include <ais/ipc.h>
+#include <ais/ipc_cfg.h>
+#include <ais/ipc_clm.h>
+#include <ais/ipc_evt.h>
 
 #include "ais_client.h"
 
@@ -196,14 +199,30 @@ int ais_client_connect_timeout_ms(void)
 	return *end == '\0' && v >= 1 && v <= 600000 ? (int)v : AIS_CLIENT_CONNECT_TIMEOUT_MS;
 }
 
-static int client_connect(struct ais_client *c)
+/* The ring size the daemon's engine uses for service (include/ais/ipc_*.h);
+ * engines without their own size use AIS_IPC_MSG_MAX. */
+static size_t client_buffer_size(const char *service)
+{
+	if (strcmp(service, "clm") == 0) {
+		return AIS_CLM_IPC_BUFFER_SIZE;
+	}
+	if (strcmp(service, "evt") == 0) {
+		return AIS_EVT_IPC_BUFFER_SIZE;
+	}
+	if (strcmp(service, "cfg") == 0) {
+		return AIS_CFG_IPC_BUFFER_SIZE;
+	}
+	return AIS_IPC_MSG_MAX;
+}
+
+static int client_connect(struct ais_client *c, const char *service)
 {
 	int64_t deadline = monotonic_ms() + ais_client_connect_timeout_ms();
 	struct pollfd pfd = { .events = POLLIN };
 	int setup_fd = -1;
 	int r;
 
-	c->qb = qb_ipcc_connect_async(c->name, AIS_IPC_MSG_MAX, &setup_fd);
+	c->qb = qb_ipcc_connect_async(c->name, client_buffer_size(service), &setup_fd);
 	if (c->qb == NULL) {
 		return connect_errno(errno);
 	}
@@ -276,7 +295,7 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 		res = err == ENOMEM ? -ENOMEM : -EMFILE;
 		goto fail_reason_set;
 	}
-	res = client_connect(c);
+	res = client_connect(c, service);
 	if (res < 0) {
 		goto fail;
 	}

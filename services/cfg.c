@@ -16,7 +16,8 @@
  * its neighbours still refuse to (one-way links keep rings from merging).
  *
  * The request and response layouts are in include/ais/ipc_cfg.h; everything
- * the engine needs from the executive beyond service.h is in exec/admin.h.
+ * the engine needs from the executive beyond the api core is api->admin
+ * (include/ais/admin.h).
  */
 #include "config.h"
 
@@ -30,10 +31,8 @@
 #include <saAis.h>
 #include <ais/ipc_cfg.h>
 #include <ais/log.h>
+#include <ais/admin.h>
 #include <ais/service.h>
-
-#include "admin.h"
-#include "service.h"
 
 AIS_LOG_SUBSYS("CFG");
 
@@ -195,19 +194,19 @@ static int cfg_fault_apply(const struct cfg_fault *f)
 {
 	switch (f->kind) {
 	case CFG_FAULT_DROP:
-		return admin_fault_drop(f->arg0, f->nodes, f->n_nodes);
+		return cfg_api->admin->fault_drop(f->arg0, f->nodes, f->n_nodes);
 	case CFG_FAULT_PARTITION:
-		return admin_fault_partition(f->nodes, f->arg0, f->nodes + f->arg0, f->arg1);
+		return cfg_api->admin->fault_partition(f->nodes, f->arg0, f->nodes + f->arg0, f->arg1);
 	case CFG_FAULT_CLEAR:
-		return admin_fault_clear();
+		return cfg_api->admin->fault_clear();
 	case CFG_FAULT_DUPLICATE:
-		return admin_fault_duplicate(f->arg0);
+		return cfg_api->admin->fault_duplicate(f->arg0);
 	case CFG_FAULT_DELAY:
-		return admin_fault_delay(f->arg0, f->arg1);
+		return cfg_api->admin->fault_delay(f->arg0, f->arg1);
 	case CFG_FAULT_HEAL:
-		return admin_fault_heal();
+		return cfg_api->admin->fault_heal();
 	case CFG_FAULT_DROP_MCAST:
-		return admin_fault_drop_mcast(f->arg0, f->nodes, f->n_nodes);
+		return cfg_api->admin->fault_drop_mcast(f->arg0, f->nodes, f->n_nodes);
 	}
 	return -EINVAL;
 }
@@ -333,14 +332,14 @@ static int cfg_fault_request(ais_conn_t *conn, const struct cfg_fault *f)
 
 	if (!cfg_privileged(conn, "a fault request"))
 		return -EACCES;
-	if (!admin_fault_enabled()) {
+	if (!cfg_api->admin->fault_enabled()) {
 		ais_log(LOG_NOTICE, "refused fault %s: " CFG_FAULT_DISABLED_MSG, cfg_fault_kind_name(f->kind));
 		return -EACCES;
 	}
 	if (cfg_fault_validate(f) < 0)
 		return -EINVAL;
 	if (f->kind == CFG_FAULT_CLEAR) {
-		r = admin_fault_clear();
+		r = cfg_api->admin->fault_clear();
 		if (r < 0)
 			return r;
 		ais_log(LOG_NOTICE, "fault filter cleared on this node");
@@ -442,15 +441,15 @@ static int cfg_lib_fault_delay(ais_conn_t *conn, const void *msg, size_t len)
 static int cfg_lib_status(ais_conn_t *conn, const void *msg, size_t len)
 {
 	struct ais_cfg_res_status res;
-	struct admin_status st;
+	struct ais_admin_status st;
 	uint32_t flags = 0;
 
-	admin_status_get(&st);
+	cfg_api->admin->status_get(&st);
 	memset(&res, 0, sizeof(res));
 	cfg_response_header_set(&res.header, AIS_CFG_REQ_STATUS, sizeof(res));
 	if (st.sync_in_progress)
 		flags |= AIS_CFG_STATUS_SYNCING;
-	if (admin_fault_enabled())
+	if (cfg_api->admin->fault_enabled())
 		flags |= AIS_CFG_STATUS_FAULT_INJECTION;
 	res.nodeid = htole32(st.nodeid);
 	res.pid = htole32((uint32_t)st.pid);
@@ -468,14 +467,14 @@ static int cfg_lib_status(ais_conn_t *conn, const void *msg, size_t len)
 
 static int cfg_lib_members(ais_conn_t *conn, const void *msg, size_t len)
 {
-	struct admin_member members[AIS_CFG_MEMBERS_MAX];
+	struct ais_admin_member members[AIS_CFG_MEMBERS_MAX];
 	struct ais_cfg_member out[AIS_CFG_MEMBERS_MAX];
 	struct ais_cfg_res_members res;
-	struct totem_ring_id ring_id;
+	struct ais_ring_id ring_id;
 	struct iovec iov[2];
 	size_t n;
 
-	n = admin_members_get(&ring_id, members, AIS_CFG_MEMBERS_MAX);
+	n = cfg_api->admin->members_get(&ring_id, members, AIS_CFG_MEMBERS_MAX);
 	if (n > AIS_CFG_MEMBERS_MAX)
 		n = AIS_CFG_MEMBERS_MAX;
 	memset(out, 0, sizeof(out));
@@ -497,12 +496,12 @@ static int cfg_lib_members(ais_conn_t *conn, const void *msg, size_t len)
 static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 {
 	struct ais_cfg_res_ring res;
-	struct admin_status st;
-	struct admin_refused refused;
-	struct srp_stats s;
+	struct ais_admin_status st;
+	struct ais_admin_refused refused;
+	struct ais_admin_ring_stats s;
 
-	admin_status_get(&st);
-	admin_ring_stats_get(&s);
+	cfg_api->admin->status_get(&st);
+	cfg_api->admin->ring_stats_get(&s);
 	memset(&res, 0, sizeof(res));
 	cfg_response_header_set(&res.header, AIS_CFG_REQ_RING, sizeof(res));
 	res.state = htole32((uint32_t)st.state);
@@ -523,7 +522,7 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 	res.memb_changes = htole64(s.memb_changes);
 	res.consensus_timeouts = htole64(s.consensus_timeouts);
 	res.fail_recv = htole64(s.fail_recv);
-	admin_refused_get(&refused);
+	cfg_api->admin->refused_get(&refused);
 	res.rx_auth_failed = htole64(refused.auth_failed);
 	res.rx_bad_header = htole64(refused.bad_header);
 	res.rx_foreign_cluster = htole64(refused.foreign_cluster);
@@ -540,13 +539,13 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 
 static int cfg_lib_services(ais_conn_t *conn, const void *msg, size_t len)
 {
-	struct admin_service_stats stats[AIS_CFG_SERVICES_MAX];
+	struct ais_admin_service_stats stats[AIS_CFG_SERVICES_MAX];
 	struct ais_cfg_service out[AIS_CFG_SERVICES_MAX];
 	struct ais_cfg_res_services res;
 	struct iovec iov[2];
 	size_t n;
 
-	n = admin_service_stats_get(stats, AIS_CFG_SERVICES_MAX);
+	n = cfg_api->admin->service_stats_get(stats, AIS_CFG_SERVICES_MAX);
 	if (n > AIS_CFG_SERVICES_MAX)
 		n = AIS_CFG_SERVICES_MAX;
 	memset(out, 0, sizeof(out));
@@ -596,18 +595,18 @@ static void cfg_dump_line(void *ctx, const char *line)
 /** Header lines: who this node is and the ring it is in. */
 static void cfg_dump_summary(struct cfg_dump_buf *b)
 {
-	struct admin_member members[AIS_CFG_MEMBERS_MAX];
-	struct totem_ring_id ring_id;
-	struct admin_status st;
+	struct ais_admin_member members[AIS_CFG_MEMBERS_MAX];
+	struct ais_ring_id ring_id;
+	struct ais_admin_status st;
 	char line[256];
 	size_t n;
 
-	admin_status_get(&st);
+	cfg_api->admin->status_get(&st);
 	snprintf(line, sizeof(line), "== aisexec: node %u, instance %s, pid %d, ring %u.%llu, %u member(s)",
 	         st.nodeid, st.instance[0] ? st.instance : "-", st.pid, st.ring_id.rep,
 	         (unsigned long long)st.ring_id.seq, st.member_count);
 	cfg_dump_line(b, line);
-	n = admin_members_get(&ring_id, members, AIS_CFG_MEMBERS_MAX);
+	n = cfg_api->admin->members_get(&ring_id, members, AIS_CFG_MEMBERS_MAX);
 	if (n > AIS_CFG_MEMBERS_MAX)
 		n = AIS_CFG_MEMBERS_MAX;
 	for (size_t i = 0; i < n; i++) {
@@ -623,7 +622,7 @@ static void cfg_dump_engines(struct cfg_dump_buf *b)
 	char line[64];
 
 	for (uint16_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
-		const struct ais_service_engine *e = service_engine_get(NULL, id);
+		const struct ais_service_engine *e = cfg_api->admin->engine_get(id);
 
 		if (!e || !e->dump_fn)
 			continue;
@@ -645,7 +644,7 @@ static int cfg_lib_dump(ais_conn_t *conn, const void *msg, size_t len)
 		return -ENOMEM;
 	memset(&res, 0, sizeof(res));
 	/* The state text is for every allowed user; the file only for root. */
-	r = cfg_privileged(conn, "a blackbox file") ? admin_blackbox_dump(res.blackbox, sizeof(res.blackbox))
+	r = cfg_privileged(conn, "a blackbox file") ? cfg_api->admin->blackbox_dump(res.blackbox, sizeof(res.blackbox))
 	                                            : -EACCES;
 	if (r < 0) {
 		res.blackbox[0] = '\0';
@@ -720,6 +719,8 @@ static const struct ais_exec_handler cfg_exec_handlers[CFG_EXEC_COUNT] = {
 
 static int cfg_exec_init(const struct ais_api *api)
 {
+	if (api->admin == NULL)
+		return -EINVAL;
 	cfg_api = api;
 	return 0;
 }
@@ -741,4 +742,5 @@ const struct ais_service_engine ais_cfg_engine = {
 	.lib_handler_count = AIS_CFG_REQ_COUNT,
 	.exec_handlers = cfg_exec_handlers,
 	.exec_handler_count = CFG_EXEC_COUNT,
+	.ipc_buffer_size = AIS_CFG_IPC_BUFFER_SIZE,
 };

@@ -56,9 +56,9 @@
 #include <saClm.h>
 #include <ais/ipc_clm.h>
 #include <ais/log.h>
+#include <ais/admin.h>
 #include <ais/service.h>
 
-#include "admin.h"
 #include "clm.h"
 #include "clm_wire.h"
 
@@ -153,10 +153,10 @@ static void clm_text_set(uint8_t *dst, uint16_t *ret_len, size_t max, const char
 /* This node's record: the nodelist name, else the host name. */
 static void clm_local_record(struct clm_wire_node *ret)
 {
-	struct admin_local_node me;
+	struct ais_admin_local_node me;
 	char host[AIS_CLM_NAME_MAX + 1];
 
-	admin_local_node_get(&me);
+	clm_state.api->admin->local_node_get(&me);
 	memset(ret, 0, sizeof(*ret));
 	ret->nodeid = clm_state.api->local_nodeid();
 	ret->boot_timestamp = clm_state.boot_timestamp;
@@ -176,8 +176,8 @@ static void clm_local_record(struct clm_wire_node *ret)
 /* A member that sent no record (no clm engine there): what the nodelist says. */
 static void clm_fallback_record(ais_nodeid_t nodeid, struct clm_wire_node *ret)
 {
-	struct admin_member members[AIS_CLM_NODES_MAX];
-	size_t n = admin_members_get(NULL, members, AIS_CLM_NODES_MAX);
+	struct ais_admin_member members[AIS_CLM_NODES_MAX];
+	size_t n = clm_state.api->admin->members_get(NULL, members, AIS_CLM_NODES_MAX);
 
 	memset(ret, 0, sizeof(*ret));
 	ret->nodeid = nodeid;
@@ -844,4 +844,5 @@ const struct ais_service_engine ais_clm_engine = {
 	.exec_handler_count = CLM_EXEC_COUNT,
 	.sync = &clm_sync_ops,
 	.dump_fn = clm_dump,
+	.ipc_buffer_size = AIS_CLM_IPC_BUFFER_SIZE,
 };

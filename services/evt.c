@@ -30,8 +30,6 @@
 #include <ais/log.h>
 
 #include "evt_int.h"
-#include "ringseq.h"
-#include "runtime.h"
 
 AIS_LOG_SUBSYS("EVT");
 
@@ -205,7 +203,7 @@ static void evt_id_watch_fn(void *data)
 	evt_state.id_watch_armed = false;
 	if (!evt_state.idwriter)
 		return;
-	durable = ringseq_writer_durable(evt_state.idwriter, &err);
+	durable = evt_state.api->counter_durable(evt_state.idwriter, &err);
 	if (durable > evt_state.idres.durable)
 		evt_state.idres.durable = durable;
 	if (durable >= evt_state.idres.requested) {
@@ -220,7 +218,7 @@ static void evt_id_watch_fn(void *data)
 			ais_log(LOG_ERR, "cannot reserve event ids on disk (%s): publishing waits for the disk",
 			        strerror(-err));
 		}
-		ringseq_writer_store(evt_state.idwriter, evt_idres_retry(&evt_state.idres));
+		evt_state.api->counter_store(evt_state.idwriter, evt_idres_retry(&evt_state.idres));
 		evt_id_watch_arm(EVT_ID_RETRY_MS);
 		return;
 	}
@@ -234,9 +232,9 @@ int evt_id_take(uint64_t *ret_id)
 
 	if (!evt_state.idwriter)
 		return -EAGAIN;
-	r = evt_idres_take(&evt_state.idres, ringseq_writer_durable(evt_state.idwriter, NULL), &counter, &store);
+	r = evt_idres_take(&evt_state.idres, evt_state.api->counter_durable(evt_state.idwriter, NULL), &counter, &store);
 	if (store) {
-		ringseq_writer_store(evt_state.idwriter, store);
+		evt_state.api->counter_store(evt_state.idwriter, store);
 		evt_id_watch_arm(EVT_ID_WATCH_MS);
 	}
 	if (r < 0)
@@ -247,22 +245,22 @@ int evt_id_take(uint64_t *ret_id)
 
 static int evt_id_start(void)
 {
-	char path[AIS_CONFIG_PATH_MAX + 32];
+	char path[4096];
 	uint64_t stored = 0, first = 0;
 	int r;
 
-	if (snprintf(path, sizeof(path), "%s/evt-eventid", exec_rt.rundir) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/evt-eventid", evt_state.api->run_dir()) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	r = ringseq_read(path, &stored);
+	r = evt_state.api->counter_read(path, &stored);
 	if (r < 0) {
 		ais_log(LOG_ERR, "%s is damaged (%s): refusing to reuse event ids", path, strerror(-r));
 		return r;
 	}
-	r = ringseq_writer_start(path, &evt_state.idwriter);
+	r = evt_state.api->counter_start(path, &evt_state.idwriter);
 	if (r < 0)
 		return r;
 	evt_idres_init(&evt_state.idres, stored, &first);
-	ringseq_writer_store(evt_state.idwriter, first);
+	evt_state.api->counter_store(evt_state.idwriter, first);
 	evt_id_watch_arm(EVT_ID_WATCH_MS);
 	return 0;
 }
@@ -705,7 +703,7 @@ static int evt_exec_exit_fn(void)
 	evt_channels_destroy_all();
 	qb_map_destroy(evt_state.openers);
 	qb_map_destroy(evt_state.retained);
-	(void)ringseq_writer_stop(evt_state.idwriter);
+	(void)evt_state.api->counter_stop(evt_state.idwriter);
 	evt_state.idwriter = NULL;
 	return 0;
 }
@@ -751,4 +749,5 @@ const struct ais_service_engine ais_evt_engine = {
 	.confchg_fn = evt_confchg_fn,
 	.sync = &evt_sync_ops,
 	.dump_fn = evt_dump,
+	.ipc_buffer_size = AIS_EVT_IPC_BUFFER_SIZE,
 };

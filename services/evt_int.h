@@ -187,7 +187,7 @@ struct evt_engine_state {
 
 	/* event ids */
 	struct evt_idres idres;
-	struct ringseq_writer *idwriter;
+	struct ais_counter_file *idwriter;
 	bool id_error_logged;
 	bool id_watch_armed;  /**< polling the writer until the reservation is on disk */
 	uint64_t id_watch_timer;

@@ -229,4 +229,16 @@ struct ais_cfg_res_dump {
 _Static_assert(offsetof(struct ais_cfg_res_dump, blackbox) == 32, "dump layout");
 _Static_assert(sizeof(struct ais_cfg_res_dump) == 296, "dump layout");
 
+/**
+ * Each shared-memory ring of a cfg connection (the engine's
+ * ipc_buffer_size; the library connects with it): the largest reply is a
+ * dump with its full text, with room for libqb's chunk headers.
+ */
+#define AIS_CFG_IPC_BUFFER_SIZE (320 * 1024)
+_Static_assert(sizeof(struct ais_cfg_res_dump) + AIS_CFG_DUMP_TEXT_MAX + 4096 <= AIS_CFG_IPC_BUFFER_SIZE,
+	       "cfg rings hold the largest dump");
+_Static_assert(sizeof(struct ais_cfg_res_members) + AIS_CFG_MEMBERS_MAX * sizeof(struct ais_cfg_member) + 4096 <=
+		       AIS_CFG_IPC_BUFFER_SIZE,
+	       "cfg rings hold the member list");
+
 #endif

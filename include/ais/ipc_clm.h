@@ -159,4 +159,15 @@ struct ais_clm_ev_node_get {
 };
 _Static_assert(sizeof(struct ais_clm_ev_node_get) == 384, "ev_node_get size");
 
+/**
+ * Each shared-memory ring of a clm connection (the engine's
+ * ipc_buffer_size; the library connects with it): the largest clm message,
+ * a track callback listing every node twice (members and those that left),
+ * with room for libqb's chunk headers.
+ */
+#define AIS_CLM_IPC_BUFFER_SIZE (64 * 1024)
+_Static_assert(sizeof(struct ais_clm_ev_track) + 2 * AIS_CLM_NODES_MAX * sizeof(struct ais_clm_item) + 4096 <=
+		       AIS_CLM_IPC_BUFFER_SIZE,
+	       "clm rings hold the largest track callback");
+
 #endif

@@ -318,4 +318,22 @@ _Static_assert(sizeof(struct ais_evt_status_retained) == 304, "status_retained s
 /** Pattern of the lost-event notice. */
 #define AIS_EVT_LOST_EVENT_PATTERN "SA_EVT_LOST_EVENT_PATTERN"
 
+/**
+ * Each shared-memory ring of an evt connection (the engine's
+ * ipc_buffer_size; the library connects with it): the largest message is a
+ * full status reply (a publish or delivery of AIS_EVT_DATA_MAX bytes with
+ * every pattern is far smaller), with room for libqb's chunk headers.
+ */
+#define AIS_EVT_IPC_BUFFER_SIZE (704 * 1024)
+_Static_assert(sizeof(struct ais_evt_res_status) +
+			       AIS_EVT_STATUS_CHANNELS_MAX * sizeof(struct ais_evt_status_channel) +
+			       AIS_EVT_STATUS_CONNS_MAX * sizeof(struct ais_evt_status_conn) +
+			       AIS_EVT_STATUS_RETAINED_MAX * sizeof(struct ais_evt_status_retained) + 4096 <=
+		       AIS_EVT_IPC_BUFFER_SIZE,
+	       "evt rings hold the largest status reply");
+_Static_assert(sizeof(struct ais_evt_req_publish) + AIS_EVT_PATTERNS_MAX * (AIS_EVT_PATTERN_MAX + 8) +
+			       AIS_EVT_DATA_MAX + 4096 <=
+		       AIS_EVT_IPC_BUFFER_SIZE,
+	       "evt rings hold the largest publish");
+
 #endif

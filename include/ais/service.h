@@ -24,7 +24,7 @@
 #include <sys/uio.h>
 
 /* Bump on any change to the structs below; the loader refuses a mismatch. */
-#define AIS_SERVICE_ABI_VERSION 1
+#define AIS_SERVICE_ABI_VERSION 2
 
 /** Fixed service ids (also the top 16 bits of every exec message id). */
 enum ais_service_id {
@@ -104,6 +104,9 @@ struct ais_exec_handler {
 	size_t max_len;
 };
 
+struct ais_admin_api;     /* include/ais/admin.h */
+struct ais_counter_file;  /* a durable counter file (counter_start) */
+
 /** Executive services handed to exec_init_fn. Valid until exec_exit_fn. */
 struct ais_api {
 	uint32_t abi_version;
@@ -149,6 +152,51 @@ struct ais_api {
 
 	/** Ask the daemon to stop (admin request); it leaves the ring first. */
 	void (*shutdown_request)(void);
+
+	/**
+	 * Watch fd on the main loop: fn(fd, revents, data) runs when one of
+	 * events (POLLIN, ...) is ready; it returns 0 to keep watching, or < 0
+	 * to have the watch removed. At most one watch per fd. 0 or -errno.
+	 */
+	int (*fd_add)(int fd, int events, int (*fn)(int fd, int revents, void *data), void *data);
+	/** Stop watching fd (the caller still owns and closes it). 0 or -errno. */
+	int (*fd_del)(int fd);
+	/** Run fn(sig, data) from the main loop (not from the signal handler)
+	 *  whenever sig arrives. 0 or -errno. */
+	int (*signal_add)(int sig, int (*fn)(int sig, void *data), void *data, uint64_t *ret_handle);
+	void (*signal_del)(uint64_t handle);
+
+	/** The aisexec.conf the daemon read ("" when none). */
+	const char *(*config_path)(void);
+	/** Its folder: relative paths in the configuration start from here. */
+	const char *(*config_dir)(void);
+	/**
+	 * A value of a configuration section that belongs to a service, as
+	 * text: ("amf", "mode") gives "enabled" or "disabled", ("amf", "file")
+	 * the file named there. NULL when the key is not set or not known.
+	 */
+	const char *(*config_value)(const char *section, const char *key);
+	/** The daemon's run directory (state files live here). */
+	const char *(*run_dir)(void);
+
+	/**
+	 * A counter kept in a file that survives restarts, written by a thread
+	 * of the daemon so that the main loop never waits for the disk.
+	 * counter_read: the stored value (0 and return 0 when the file is
+	 * missing; -EINVAL when it is damaged). counter_start: begin writing
+	 * path. counter_store: queue a value (only a higher one wins; never
+	 * blocks). counter_durable: the highest value on disk, and in
+	 * *ret_error (may be NULL) the latest write's result. counter_stop:
+	 * write what is pending, stop, free; the last write error or 0.
+	 */
+	int (*counter_read)(const char *path, uint64_t *ret_value);
+	int (*counter_start)(const char *path, struct ais_counter_file **ret);
+	void (*counter_store)(struct ais_counter_file *c, uint64_t value);
+	uint64_t (*counter_durable)(struct ais_counter_file *c, int *ret_error);
+	int (*counter_stop)(struct ais_counter_file *c);
+
+	/** Status, counters, fault filter, blackbox (include/ais/admin.h). */
+	const struct ais_admin_api *admin;
 };
 
 /** Sync protocol (REFERENCE 2.2), run after every regular configuration. */
@@ -196,6 +244,16 @@ struct ais_service_engine {
 
 	/** Write a human-readable state summary (aistool dump); may be NULL. */
 	void (*dump_fn)(void (*out)(void *ctx, const char *line), void *ctx);
+
+	/**
+	 * Size in bytes of each of a connection's three shared-memory rings
+	 * (requests, responses, events): at least the largest request,
+	 * response or event of the service, libqb headers included. 0 means
+	 * the daemon's default (ipc.h IPC_BUFFER_SIZE_DEFAULT). The client
+	 * library must connect with the same size (libqb uses the larger of
+	 * the two, so a smaller client would still work, but map more).
+	 */
+	size_t ipc_buffer_size;
 };
 
 /** Symbol a plugin .so exports; returns its engine table. */

@@ -32,7 +32,6 @@
 #include "amf_check.h"
 #include "amf_config.h"
 #include "amf_core.h"
-#include "runtime.h"
 
 AIS_LOG_SUBSYS("AMF");
 
@@ -92,16 +91,22 @@ static int amf_file_read(const char *path, char **ret, size_t *ret_len)
 
 static int amf_model_load(void)
 {
-	const char *file = exec_rt.cfg->amf.file ? exec_rt.cfg->amf.file : AMF_CONFIG_FILE_DEFAULT;
-	const char *slash = strrchr(exec_rt.config_path, '/');
-	char path[AIS_CONFIG_PATH_MAX * 2 + 2];
+	const char *file = amf_engine.api->config_value("amf", "file");
+	const char *dir = amf_engine.api->config_dir();
+	char path[4096];
 	unsigned errors = 0;
 	int r;
 
-	if (file[0] != '/' && slash)
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - exec_rt.config_path), exec_rt.config_path, file);
+	if (file == NULL)
+		file = AMF_CONFIG_FILE_DEFAULT;
+	if (file[0] != '/' && amf_engine.api->config_path()[0] != '\0')
+		r = snprintf(path, sizeof(path), "%s/%s", dir, file);
 	else
-		snprintf(path, sizeof(path), "%s", file);
+		r = snprintf(path, sizeof(path), "%s", file);
+	if (r < 0 || (size_t)r >= sizeof(path)) {
+		ais_log(LOG_ERR, "amf: the configuration path is too long");
+		return -ENAMETOOLONG;
+	}
 	{
 		/* the name for messages: the path's end when it is longer */
 		size_t n = strlen(path), keep = n < sizeof(amf_engine.config_name) ? n : sizeof(amf_engine.config_name) - 1;
@@ -277,12 +282,14 @@ static void amf_dump(void (*out)(void *ctx, const char *line), void *ctx)
 
 static int amf_exec_init_fn(const struct ais_api *api)
 {
+	const char *mode;
 	int r;
 
 	memset(&amf_engine, 0, sizeof(amf_engine));
 	amf_engine.api = api;
 	amf_engine.local_nodeid = api->local_nodeid();
-	if (!exec_rt.cfg || exec_rt.cfg->amf.mode != AIS_AMF_ENABLED) {
+	mode = api->config_value("amf", "mode");
+	if (mode == NULL || strcmp(mode, "enabled") != 0) {
 		ais_log(LOG_INFO, "amf: disabled on this node (amf { mode: enabled } turns it on)");
 		return 0;
 	}
@@ -293,7 +300,7 @@ static int amf_exec_init_fn(const struct ais_api *api)
 		return r;
 	}
 	amf_engine.enabled = true;
-	amf_engine.clc = amf_clc_new(exec_rt.loop, 0);
+	amf_engine.clc = amf_clc_new(api, 0);
 	r = amf_engine.clc != NULL ? amf_exec_init() : -ENOMEM;
 	if (r < 0) {
 		ais_log(LOG_ERR, "amf: the local executor cannot start: %s", strerror(-r));

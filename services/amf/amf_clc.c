@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ struct amf_clc_job {
 	enum amf_clc_op op;
 	amf_clc_done_fn done;
 	void *ctx;
-	qb_loop_timer_handle timer;
+	uint64_t timer;
 	bool timer_set;
 	bool timed_out;
 	int spawn_err;
@@ -77,15 +78,15 @@ struct amf_clc_group {
 };
 
 struct amf_clc {
-	qb_loop_t *loop;
+	const struct ais_api *api;
 	bool pidfd;
 	struct amf_clc_proc *procs;
 	struct amf_clc_job *failed;
 	struct amf_clc_group *groups;
 	bool sig_set;
-	qb_loop_signal_handle sig;
+	uint64_t sig;
 	bool poll_set;
-	qb_loop_timer_handle poll;
+	uint64_t poll;
 };
 
 static const char *const keep_env[] = {
@@ -163,7 +164,7 @@ static void proc_unlink(struct amf_clc_proc *p)
 		}
 	}
 	if (p->pidfd >= 0) {
-		(void)qb_loop_poll_del(p->clc->loop, p->pidfd);
+		(void)p->clc->api->fd_del(p->pidfd);
 		close(p->pidfd);
 		p->pidfd = -1;
 	}
@@ -180,7 +181,7 @@ static bool any_nonchild(const struct amf_clc *clc)
 static void job_stop_timer(struct amf_clc_job *job)
 {
 	if (job->timer_set) {
-		(void)qb_loop_timer_del(job->clc->loop, job->timer);
+		job->clc->api->timer_del(job->timer);
 		job->timer_set = false;
 	}
 }
@@ -273,7 +274,7 @@ static void proc_gone(struct amf_clc_proc *p, bool have_status, int status)
 	}
 	free(p);
 	if (clc->poll_set && !any_nonchild(clc)) {
-		(void)qb_loop_timer_del(clc->loop, clc->poll);
+		clc->api->timer_del(clc->poll);
 		clc->poll_set = false;
 	}
 }
@@ -320,7 +321,7 @@ static bool proc_check(struct amf_clc_proc *p)
 	return true;
 }
 
-static int32_t pidfd_dispatch(int32_t fd, int32_t revents, void *data)
+static int pidfd_dispatch(int fd, int revents, void *data)
 {
 	struct amf_clc_proc *p = data;
 
@@ -351,7 +352,7 @@ static void procs_check(struct amf_clc *clc, bool children)
 	} while (again);
 }
 
-static int32_t sigchld_dispatch(int32_t sig, void *data)
+static int sigchld_dispatch(int sig, void *data)
 {
 	(void)sig;
 	procs_check(data, true);
@@ -373,8 +374,7 @@ static void poll_arm(struct amf_clc *clc)
 {
 	if (clc->pidfd || clc->poll_set || !any_nonchild(clc))
 		return;
-	if (qb_loop_timer_add(clc->loop, QB_LOOP_MED, (uint64_t)AMF_CLC_POLL_MS * QB_TIME_NS_IN_MSEC, clc,
-			      poll_timer, &clc->poll) == 0)
+	if (clc->api->timer_add(AMF_CLC_POLL_MS, poll_timer, clc, &clc->poll) == 0)
 		clc->poll_set = true;
 }
 
@@ -396,7 +396,7 @@ static int proc_new(struct amf_clc *clc, pid_t pid, bool child, struct amf_clc_p
 			free(p);
 			return fd;
 		}
-		r = qb_loop_poll_add(clc->loop, QB_LOOP_HIGH, fd, POLLIN, p, pidfd_dispatch);
+		r = clc->api->fd_add(fd, POLLIN, pidfd_dispatch, p);
 		if (r < 0) {
 			close(fd);
 			free(p);
@@ -423,14 +423,14 @@ static struct amf_clc_proc *proc_find(struct amf_clc *clc, pid_t pid)
 
 /* ---- context ---- */
 
-struct amf_clc *amf_clc_new(qb_loop_t *loop, unsigned flags)
+struct amf_clc *amf_clc_new(const struct ais_api *api, unsigned flags)
 {
 	struct amf_clc *clc = calloc(1, sizeof(*clc));
 	int fd;
 
 	if (!clc)
 		return NULL;
-	clc->loop = loop;
+	clc->api = api;
 	if (!(flags & AMF_CLC_NO_PIDFD)) {
 		fd = pidfd_open_sys(getpid());
 		if (fd >= 0) {
@@ -439,7 +439,7 @@ struct amf_clc *amf_clc_new(qb_loop_t *loop, unsigned flags)
 		}
 	}
 	if (!clc->pidfd) {
-		if (qb_loop_signal_add(loop, QB_LOOP_HIGH, SIGCHLD, clc, sigchld_dispatch, &clc->sig) != 0) {
+		if (api->signal_add(SIGCHLD, sigchld_dispatch, clc, &clc->sig) != 0) {
 			free(clc);
 			return NULL;
 		}
@@ -497,9 +497,9 @@ void amf_clc_free(struct amf_clc *clc)
 	while (clc->groups)
 		group_forget(clc, clc->groups->comp);
 	if (clc->poll_set)
-		(void)qb_loop_timer_del(clc->loop, clc->poll);
+		clc->api->timer_del(clc->poll);
 	if (clc->sig_set)
-		(void)qb_loop_signal_del(clc->loop, clc->sig);
+		clc->api->signal_del(clc->sig);
 	free(clc);
 }
 
@@ -713,7 +713,7 @@ int amf_clc_run(struct amf_clc *clc, const struct amf_comp *comp, enum amf_clc_o
 	if (r != 0) {
 		/* reported from the loop, like every other result */
 		job->spawn_err = r;
-		if (qb_loop_timer_add(clc->loop, QB_LOOP_MED, 0, job, job_timeout, &job->timer) != 0) {
+		if (clc->api->timer_add(0, job_timeout, job, &job->timer) != 0) {
 			free(job);
 			return -ENOMEM;
 		}
@@ -738,7 +738,7 @@ int amf_clc_run(struct amf_clc *clc, const struct amf_comp *comp, enum amf_clc_o
 	p->op = op;
 	p->job = job;
 	job->proc = p;
-	r = qb_loop_timer_add(clc->loop, QB_LOOP_MED, timeout_ms * QB_TIME_NS_IN_MSEC, job, job_timeout, &job->timer);
+	r = clc->api->timer_add(timeout_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)timeout_ms, job_timeout, job, &job->timer);
 	if (r != 0) {
 		/* no timeout, no command: it is killed and reaped from the loop */
 		(void)kill(-pid, SIGKILL);
@@ -865,7 +865,7 @@ void amf_clc_unwatch(struct amf_clc_watch *watch)
 		proc_unlink(p);
 		free(p);
 		if (clc->poll_set && !any_nonchild(clc)) {
-			(void)qb_loop_timer_del(clc->loop, clc->poll);
+			clc->api->timer_del(clc->poll);
 			clc->poll_set = false;
 		}
 	}

@@ -34,8 +34,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <qb/qbloop.h>
-#include <qb/qbutil.h>
+#include <ais/service.h>
 
 #include "amf_model.h"
 
@@ -102,10 +101,11 @@ enum amf_clc_flags {
 };
 
 /**
- * Create the life-cycle context on loop (not owned). flags: enum amf_clc_flags.
+ * Create the life-cycle context on the main loop of api (timers, descriptor
+ * watches and signals go through it; not owned). flags: enum amf_clc_flags.
  * @return the context, or NULL when out of memory.
  */
-struct amf_clc *amf_clc_new(qb_loop_t *loop, unsigned flags);
+struct amf_clc *amf_clc_new(const struct ais_api *api, unsigned flags);
 
 /**
  * Free the context: cancel every job and watch without calling back, kill

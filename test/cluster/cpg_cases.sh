@@ -10,8 +10,6 @@ CASES="$AIS_BUILD_DIR/test/cluster/cpgcases"
 [ -x "$CASES" ] || { echo "ERROR: $CASES is not built" >&2; exit 99; }
 
 one_node_start
-export AIS_INSTANCE
-AIS_INSTANCE=$(inst 1)
 
 step "the cases (cpgcases kills the daemon for the last part)"
 "$CASES" "$daemon" >"$work/cases.out" 2>&1 || { cat "$work/cases.out"; fail "cpgcases failed"; }

@@ -120,25 +120,25 @@ logging {
 EOC
 }
 
-# one_node_start [TOTEM_LINES] [AISEXEC_LINES]: a one-node daemon started by
-# the test itself (config from one_node_conf, directory $work/n1, log in
-# aisexec.log there), its pid in $daemon; returns once it answers. The EXIT
-# trap stops it before lib.sh's cleanup.
+# Start one daemon of our own on node 1 (one_node_conf; $1: extra lines in
+# aisexec { }) in $work/n1, its log in $d/aisexec.stderr; sets d, conf,
+# daemon and AIS_INSTANCE, and waits until it answers. An EXIT trap stops
+# $daemon before lib.sh's cleanup (a caller may set its own instead).
 one_node_start() {
-	local d="$work/n1"
+	d="$work/n1"
 	mkdir -p "$d"
-	one_node_conf "$d/aisexec.conf" "$d" "${1:-}" "${2:-}" "to_stderr: off
-	to_syslog: off
-	to_logfile: on
-	logfile: $d/aisexec.log"
-	AIS_INSTANCE=$(inst 1) "$AISEXEC" -f -c "$d/aisexec.conf" >"$d/aisexec.stderr" 2>&1 &
+	conf="$d/aisexec.conf"
+	one_node_conf "$conf" "$d" "" "${1:-}"
+	export AIS_INSTANCE
+	AIS_INSTANCE=$(inst 1)
+	"$AISEXEC" -f -c "$conf" >"$d/aisexec.stderr" 2>&1 &
 	daemon=$!
 	trap 'rc=$?; kill -TERM $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true; (exit $rc); cleanup' EXIT
 	for _ in $(seq 100); do
 		aistool_on 1 status >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	aistool_on 1 status >/dev/null || fail "the daemon did not start"
+	fail "the daemon did not start"
 }
 
 # A counter of `aistool ring --json` on node $1: ring_stat I NAME.

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The executive's admin functions (exec/admin.h) as fuzz targets see them:
- * fixed answers for the reads, and the fault filter's argument rules for the
- * writes, so a request the engine accepted with arguments the executive
- * would never take aborts the run. Shared by fuzz_cfg and fuzz_ipc.
+ * The executive's admin functions (exec/admin.h, and as the table engines
+ * get as api->admin) as fuzz targets see them: fixed answers for the reads,
+ * and the fault filter's argument rules for the writes, so a request the
+ * engine accepted with arguments the executive would never take aborts the
+ * run. Shared by fuzz_cfg and fuzz_ipc.
  */
 #include "config.h"
 
@@ -22,7 +23,7 @@
 
 struct fuzz_admin_view fuzz_admin_view = { .ring_seq = 4, .n_members = 1, .members = { 1 } };
 
-void admin_local_node_get(struct admin_local_node *ret)
+void admin_local_node_get(struct ais_admin_local_node *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->nodeid = 1;
@@ -31,14 +32,14 @@ void admin_local_node_get(struct admin_local_node *ret)
 	ret->family = AF_INET;
 }
 
-void admin_status_get(struct admin_status *ret)
+void admin_status_get(struct ais_admin_status *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->nodeid = 1;
-	ret->state = SRP_STATE_OPERATIONAL;
+	ret->state = AIS_ADMIN_RING_OPERATIONAL;
 }
 
-size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
+size_t admin_members_get(struct ais_ring_id *ret_ring_id, struct ais_admin_member *ret, size_t max)
 {
 	if (ret_ring_id) {
 		ret_ring_id->rep = 1;
@@ -53,17 +54,17 @@ size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member 
 	return fuzz_admin_view.n_members;
 }
 
-void admin_ring_stats_get(struct srp_stats *ret)
+void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 }
 
-void admin_refused_get(struct admin_refused *ret)
+void admin_refused_get(struct ais_admin_refused *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 }
 
-size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
+size_t admin_service_stats_get(struct ais_admin_service_stats *ret, size_t max)
 {
 	(void)ret;
 	(void)max;
@@ -138,3 +139,27 @@ int admin_blackbox_dump(char *ret_path, size_t len)
 	(void)len;
 	return -EIO;
 }
+
+static const struct ais_service_engine *fuzz_admin_engine_get(uint16_t id)
+{
+	return fuzz_engine_get(id);
+}
+
+const struct ais_admin_api fuzz_admin_api = {
+	.status_get = admin_status_get,
+	.local_node_get = admin_local_node_get,
+	.members_get = admin_members_get,
+	.ring_stats_get = admin_ring_stats_get,
+	.refused_get = admin_refused_get,
+	.service_stats_get = admin_service_stats_get,
+	.engine_get = fuzz_admin_engine_get,
+	.fault_drop = admin_fault_drop,
+	.fault_drop_mcast = admin_fault_drop_mcast,
+	.fault_partition = admin_fault_partition,
+	.fault_duplicate = admin_fault_duplicate,
+	.fault_delay = admin_fault_delay,
+	.fault_heal = admin_fault_heal,
+	.fault_clear = admin_fault_clear,
+	.fault_enabled = admin_fault_enabled,
+	.blackbox_dump = admin_blackbox_dump,
+};

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ais/admin.h>
+#include <ais/service.h>
+
 struct fuzz_admin_view {
 	uint64_t ring_seq;
 	size_t n_members;
@@ -16,5 +19,12 @@ struct fuzz_admin_view {
 };
 
 extern struct fuzz_admin_view fuzz_admin_view;
+
+/** The admin functions as the api->admin table. */
+extern const struct ais_admin_api fuzz_admin_api;
+
+/** The engine with that id, as the target loaded it (each target defines
+ *  it; the admin table's engine_get answers with it). */
+const struct ais_service_engine *fuzz_engine_get(uint16_t id);
 
 #endif

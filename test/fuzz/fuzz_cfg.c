@@ -20,10 +20,10 @@
 #include <saAis.h>
 #include <ais/ipc.h>
 #include <ais/ipc_cfg.h>
+#include <ais/admin.h>
 #include <ais/service.h>
 
-#include "admin.h"
-#include "service.h"
+#include "fuzz_admin.h"
 
 extern const struct ais_service_engine ais_cfg_engine;
 
@@ -93,6 +93,7 @@ static void fuzz_shutdown_request(void)
 {
 }
 
+
 static const struct ais_api fuzz_api = {
 	.abi_version = AIS_SERVICE_ABI_VERSION,
 	.local_nodeid = fuzz_local_nodeid,
@@ -103,13 +104,13 @@ static const struct ais_api fuzz_api = {
 	.conn_lookup = fuzz_conn_lookup,
 	.conn_credentials = fuzz_conn_credentials,
 	.shutdown_request = fuzz_shutdown_request,
+	.admin = &fuzz_admin_api,
 };
 
-/* --- the router's engine lookup (the admin functions are in fuzz_admin.c) */
+/* --- the engine lookup the admin table answers with (fuzz_admin.c) ------ */
 
-const struct ais_service_engine *service_engine_get(void *ctx, uint16_t id)
+const struct ais_service_engine *fuzz_engine_get(uint16_t id)
 {
-	(void)ctx;
 	return id == AIS_SERVICE_CFG ? &ais_cfg_engine : NULL;
 }
 

@@ -10,7 +10,7 @@
  * a configuration change runs the real sync protocol (exec/sync.c) over the
  * engines' sync hooks. Only libqb, the executive's transport and the disk
  * are doubles: the api table here records answers and checks that each is
- * well formed, and the event id store (exec/ringseq.h) is durable at once, so
+ * well formed, and the event id store (api counter_*) is durable at once, so
  * a run does not depend on a writer thread's timing.
  *
  * Input: a sequence of records, so that state-dependent paths are reached
@@ -45,7 +45,6 @@
 #include <ais/service.h>
 
 #include "fuzz_admin.h"
-#include "ringseq.h"
 #include "runtime.h"
 #include "service.h"
 #include "sync.h"
@@ -315,6 +314,95 @@ static void fz_shutdown_request(void)
 {
 }
 
+/* --- the disk: a counter file that is durable at once -------------------- */
+
+struct ais_counter_file {
+	uint64_t durable;
+};
+
+static struct ais_counter_file fz_counter;
+
+static int fz_counter_read(const char *path, uint64_t *ret_value)
+{
+	(void)path;
+	*ret_value = 0;
+	return 0;
+}
+
+static int fz_counter_start(const char *path, struct ais_counter_file **ret)
+{
+	(void)path;
+	fz_counter.durable = 0;
+	*ret = &fz_counter;
+	return 0;
+}
+
+static void fz_counter_store(struct ais_counter_file *c, uint64_t value)
+{
+	if (value > c->durable)
+		c->durable = value;
+}
+
+static uint64_t fz_counter_durable(struct ais_counter_file *c, int *ret_error)
+{
+	if (ret_error)
+		*ret_error = 0;
+	return c->durable;
+}
+
+static int fz_counter_stop(struct ais_counter_file *c)
+{
+	(void)c;
+	return 0;
+}
+
+/* --- the rest of the executive: no fds, no signals, no configuration ------ */
+
+static int fz_fd_add(int fd, int events, int (*fn)(int fd, int revents, void *data), void *data)
+{
+	(void)fd, (void)events, (void)fn, (void)data;
+	return -ENOSYS;
+}
+
+static int fz_fd_del(int fd)
+{
+	(void)fd;
+	return -ENOENT;
+}
+
+static int fz_signal_add(int sig, int (*fn)(int sig, void *data), void *data, uint64_t *ret_handle)
+{
+	(void)sig, (void)fn, (void)data, (void)ret_handle;
+	return -ENOSYS;
+}
+
+static void fz_signal_del(uint64_t handle)
+{
+	(void)handle;
+}
+
+static const char *fz_config_path(void)
+{
+	return "";
+}
+
+/* AMF stays disabled: no amf.conf, no component processes */
+static const char *fz_config_value(const char *section, const char *key)
+{
+	(void)section, (void)key;
+	return NULL;
+}
+
+static const char *fz_run_dir(void)
+{
+	return "/nonexistent";
+}
+
+const struct ais_service_engine *fuzz_engine_get(uint16_t id)
+{
+	return service_engine_get(NULL, id);
+}
+
 static const struct ais_api fz_api = {
 	.abi_version = AIS_SERVICE_ABI_VERSION,
 	.local_nodeid = fz_local_nodeid,
@@ -334,61 +422,21 @@ static const struct ais_api fz_api = {
 	.timer_del = fz_timer_del,
 	.sync_in_progress = fz_sync_in_progress,
 	.shutdown_request = fz_shutdown_request,
+	.fd_add = fz_fd_add,
+	.fd_del = fz_fd_del,
+	.signal_add = fz_signal_add,
+	.signal_del = fz_signal_del,
+	.config_path = fz_config_path,
+	.config_dir = fz_config_path,
+	.config_value = fz_config_value,
+	.run_dir = fz_run_dir,
+	.counter_read = fz_counter_read,
+	.counter_start = fz_counter_start,
+	.counter_store = fz_counter_store,
+	.counter_durable = fz_counter_durable,
+	.counter_stop = fz_counter_stop,
+	.admin = &fuzz_admin_api,
 };
-
-/* --- the disk: a store that is durable at once ----------------------------- */
-
-struct ringseq_writer {
-	uint64_t durable;
-};
-
-static struct ringseq_writer fz_writer;
-
-int ringseq_read(const char *path, uint64_t *ret_seq)
-{
-	(void)path;
-	*ret_seq = 0;
-	return 0;
-}
-
-int ringseq_writer_start(const char *path, struct ringseq_writer **ret)
-{
-	(void)path;
-	fz_writer.durable = 0;
-	*ret = &fz_writer;
-	return 0;
-}
-
-void ringseq_writer_store(struct ringseq_writer *w, uint64_t seq)
-{
-	if (seq > w->durable)
-		w->durable = seq;
-}
-
-uint64_t ringseq_writer_durable(struct ringseq_writer *w, int *ret_error)
-{
-	if (ret_error)
-		*ret_error = 0;
-	return w->durable;
-}
-
-int ringseq_writer_reserve(struct ringseq_writer *w, uint64_t seq)
-{
-	ringseq_writer_store(w, seq + RINGSEQ_BLOCK);
-	return 0;
-}
-
-int ringseq_writer_flush(struct ringseq_writer *w)
-{
-	(void)w;
-	return 0;
-}
-
-int ringseq_writer_stop(struct ringseq_writer *w)
-{
-	(void)w;
-	return 0;
-}
 
 /* --- the sync host -------------------------------------------------------- */
 

@@ -27,6 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <qb/qbloop.h>
+#include <qb/qbutil.h>
+
 #include "amf_clc.h"
 #include "amf_config.h"
 
@@ -48,6 +51,59 @@ struct fixture {
 };
 
 static struct fixture fx;
+
+/* The part of the executive's api the life cycle uses, on the test's loop. */
+static int t_timer_add(uint32_t ms, void (*fn)(void *data), void *data, uint64_t *ret_handle)
+{
+	qb_loop_timer_handle h;
+	int32_t r = qb_loop_timer_add(fx.loop, QB_LOOP_MED, (uint64_t)ms * QB_TIME_NS_IN_MSEC, data, fn, &h);
+
+	if (r != 0)
+		return r < 0 ? r : -ENOMEM;
+	*ret_handle = h;
+	return 0;
+}
+
+static void t_timer_del(uint64_t handle)
+{
+	(void)qb_loop_timer_del(fx.loop, handle);
+}
+
+static int t_fd_add(int fd, int events, int (*fn)(int fd, int revents, void *data), void *data)
+{
+	return qb_loop_poll_add(fx.loop, QB_LOOP_HIGH, fd, events, data, fn);
+}
+
+static int t_fd_del(int fd)
+{
+	return qb_loop_poll_del(fx.loop, fd);
+}
+
+static int t_signal_add(int sig, int (*fn)(int sig, void *data), void *data, uint64_t *ret_handle)
+{
+	qb_loop_signal_handle h = NULL;
+	int32_t r = qb_loop_signal_add(fx.loop, QB_LOOP_HIGH, sig, data, fn, &h);
+
+	if (r != 0)
+		return r < 0 ? r : -EINVAL;
+	*ret_handle = (uint64_t)(uintptr_t)h;
+	return 0;
+}
+
+static void t_signal_del(uint64_t handle)
+{
+	(void)qb_loop_signal_del(fx.loop, (qb_loop_signal_handle)(uintptr_t)handle);
+}
+
+static const struct ais_api test_api = {
+	.abi_version = AIS_SERVICE_ABI_VERSION,
+	.timer_add = t_timer_add,
+	.timer_del = t_timer_del,
+	.fd_add = t_fd_add,
+	.fd_del = t_fd_del,
+	.signal_add = t_signal_add,
+	.signal_del = t_signal_del,
+};
 
 static int count_fds(void)
 {
@@ -153,7 +209,7 @@ static void setup_mode(unsigned flags)
 	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
 	fx.loop = qb_loop_create();
 	ck_assert_ptr_nonnull(fx.loop);
-	fx.clc = amf_clc_new(fx.loop, flags);
+	fx.clc = amf_clc_new(&test_api, flags);
 	ck_assert_ptr_nonnull(fx.clc);
 	if (flags & AMF_CLC_NO_PIDFD)
 		ck_assert(!amf_clc_uses_pidfd(fx.clc));

@@ -12,6 +12,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,10 +20,8 @@
 #include <check.h>
 #include <saAis.h>
 #include <ais/ipc_cfg.h>
+#include <ais/admin.h>
 #include <ais/service.h>
-
-#include "admin.h"
-#include "service.h"
 
 extern const struct ais_service_engine ais_cfg_engine;
 
@@ -111,6 +110,8 @@ static void fake_shutdown_request(void)
 	shutdown_count++;
 }
 
+static const struct ais_admin_api fake_admin;
+
 static const struct ais_api fake_api = {
 	.abi_version = AIS_SERVICE_ABI_VERSION,
 	.local_nodeid = fake_local_nodeid,
@@ -121,6 +122,7 @@ static const struct ais_api fake_api = {
 	.conn_lookup = fake_conn_lookup,
 	.conn_credentials = fake_conn_credentials,
 	.shutdown_request = fake_shutdown_request,
+	.admin = &fake_admin,
 };
 
 /* --- admin.h and service.h doubles ------------------------------------ */
@@ -132,14 +134,14 @@ static char fault_last[128];
 static size_t member_count_reported = 3;
 static size_t dump_bytes;
 
-void admin_status_get(struct admin_status *ret)
+static void admin_status_get(struct ais_admin_status *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->nodeid = 2;
 	strcpy(ret->instance, "n2");
 	strcpy(ret->cluster_name, "test");
 	strcpy(ret->transport, "udpu");
-	ret->state = SRP_STATE_OPERATIONAL;
+	ret->state = AIS_ADMIN_RING_OPERATIONAL;
 	ret->ring_id.rep = 1;
 	ret->ring_id.seq = 0x100000002ULL;
 	ret->member_count = 3;
@@ -148,7 +150,7 @@ void admin_status_get(struct admin_status *ret)
 	ret->pid = 99;
 }
 
-size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member *ret, size_t max)
+static size_t admin_members_get(struct ais_ring_id *ret_ring_id, struct ais_admin_member *ret, size_t max)
 {
 	ret_ring_id->rep = 1;
 	ret_ring_id->seq = 7;
@@ -161,7 +163,7 @@ size_t admin_members_get(struct totem_ring_id *ret_ring_id, struct admin_member 
 	return member_count_reported;
 }
 
-void admin_ring_stats_get(struct srp_stats *ret)
+static void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->token_rotations = 10;
@@ -172,14 +174,14 @@ void admin_ring_stats_get(struct srp_stats *ret)
 	ret->frames_implausible = 2;
 }
 
-void admin_refused_get(struct admin_refused *ret)
+static void admin_refused_get(struct ais_admin_refused *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->implausible = 7;
 	ret->replayed = 4;
 }
 
-size_t admin_service_stats_get(struct admin_service_stats *ret, size_t max)
+static size_t admin_service_stats_get(struct ais_admin_service_stats *ret, size_t max)
 {
 	ck_assert_uint_ge(max, 2);
 	memset(ret, 0, 2 * sizeof(*ret));
@@ -201,7 +203,7 @@ static int fault_record(const char *what)
 	return fault_result;
 }
 
-int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+static int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 {
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "drop %u", percent);
@@ -211,7 +213,7 @@ int admin_fault_drop(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 	return fault_record(buf);
 }
 
-int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
+static int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nodes)
 {
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "drop-mcast %u", percent);
@@ -221,7 +223,7 @@ int admin_fault_drop_mcast(uint32_t percent, const uint32_t *nodes, size_t n_nod
 	return fault_record(buf);
 }
 
-int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
+static int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size_t n_b)
 {
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "partition");
@@ -234,7 +236,7 @@ int admin_fault_partition(const uint32_t *a, size_t n_a, const uint32_t *b, size
 	return fault_record(buf);
 }
 
-int admin_fault_duplicate(uint32_t percent)
+static int admin_fault_duplicate(uint32_t percent)
 {
 	char buf[64];
 
@@ -242,7 +244,7 @@ int admin_fault_duplicate(uint32_t percent)
 	return fault_record(buf);
 }
 
-int admin_fault_delay(uint32_t percent, uint32_t ms)
+static int admin_fault_delay(uint32_t percent, uint32_t ms)
 {
 	char buf[64];
 
@@ -250,22 +252,22 @@ int admin_fault_delay(uint32_t percent, uint32_t ms)
 	return fault_record(buf);
 }
 
-int admin_fault_heal(void)
+static int admin_fault_heal(void)
 {
 	return fault_record("heal");
 }
 
-int admin_fault_clear(void)
+static int admin_fault_clear(void)
 {
 	return fault_record("clear");
 }
 
-bool admin_fault_enabled(void)
+static bool admin_fault_enabled(void)
 {
 	return fault_allowed;
 }
 
-int admin_blackbox_dump(char *ret_path, size_t len)
+static int admin_blackbox_dump(char *ret_path, size_t len)
 {
 	const char *p = "/run/ais/blackbox-1.fdata";
 
@@ -292,15 +294,32 @@ static const struct ais_service_engine dumping_engine = {
 	.dump_fn = big_dump_fn,
 };
 
-const struct ais_service_engine *service_engine_get(void *ctx, uint16_t id)
+static const struct ais_service_engine *admin_engine_get(uint16_t id)
 {
-	(void)ctx;
 	if (id == 0)
 		return &ais_cfg_engine;
 	if (id == 9)
 		return &dumping_engine;
 	return NULL;
 }
+
+static const struct ais_admin_api fake_admin = {
+	.status_get = admin_status_get,
+	.members_get = admin_members_get,
+	.ring_stats_get = admin_ring_stats_get,
+	.refused_get = admin_refused_get,
+	.service_stats_get = admin_service_stats_get,
+	.engine_get = admin_engine_get,
+	.fault_drop = admin_fault_drop,
+	.fault_drop_mcast = admin_fault_drop_mcast,
+	.fault_partition = admin_fault_partition,
+	.fault_duplicate = admin_fault_duplicate,
+	.fault_delay = admin_fault_delay,
+	.fault_heal = admin_fault_heal,
+	.fault_clear = admin_fault_clear,
+	.fault_enabled = admin_fault_enabled,
+	.blackbox_dump = admin_blackbox_dump,
+};
 
 /* --- helpers ----------------------------------------------------------- */
 

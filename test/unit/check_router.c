@@ -108,6 +108,11 @@ START_TEST(test_register_rules)
 	e.abi_version = AIS_SERVICE_ABI_VERSION + 1;
 	ck_assert_int_eq(service_register(&e, NULL, err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "ABI"));
+	/* a plugin built against the first api table (no admin table, no
+	 * descriptor watches, no ring size) is refused by name */
+	e.abi_version = 1;
+	ck_assert_int_eq(service_register(&e, NULL, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "service other has ABI version 1, this daemon needs 2");
 	e.abi_version = AIS_SERVICE_ABI_VERSION;
 	e.id = AIS_SERVICE_ID_MAX;
 	ck_assert_int_eq(service_register(&e, NULL, err, sizeof(err)), -EINVAL);
@@ -230,7 +235,7 @@ END_TEST
 
 START_TEST(test_confchg_and_stats)
 {
-	struct admin_service_stats st[4];
+	struct ais_admin_service_stats st[4];
 	ais_nodeid_t m[] = { 1, 2 };
 	struct ais_ring_id rid = { 1, 8 };
 
