@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "cpg_int.h"
 
@@ -61,7 +62,7 @@ struct cpg_group *cpg_group_get(const struct ais_cpg_name *name)
 
 	if (g)
 		return g;
-	g = calloc(1, sizeof(*g));
+	g = ais_calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
 	g->name.length = name->length;
@@ -109,7 +110,7 @@ struct cpg_member *cpg_group_member_find(struct cpg_group *g, uint32_t nodeid, u
 
 int cpg_group_member_add(struct cpg_group *g, uint32_t nodeid, uint32_t pid)
 {
-	struct cpg_member *m = calloc(1, sizeof(*m)), *pos;
+	struct cpg_member *m = ais_calloc(1, sizeof(*m)), *pos;
 
 	if (!m)
 		return -ENOMEM;
@@ -136,7 +137,7 @@ int cpg_addr_vec_push(struct cpg_addr_vec *vec, uint32_t nodeid, uint32_t pid, u
 {
 	if (vec->n == vec->cap) {
 		size_t cap = vec->cap ? vec->cap * 2 : 8;
-		struct ais_cpg_address *v = realloc(vec->v, cap * sizeof(*v));
+		struct ais_cpg_address *v = ais_realloc(vec->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
@@ -192,7 +193,7 @@ void cpg_group_confchg_send(struct cpg_group *g,
 	struct iovec iov[2];
 	size_t n = 0, total = g->n_members + n_left + n_joined;
 
-	list = calloc(total ? total : 1, sizeof(*list));
+	list = ais_calloc(total ? total : 1, sizeof(*list));
 	if (!list) {
 		ais_log(LOG_ERR, "out of memory building a confchg event");
 		return;
@@ -269,7 +270,7 @@ void cpg_conn_totem_confchg_send(struct cpg_conn *pd)
 
 	n = cpg_state.api->members_get(&ring, members, cap);
 	if (n > cap) {
-		members = calloc(n, sizeof(*members));
+		members = ais_calloc(n, sizeof(*members));
 		if (!members)
 			return;
 		cap = n;
@@ -287,7 +288,7 @@ static int cpg_iter_push(struct cpg_iter *it, size_t *cap, const struct ais_cpg_
 {
 	if (it->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
-		struct cpg_iter_entry *e = realloc(it->entries, ncap * sizeof(*e));
+		struct cpg_iter_entry *e = ais_realloc(it->entries, ncap * sizeof(*e));
 
 		if (!e)
 			return -ENOMEM;
@@ -330,7 +331,7 @@ int cpg_iter_build(struct cpg_conn *pd, uint32_t type, const struct ais_cpg_name
 		return -EINVAL;
 	if (pd->n_iters >= CPG_CONN_ITERS_MAX)
 		return -EMFILE;
-	it = calloc(1, sizeof(*it));
+	it = ais_calloc(1, sizeof(*it));
 	if (!it)
 		return -ENOMEM;
 	if (type == CPG_ITERATION_ONE_GROUP) {
@@ -381,7 +382,7 @@ void cpg_groups_destroy(void)
 	while (mi && qb_map_iter_next(mi, (void **)&g)) {
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 32;
-			struct cpg_group **a = realloc(all, ncap * sizeof(*a));
+			struct cpg_group **a = ais_realloc(all, ncap * sizeof(*a));
 
 			if (!a)
 				break;

@@ -78,6 +78,7 @@
 
 #include <qb/qblist.h>
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "pg.h"
 #include "pg_pack.h"
@@ -417,7 +418,7 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
                 const struct totem_clock_ops *clock,
                 const struct pg_callbacks *cb, void *ctx)
 {
-	pg_t *pg = calloc(1, sizeof(*pg));
+	pg_t *pg = ais_calloc(1, sizeof(*pg));
 
 	if (pg == NULL) {
 		return NULL;
@@ -512,7 +513,7 @@ static int pg_lane_mcast(pg_t *pg, struct pg_lane *l, const struct iovec *iov, s
 		pg->mcast_eagain++;
 		return -EAGAIN;
 	}
-	m = malloc(sizeof(*m) + len);
+	m = ais_malloc(sizeof(*m) + len);
 	if (m == NULL) {
 		return -ENOMEM;
 	}
