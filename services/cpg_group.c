@@ -346,8 +346,13 @@ int cpg_iter_build(struct cpg_conn *pd, uint32_t type, const struct ais_cpg_name
 		if (!mi) {
 			r = -ENOMEM;
 		} else {
-			while (r == 0 && qb_map_iter_next(mi, (void **)&g))
-				r = cpg_iter_add_group(it, &cap, g, type);
+			/* walk to the end even after an error: libqb's skiplist keeps a
+			 * reference on the node an iteration stops at, and that node
+			 * would never be freed */
+			while (qb_map_iter_next(mi, (void **)&g)) {
+				if (r == 0)
+					r = cpg_iter_add_group(it, &cap, g, type);
+			}
 			qb_map_iter_free(mi);
 		}
 	}
@@ -371,33 +376,31 @@ void cpg_iter_free(struct cpg_iter *it)
 /** Free every group (engine stop). */
 void cpg_groups_destroy(void)
 {
-	struct cpg_group **all = NULL;
-	size_t n = 0, cap = 0;
+	size_t n;
 	qb_map_iter_t *mi;
 	struct cpg_group *g;
 
 	if (!cpg_state.groups)
 		return;
-	mi = qb_map_iter_create(cpg_state.groups);
-	while (mi && qb_map_iter_next(mi, (void **)&g)) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct cpg_group **a = ais_realloc(all, ncap * sizeof(*a));
+	/* in batches of a fixed array: stopping needs no memory. Each walk
+	 * goes to the end (libqb keeps a reference on the node a walk stops
+	 * at), then frees what it collected. */
+	do {
+		struct cpg_group *batch[32];
 
-			if (!a)
-				break;
-			all = a;
-			cap = ncap;
+		n = 0;
+		mi = qb_map_iter_create(cpg_state.groups);
+		while (mi && qb_map_iter_next(mi, (void **)&g)) {
+			if (n < sizeof(batch) / sizeof(batch[0]))
+				batch[n++] = g;
 		}
-		all[n++] = g;
-	}
-	if (mi)
-		qb_map_iter_free(mi);
-	for (size_t i = 0; i < n; i++) {
-		qb_map_rm(cpg_state.groups, all[i]->key);
-		cpg_group_free(all[i]);
-	}
-	free(all);
+		if (mi)
+			qb_map_iter_free(mi);
+		for (size_t i = 0; i < n; i++) {
+			qb_map_rm(cpg_state.groups, batch[i]->key);
+			cpg_group_free(batch[i]);
+		}
+	} while (n > 0);
 	qb_map_destroy(cpg_state.groups);
 	cpg_state.groups = NULL;
 }

@@ -132,32 +132,43 @@ void cpg_sync_note_leave(uint32_t nodeid, uint32_t pid, const struct ais_cpg_nam
 	}
 }
 
-/* Every group, so the caller may change the map while walking the array. */
+/* Every group, so the caller may change the map while walking the array.
+ * Out of memory: NULL with *ret_n the number of groups (not 0). */
 static struct cpg_group **cpg_groups_snapshot(size_t *ret_n)
 {
 	struct cpg_group **all = NULL, *g;
 	size_t n = 0, cap = 0;
+	bool failed = false;
 	qb_map_iter_t *mi = qb_map_iter_create(cpg_state.groups);
 
-	if (!mi)
+	if (!mi) {
+		*ret_n = qb_map_count_get(cpg_state.groups);
 		return NULL;
+	}
 	while (qb_map_iter_next(mi, (void **)&g)) {
-		if (n == cap) {
+		if (n == cap && !failed) {
 			size_t ncap = cap ? cap * 2 : 32;
 			struct cpg_group **a = ais_realloc(all, ncap * sizeof(*a));
 
 			if (!a) {
-				free(all);
-				qb_map_iter_free(mi);
-				return NULL;
+				/* walk on to the end: libqb keeps a reference on the
+				 * node an iteration stops at */
+				failed = true;
+				continue;
 			}
 			all = a;
 			cap = ncap;
 		}
-		all[n++] = g;
+		if (!failed)
+			all[n] = g;
+		n++;
 	}
 	qb_map_iter_free(mi);
 	*ret_n = n;
+	if (failed) {
+		free(all);
+		return NULL;
+	}
 	return all;
 }
 
