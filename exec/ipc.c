@@ -327,6 +327,19 @@ static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 
 static size_t ipc_drain(struct ais_conn *conn);
 
+/* A response that could not be sent leaves the client waiting for it and
+ * the channel out of step: disconnect it, so that it learns at once. */
+static ssize_t ipc_response_sent(struct ais_conn *conn, ssize_t r)
+{
+	if (r < 0 && !conn->disconnect_pending && !conn->closed) {
+		ais_log(LOG_WARNING, "%s client pid %d (conn %" PRIu64 "): cannot send a response: %s;"
+			" disconnecting it", conn->slot->engine->name, (int)conn->pid, conn->id,
+			strerror((int)-r));
+		ipc_conn_disconnect(conn);
+	}
+	return r;
+}
+
 static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 {
 	struct qb_ipc_response_header r = {
@@ -335,9 +348,9 @@ static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 		.error = (int32_t)service_err_to_sa(err),
 	};
 
-	if (!ais_inject_syscall(AIS_INJECT_IPC_SEND)) {
-		(void)qb_ipcs_response_send(conn->c, &r, sizeof(r));
-	}
+	(void)ipc_response_sent(conn, ais_inject_syscall(AIS_INJECT_IPC_SEND)
+					      ? -errno
+					      : qb_ipcs_response_send(conn->c, &r, sizeof(r)));
 }
 
 static bool ipc_flow_ok(size_t len)
@@ -587,14 +600,14 @@ int ipc_responsev_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 {
 	ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_sendv(conn->c, iov, iovcnt);
 
-	return r < 0 ? (int)r : 0;
+	return ipc_response_sent(conn, r) < 0 ? (int)r : 0;
 }
 
 int ipc_response_send(ais_conn_t *conn, const void *msg, size_t len)
 {
 	ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_send(conn->c, msg, len);
 
-	return r < 0 ? (int)r : 0;
+	return ipc_response_sent(conn, r) < 0 ? (int)r : 0;
 }
 
 void *ipc_conn_private(ais_conn_t *conn)
