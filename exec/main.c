@@ -297,10 +297,34 @@ static int main_ring_seq_store(void *ctx, uint64_t ring_seq)
 	return r;
 }
 
+static void main_shutdown_job(void *data)
+{
+	(void)data;
+	exec_shutdown_request();
+}
+
+/* Messages this node accepted are lost: the others would wait for them (a
+ * sync barrier, a join list) for ever. Fail this node instead: leave, once
+ * out of srp's token callback that reported it. */
+static void main_frame_lost(void *ctx, size_t len, int err)
+{
+	(void)ctx;
+	if (exec_rt.shutting_down || main_state.exit_status == EXIT_FAILURE) {
+		return;
+	}
+	ais_log(LOG_CRIT, "a %zu byte frame of accepted messages was lost (%s): leaving the cluster", len,
+		strerror(-err));
+	main_state.exit_status = EXIT_FAILURE;
+	if (qb_loop_job_add(exec_rt.loop, QB_LOOP_HIGH, NULL, main_shutdown_job) != 0) {
+		exec_shutdown_request();
+	}
+}
+
 static const struct pg_callbacks main_pg_callbacks = {
 	.deliver = main_deliver,
 	.confchg = main_confchg,
 	.ring_seq_store = main_ring_seq_store,
+	.frame_lost = main_frame_lost,
 };
 
 

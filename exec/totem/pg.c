@@ -190,6 +190,8 @@ static int pg_frame_emit(void *ctx, const void *frame, size_t len, enum totem_gu
 		pg->frames_lost++;
 		ais_log(LOG_ERR, "srp refused a %zu byte frame within its budget: %s", len,
 		        strerror(-rc));
+		if (pg->cb.frame_lost != NULL)
+			pg->cb.frame_lost(pg->ctx, len, rc);
 	}
 	return rc;
 }

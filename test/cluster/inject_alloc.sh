@@ -25,11 +25,37 @@ step "start 3 nodes"
 cluster start 3 --token 1000 --quiet || fail "the ring did not form"
 expect_ring "1 2 3" 1 2 3 >/dev/null
 
-step "restart n3 with AIS_INJECT=\"$INJECT_SPEC\""
-AISEXEC="$AISEXEC_INJECT" AIS_INJECT="$INJECT_SPEC" cluster restart 3 --timeout 30 --quiet ||
-	fail "n3 did not come back with injection"
-grep -q "fault injection active: AIS_INJECT=$INJECT_SPEC" "$work/n3/aisexec.log" ||
-	fail "n3 did not log that fault injection is active"
+# n3 is running, or it stopped cleanly (sets n3_alive); never a crash.
+n3_check() {
+	# by its pid: a client connection to n3 may itself be refused
+	n3_alive=0
+	if kill -0 "$(cat "$work/n3/ais-cluster.pid" 2>/dev/null)" 2>/dev/null; then n3_alive=1; fi
+	[ ! -e "$work/n3/blackbox-crash.fdata" ] || fail "n3 crashed (blackbox-crash.fdata written)"
+	if grep -E -q "crash|Segmentation|Aborted|assertion" "$work/n3/aisexec.stderr" 2>/dev/null; then
+		fail "n3 crashed: $(tail -n 5 "$work/n3/aisexec.stderr")"
+	fi
+	if [ "$n3_alive" = 0 ]; then
+		# a clean exit went through the shutdown: its log ends with it,
+		# after the error that caused it
+		tail -n 1 "$work/n3/aisexec.log" | grep -q "aisexec stopped" ||
+			fail "n3 died without a clean shutdown: $(tail -n 3 "$work/n3/aisexec.log")"
+		echo "note: n3 exited: $( (grep -E ' crit ' "$work/n3/aisexec.log" ||
+			grep -E ' error ' "$work/n3/aisexec.log") | tail -n 1)"
+	fi
+}
+
+# restart n3 as aisexec-inject with AIS_INJECT=$1; it may leave again at
+# once (cleanly) when a failure hits its first sync
+n3_restart() {
+	step "restart n3 with AIS_INJECT=\"$1\""
+	if ! AISEXEC="$AISEXEC_INJECT" AIS_INJECT="$1" cluster restart 3 --timeout 30 --quiet 2>"$work/restart.err"; then
+		n3_check
+		[ "$n3_alive" = 0 ] || fail "n3 did not come back with injection: $(cat "$work/restart.err")"
+		cluster wait --timeout 30 --quiet || fail "n1 and n2 did not re-form without n3"
+	fi
+	grep -q "fault injection active: AIS_INJECT=$1" "$work/n3/aisexec.log" ||
+		fail "n3 did not log that fault injection is active"
+}
 
 # round INC: a sender on every node (client incarnation INC); n1 and n2 must
 # deliver each other's messages, n3 must be alive or have shut down cleanly
@@ -37,7 +63,11 @@ grep -q "fault injection active: AIS_INJECT=$INJECT_SPEC" "$work/n3/aisexec.log"
 round() {
 	local inc=$1 i j n t
 	step "round $inc: a sender on every node ($MSGS messages each)"
-	for i in 1 2 3; do hist_start "$i" "$inc" -n "$MSGS" -r 200 -s 20 -z 4096 -w 2; done
+	# n1 and n2 start sending once both are in the group (n3's client
+	# joins after them: it must not stand in for one of them)
+	for i in 1 2; do hist_start "$i" "$inc" -n "$MSGS" -r 200 -s 20 -z 4096 -w 2; done
+	for i in 1 2; do hist_wait_members "$i" "$inc" 2; done
+	hist_start 3 "$inc" -n "$MSGS" -r 200 -s 20 -z 4096 -w 1
 	for i in 1 2; do hist_wait_done "$i" "$inc" 120; done
 	# n3's client may be refused memory or lose its daemon: give it the
 	# time the others took, no more
@@ -61,20 +91,7 @@ round() {
 	done
 
 	step "round $inc: n3 survived or exited cleanly"
-	# by its pid: a client connection to n3 may itself be refused
-	n3_alive=0
-	if kill -0 "$(cat "$work/n3/ais-cluster.pid")" 2>/dev/null; then n3_alive=1; fi
-	[ ! -e "$work/n3/blackbox-crash.fdata" ] || fail "n3 crashed (blackbox-crash.fdata written)"
-	if grep -E -q "crash|Segmentation|Aborted|assertion" "$work/n3/aisexec.stderr" 2>/dev/null; then
-		fail "n3 crashed: $(tail -n 5 "$work/n3/aisexec.stderr")"
-	fi
-	if [ "$n3_alive" = 0 ]; then
-		# a clean exit went through the shutdown: its log ends with it,
-		# after the error that caused it
-		tail -n 1 "$work/n3/aisexec.log" | grep -q "aisexec stopped" ||
-			fail "n3 died without a clean shutdown: $(tail -n 3 "$work/n3/aisexec.log")"
-		echo "note: n3 exited: $(grep -E ' (error|crit) ' "$work/n3/aisexec.log" | tail -n 1)"
-	fi
+	n3_check
 
 	step "round $inc: stop the clients; histcheck over n1 and n2"
 	kill -KILL "$(hist_pid 3 "$inc")" 2>/dev/null || true
@@ -90,12 +107,10 @@ injected() {
 		fail "n3 made no $1 call fail: $(grep 'fault injection' "$work/n3/aisexec.log")"
 }
 
+n3_restart "$INJECT_SPEC"
 round 1
 r1_alive=$n3_alive
-
-step "restart n3 with AIS_INJECT=\"$INJECT_SPEC2\""
-AISEXEC="$AISEXEC_INJECT" AIS_INJECT="$INJECT_SPEC2" cluster restart 3 --timeout 30 --quiet ||
-	fail "n3 did not come back with injection"
+n3_restart "$INJECT_SPEC2"
 [ "$r1_alive" = 0 ] || { injected alloc; injected sendmsg; }
 round 2
 
