@@ -29,6 +29,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <ais/inject.h>
+
 #include "ais_config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -430,7 +432,7 @@ static int set_text(struct parser *p, const struct key_def *k, void *field, cons
 		memcpy(field, value, len + 1);
 		return 0;
 	}
-	char *copy = strdup(value);
+	char *copy = ais_strdup(value);
 	char *old;
 
 	if (!copy)
@@ -472,7 +474,7 @@ static int id_resolve(bool user, const char *value, uint32_t *ret)
 		return -EINVAL;
 	if (bufsize <= 0)
 		bufsize = 16384;
-	buf = malloc((size_t)bufsize);
+	buf = ais_malloc((size_t)bufsize);
 	if (!buf)
 		return -ENOMEM;
 	if (user) {
@@ -917,7 +919,7 @@ static int text_parse(struct parser *p, const char *buf, size_t len)
 
 static int str_default(char **field, const char *value)
 {
-	*field = strdup(value);
+	*field = ais_strdup(value);
 	return *field ? 0 : -ENOMEM;
 }
 
@@ -989,14 +991,15 @@ void ais_config_free(struct ais_config *cfg)
 int ais_config_parse_mem(const char *buf, size_t len, const char *name_for_errors, struct ais_config *ret,
 			 char *err, size_t errlen)
 {
+	const char *file = name_for_errors ? name_for_errors : "(config)";
 	struct parser *p;
 	struct ais_config *cfg;
 	int r;
 
 	if (errlen)
 		err[0] = '\0';
-	p = calloc(1, sizeof(*p));
-	cfg = malloc(sizeof(*cfg));
+	p = ais_calloc(1, sizeof(*p));
+	cfg = ais_malloc(sizeof(*cfg));
 	if (!p || !cfg) {
 		r = -ENOMEM;
 		goto out_free;
@@ -1005,18 +1008,18 @@ int ais_config_parse_mem(const char *buf, size_t len, const char *name_for_error
 	if (r < 0)
 		goto out_free;
 	p->cfg = cfg;
-	p->file = name_for_errors ? name_for_errors : "(config)";
+	p->file = file;
 	p->err = err;
 	p->errlen = errlen;
 	r = text_parse(p, buf, len);
-	if (r == -ENOMEM && errlen)
-		snprintf(err, errlen, "%s: out of memory", p->file);
 	if (r < 0) {
 		ais_config_free(cfg);
 		goto out_free;
 	}
 	*ret = *cfg;
 out_free:
+	if (r == -ENOMEM && errlen)
+		snprintf(err, errlen, "%s: out of memory", file);
 	free(cfg);
 	free(p);
 	return r;
@@ -1052,7 +1055,7 @@ int ais_config_parse_file(const char *path, struct ais_config *ret, char *errbuf
 		snprintf(errbuf, errlen, "%s: not a regular file", path);
 		goto out_close;
 	}
-	buf = malloc(AIS_CONFIG_FILE_MAX + 1);
+	buf = ais_malloc(AIS_CONFIG_FILE_MAX + 1);
 	if (!buf) {
 		r = -ENOMEM;
 		snprintf(errbuf, errlen, "%s: out of memory", path);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <ais/inject.h>
+
 #include "ais_config.h"
 
 int ais_addr_parse(const char *text, struct ais_addr *ret)
@@ -62,7 +64,7 @@ int ais_local_addrs_get(struct ais_local_addrs *ret)
 
 	if (getifaddrs(&list) < 0)
 		return -errno;
-	out = calloc(1, sizeof(*out));
+	out = ais_calloc(1, sizeof(*out));
 	if (!out) {
 		r = -ENOMEM;
 		goto out_free_list;
@@ -214,7 +216,7 @@ int ais_config_pick_node(struct ais_config *cfg, const struct ais_local_addrs *a
 	}
 	if (!found) {
 		if (!addrs) {
-			own = malloc(sizeof(*own));
+			own = ais_malloc(sizeof(*own));
 			if (!own)
 				return -ENOMEM;
 			r = ais_local_addrs_get(own);

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ais/inject.h>
+
 #include "daemon.h"
 
 static int daemon_status_fd = -1;
@@ -118,7 +120,7 @@ int daemon_pidfile_take(const char *path, int *ret_fd, char *err, size_t errlen)
 		return r;
 	}
 	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+	if (ais_inject_syscall(AIS_INJECT_WRITE) || ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
 		r = -errno;
 		snprintf(err, errlen, "cannot write pid file %s: %s", path, strerror(errno));
 		close(fd);

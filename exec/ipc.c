@@ -34,6 +34,7 @@
 #include <ais/error.h>
 #include <ais/ipc.h>
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "ipc.h"
 #include "logsys.h"
@@ -214,11 +215,11 @@ static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t g
 		ipc.stats.connections_refused++;
 		return r;
 	}
-	conn = calloc(1, sizeof(*conn));
+	conn = ais_calloc(1, sizeof(*conn));
 	if (conn == NULL) {
 		return -ENOMEM;
 	}
-	conn->priv = calloc(1, slot->engine->private_data_size > 0 ? slot->engine->private_data_size : 1);
+	conn->priv = ais_calloc(1, slot->engine->private_data_size > 0 ? slot->engine->private_data_size : 1);
 	if (conn->priv == NULL) {
 		free(conn);
 		return -ENOMEM;
@@ -358,6 +359,19 @@ static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 
 static size_t ipc_drain(struct ais_conn *conn);
 
+/* A response that could not be sent leaves the client waiting for it and
+ * the channel out of step: disconnect it, so that it learns at once. */
+static ssize_t ipc_response_sent(struct ais_conn *conn, ssize_t r)
+{
+	if (r < 0 && !conn->disconnect_pending && !conn->closed) {
+		ais_log(LOG_WARNING, "%s client pid %d (conn %" PRIu64 "): cannot send a response: %s;"
+			" disconnecting it", conn->slot->engine->name, (int)conn->pid, conn->id,
+			strerror((int)-r));
+		ipc_conn_disconnect(conn);
+	}
+	return r;
+}
+
 static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 {
 	SaAisErrorT code = ais_error_from_errno(err);
@@ -367,7 +381,9 @@ static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 		.error = (int32_t)code,
 	};
 
-	(void)qb_ipcs_response_send(conn->c, &r, sizeof(r));
+	(void)ipc_response_sent(conn, ais_inject_syscall(AIS_INJECT_IPC_SEND)
+					      ? -errno
+					      : qb_ipcs_response_send(conn->c, &r, sizeof(r)));
 }
 
 static bool ipc_flow_ok(size_t len)
@@ -400,7 +416,7 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 		/* libqb's ring keeps requests 4-byte aligned only; handlers read
 		 * them as structs of 8-byte alignment */
 		if (ipc.aligned == NULL) {
-			ipc.aligned = malloc(AIS_IPC_MSG_MAX);
+			ipc.aligned = ais_malloc(AIS_IPC_MSG_MAX);
 		}
 		if (ipc.aligned == NULL || size > AIS_IPC_MSG_MAX) {
 			conn->slot->counters.lib_errors++;
@@ -466,7 +482,8 @@ static size_t ipc_drain(struct ais_conn *conn)
 
 	while (!qb_list_empty(&conn->outq)) {
 		struct ipc_event *ev = qb_list_first_entry(&conn->outq, struct ipc_event, list);
-		ssize_t r = qb_ipcs_event_send(conn->c, ev->data, ev->len);
+		ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno
+							   : qb_ipcs_event_send(conn->c, ev->data, ev->len);
 		if (r == -EAGAIN || r == -ENOBUFS) {
 			break;
 		}
@@ -538,7 +555,7 @@ static int ipc_event_enqueue(struct ais_conn *conn, const struct iovec *iov, siz
 		ipc_outq_refused_log(conn, len, stall_ms);
 		return -ENOBUFS;
 	}
-	ev = malloc(sizeof(*ev) + len);
+	ev = ais_malloc(sizeof(*ev) + len);
 	if (ev == NULL) {
 		conn->slot->counters.events_dropped++;
 		return -ENOMEM;
@@ -577,7 +594,7 @@ int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 		(void)ipc_drain(conn);
 	}
 	if (qb_list_empty(&conn->outq)) {
-		r = qb_ipcs_event_sendv(conn->c, iov, iovcnt);
+		r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_event_sendv(conn->c, iov, iovcnt);
 		if (r >= 0) {
 			return 0;
 		}
@@ -614,16 +631,16 @@ int ipc_event_send(ais_conn_t *conn, const void *msg, size_t len)
 
 int ipc_responsev_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 {
-	ssize_t r = qb_ipcs_response_sendv(conn->c, iov, iovcnt);
+	ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_sendv(conn->c, iov, iovcnt);
 
-	return r < 0 ? (int)r : 0;
+	return ipc_response_sent(conn, r) < 0 ? (int)r : 0;
 }
 
 int ipc_response_send(ais_conn_t *conn, const void *msg, size_t len)
 {
-	ssize_t r = qb_ipcs_response_send(conn->c, msg, len);
+	ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_send(conn->c, msg, len);
 
-	return r < 0 ? (int)r : 0;
+	return ipc_response_sent(conn, r) < 0 ? (int)r : 0;
 }
 
 void *ipc_conn_private(ais_conn_t *conn)

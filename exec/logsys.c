@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ais/inject.h>
 #include <ais/log.h>
 
 #include "logsys.h"
@@ -194,7 +195,7 @@ void logsys_crash_handlers_install(const char *path)
 
 int logsys_blackbox_write(const char *path)
 {
-	ssize_t n = qb_log_blackbox_write_to_file(path);
+	ssize_t n = ais_inject_syscall(AIS_INJECT_WRITE) ? -errno : qb_log_blackbox_write_to_file(path);
 
 	return n < 0 ? (int)n : 0;
 }

@@ -25,6 +25,7 @@
 
 #include <qb/qbloop.h>
 #include <qb/qbutil.h>
+#include <ais/inject.h>
 #include <ais/ipc.h>
 #include <ais/log.h>
 
@@ -95,6 +96,47 @@ static void main_usage(FILE *f)
 		"Signals: SIGTERM/SIGINT leave the ring and exit 0; SIGUSR2 writes the\n"
 		"log blackbox into the run directory.\n",
 		AIS_CONFIG_FILE_DEFAULT);
+#ifdef AIS_FAULT_INJECTION
+	fprintf(f,
+		"\nThis build injects failures: AIS_INJECT=\"POINT:KEY=VALUE,...[;...]\" makes\n"
+		"calls fail on purpose. POINT: alloc, sendmsg, recvmsg, ipc_send, write;\n"
+		"KEY: nth=N (the N-th call), from=N (the N-th and later), every=N,\n"
+		"prob=P with seed=S, errno=NAME, and ready (count only once started).\n"
+		"Example: AIS_INJECT=\"alloc:prob=0.01,seed=3;sendmsg:every=10\".\n");
+#endif
+}
+
+/* The failure injection rules of AIS_INJECT (builds with AIS_FAULT_INJECTION). */
+static int main_inject_setup(void)
+{
+#ifdef AIS_FAULT_INJECTION
+	const char *spec = getenv("AIS_INJECT");
+	char err[256] = "";
+
+	if (spec != NULL && ais_inject_configure(spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "aisexec: AIS_INJECT: %s\n", err);
+		return -EINVAL;
+	}
+#endif
+	return 0;
+}
+
+static void main_inject_log(bool stopping)
+{
+	if (!ais_inject_active()) {
+		return;
+	}
+	if (!stopping) {
+		ais_log(LOG_WARNING, "fault injection active: AIS_INJECT=%s", getenv("AIS_INJECT"));
+		return;
+	}
+	for (int i = 0; i < AIS_INJECT_POINTS; i++) {
+		struct ais_inject_stats st = ais_inject_stats((enum ais_inject_point)i);
+		if (st.calls > 0) {
+			ais_log(LOG_NOTICE, "fault injection: %s failed %" PRIu64 " of %" PRIu64 " calls",
+				ais_inject_point_name((enum ais_inject_point)i), st.failed, st.calls);
+		}
+	}
 }
 
 static int main_args_parse(int argc, char **argv)
@@ -255,10 +297,34 @@ static int main_ring_seq_store(void *ctx, uint64_t ring_seq)
 	return r;
 }
 
+static void main_shutdown_job(void *data)
+{
+	(void)data;
+	exec_shutdown_request();
+}
+
+/* Messages this node accepted are lost: the others would wait for them (a
+ * sync barrier, a join list) for ever. Fail this node instead: leave, once
+ * out of srp's token callback that reported it. */
+static void main_frame_lost(void *ctx, size_t len, int err)
+{
+	(void)ctx;
+	if (exec_rt.shutting_down || main_state.exit_status == EXIT_FAILURE) {
+		return;
+	}
+	ais_log(LOG_CRIT, "a %zu byte frame of accepted messages was lost (%s): leaving the cluster", len,
+		strerror(-err));
+	main_state.exit_status = EXIT_FAILURE;
+	if (qb_loop_job_add(exec_rt.loop, QB_LOOP_HIGH, NULL, main_shutdown_job) != 0) {
+		exec_shutdown_request();
+	}
+}
+
 static const struct pg_callbacks main_pg_callbacks = {
 	.deliver = main_deliver,
 	.confchg = main_confchg,
 	.ring_seq_store = main_ring_seq_store,
+	.frame_lost = main_frame_lost,
 };
 
 
@@ -723,6 +789,7 @@ static int main_run(struct ais_config *cfg)
 	}
 	r = logsys_configure(cfg, err, sizeof(err));
 	if (r == 0) {
+		main_inject_log(false);
 		r = main_process_setup(cfg, err, sizeof(err));
 	}
 	if (r == 0 && main_signals_block() < 0) {
@@ -748,6 +815,7 @@ static int main_run(struct ais_config *cfg)
 	}
 	ais_log(LOG_NOTICE, "aisexec %s started (pid %d, run directory %s)", PACKAGE_VERSION,
 		(int)getpid(), exec_rt.rundir);
+	ais_inject_ready(); /* the rules marked "ready" count from here */
 	if (!arg.foreground) {
 		logsys_stderr_off(); /* stderr is /dev/null from here on */
 		daemon_ready(0);
@@ -755,6 +823,7 @@ static int main_run(struct ais_config *cfg)
 	}
 	qb_loop_run(exec_rt.loop);
 	main_stack_stop();
+	main_inject_log(true);
 	ais_log(LOG_NOTICE, "aisexec stopped");
 	return main_state.exit_status;
 }
@@ -766,7 +835,7 @@ int main(int argc, char **argv)
 	int status;
 	int r;
 
-	if (main_args_parse(argc, argv) < 0) {
+	if (main_args_parse(argc, argv) < 0 || main_inject_setup() < 0) {
 		return EXIT_FAILURE;
 	}
 	logsys_init("aisexec");

@@ -34,6 +34,7 @@
 #include <qb/qblist.h>
 #include <qb/qbutil.h>
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "logsys.h"
 #include "net.h"
@@ -177,7 +178,9 @@ static void net_sendto(struct net *n, int fd, const void *buf, size_t len,
 	ssize_t r;
 
 	do {
-		r = sendto(fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)addr, addrlen);
+		r = ais_inject_syscall(AIS_INJECT_SENDMSG)
+			    ? -1
+			    : sendto(fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)addr, addrlen);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		uint64_t suppressed = 0;
@@ -209,7 +212,7 @@ static void net_delayed_fire(void *data)
 static void net_delay(struct net *n, bool outbound, int fd, const void *buf, size_t len,
 		      const struct sockaddr_storage *addr, socklen_t addrlen)
 {
-	struct net_delayed *d = malloc(sizeof(*d) + len);
+	struct net_delayed *d = ais_malloc(sizeof(*d) + len);
 
 	if (d == NULL) {
 		return; /* a lost frame; srp recovers */
@@ -544,8 +547,10 @@ static int32_t net_fd_dispatch(int32_t fd, int32_t revents, void *data)
 	for (;;) {
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
-		ssize_t r = recvfrom(fd, n->rx_wire, sizeof(n->rx_wire), MSG_DONTWAIT | MSG_TRUNC,
-				     (struct sockaddr *)&from, &fromlen);
+		ssize_t r = ais_inject_syscall(AIS_INJECT_RECVMSG)
+				    ? -1
+				    : recvfrom(fd, n->rx_wire, sizeof(n->rx_wire), MSG_DONTWAIT | MSG_TRUNC,
+					       (struct sockaddr *)&from, &fromlen);
 		if (r < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -677,7 +682,7 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 	       struct fault_filter *fault, net_recv_fn recv, void *recv_ctx,
 	       struct net **ret, char *err, size_t errlen)
 {
-	struct net *n = calloc(1, sizeof(*n));
+	struct net *n = ais_calloc(1, sizeof(*n));
 	int r;
 
 	if (n == NULL) {
@@ -975,7 +980,7 @@ static void net_timers_fire(void *data)
 
 int net_timers_create(qb_loop_t *loop, struct net_timers **ret)
 {
-	struct net_timers *t = calloc(1, sizeof(*t));
+	struct net_timers *t = ais_calloc(1, sizeof(*t));
 
 	if (t == NULL) {
 		return -ENOMEM;
@@ -1008,7 +1013,7 @@ int net_timer_add(struct net_timers *t, uint32_t ms, totem_timer_fn fn, void *da
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap == 0 ? 16 : t->cap * 2;
-		struct net_timer *h = realloc(t->heap, cap * sizeof(*h));
+		struct net_timer *h = ais_realloc(t->heap, cap * sizeof(*h));
 		if (h == NULL) {
 			return -ENOMEM;
 		}

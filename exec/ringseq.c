@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ais/inject.h>
+
 #include "ringseq.h"
 
 struct ringseq_writer {
@@ -83,7 +85,7 @@ static int ringseq_write_file(const struct ringseq_writer *w, uint64_t seq)
 	if (fd < 0) {
 		return -errno;
 	}
-	if (write(fd, buf, (size_t)len) != len) {
+	if (ais_inject_syscall(AIS_INJECT_WRITE) || write(fd, buf, (size_t)len) != len) {
 		r = errno != 0 ? -errno : -EIO;
 	} else if (fsync(fd) < 0) {
 		r = -errno;
@@ -140,22 +142,22 @@ static void *ringseq_writer_main(void *arg)
 
 int ringseq_writer_start(const char *path, struct ringseq_writer **ret)
 {
-	struct ringseq_writer *w = calloc(1, sizeof(*w));
+	struct ringseq_writer *w = ais_calloc(1, sizeof(*w));
 	char *copy;
 	int r;
 
 	if (w == NULL) {
 		return -ENOMEM;
 	}
-	w->path = strdup(path);
-	copy = strdup(path);
+	w->path = ais_strdup(path);
+	copy = ais_strdup(path);
 	if (w->path == NULL || copy == NULL ||
 	    asprintf(&w->tmp_path, "%s.tmp", path) < 0) {
 		w->tmp_path = NULL;
 		r = -ENOMEM;
 		goto out_free;
 	}
-	w->dir = strdup(dirname(copy));
+	w->dir = ais_strdup(dirname(copy));
 	if (w->dir == NULL) {
 		r = -ENOMEM;
 		goto out_free;

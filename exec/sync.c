@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "sync.h"
 
@@ -364,7 +365,7 @@ void sync_run(struct sync *s)
 
 struct sync *sync_create(const struct sync_host_ops *ops, void *ctx)
 {
-	struct sync *s = calloc(1, sizeof(*s));
+	struct sync *s = ais_calloc(1, sizeof(*s));
 
 	if (s == NULL) {
 		return NULL;

@@ -32,6 +32,7 @@
 #include <ais/ipc_cfg.h>
 #include <ais/log.h>
 #include <ais/admin.h>
+#include <ais/inject.h>
 #include <ais/service.h>
 
 AIS_LOG_SUBSYS("CFG");
@@ -639,7 +640,7 @@ static int cfg_lib_dump(ais_conn_t *conn, const void *msg, size_t len)
 	struct iovec iov[2];
 	int r;
 
-	b.text = malloc(AIS_CFG_DUMP_TEXT_MAX);
+	b.text = ais_malloc(AIS_CFG_DUMP_TEXT_MAX);
 	if (!b.text)
 		return -ENOMEM;
 	memset(&res, 0, sizeof(res));

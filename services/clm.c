@@ -57,6 +57,7 @@
 #include <ais/ipc_clm.h>
 #include <ais/log.h>
 #include <ais/admin.h>
+#include <ais/inject.h>
 #include <ais/service.h>
 
 #include "clm.h"
@@ -329,8 +330,8 @@ static size_t clm_current_items(struct ais_clm_item *items)
  */
 static void clm_view_announce(uint64_t view, size_t n_members, const struct ais_clm_item *all, size_t n_all)
 {
-	struct ais_clm_item *changed = malloc(CLM_ITEMS_MAX * sizeof(*changed));
-	struct clm_node_change *lc = malloc(CLM_ITEMS_MAX * sizeof(*lc));
+	struct ais_clm_item *changed = ais_malloc(CLM_ITEMS_MAX * sizeof(*changed));
+	struct clm_node_change *lc = ais_malloc(CLM_ITEMS_MAX * sizeof(*lc));
 	size_t n_changed = 0;
 	struct clm_conn *cc;
 
@@ -531,7 +532,7 @@ static size_t clm_items_view(const struct clm_wire_node *fresh, size_t n_fresh, 
  */
 static void clm_view_install(const struct clm_wire_node *fresh, size_t n_fresh)
 {
-	struct ais_clm_item *items = malloc(CLM_ITEMS_MAX * sizeof(*items));
+	struct ais_clm_item *items = ais_malloc(CLM_ITEMS_MAX * sizeof(*items));
 	uint64_t seq = clm_state.sync_ring.seq, prev_view = clm_state.view;
 	bool restarted[AIS_CLM_NODES_MAX] = { false };
 	bool any_restart = false, any_change = n_fresh != clm_state.n_nodes;
@@ -579,7 +580,7 @@ static void clm_sync_activate(void)
 
 	if (!clm_state.sync_active)
 		return;
-	fresh = malloc(AIS_CLM_NODES_MAX * sizeof(*fresh));
+	fresh = ais_malloc(AIS_CLM_NODES_MAX * sizeof(*fresh));
 	if (!fresh) {
 		ais_log(LOG_ERR, "out of memory: membership not updated");
 		clm_state.sync_active = false;

@@ -33,6 +33,7 @@
 
 #include <ais/error.h>
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "cpg_int.h"
 
@@ -177,7 +178,7 @@ static void cpg_procdown_send(struct cpg_conn *pd)
 			return;
 		}
 	}
-	pl = calloc(1, sizeof(*pl));
+	pl = ais_calloc(1, sizeof(*pl));
 	if (!pl) {
 		ais_log(LOG_ERR, "out of memory: leave of pid %u is lost", (unsigned)pd->pid);
 		return;
@@ -400,7 +401,7 @@ static int cpg_lib_membership_get(ais_conn_t *conn, const void *msg, size_t len)
 	cpg_name_copy(&name, &req->group);
 	g = cpg_group_find(&name);
 	if (g && g->n_members) {
-		list = calloc(g->n_members, sizeof(*list));
+		list = ais_calloc(g->n_members, sizeof(*list));
 		if (!list) {
 			cpg_res_send(conn, AIS_CPG_REQ_MEMBERSHIP_GET, -ENOMEM);
 			return 0;
@@ -627,6 +628,12 @@ static void cpg_exec_procjoin(const void *msg, size_t len, ais_nodeid_t sender)
 		ais_log(LOG_DEBUG, "join of %u/%u not applied (already a member or no memory)",
 		        (unsigned)sender, (unsigned)p.pid);
 		cpg_local_forget(sender);
+		pd = cpg_origin_conn(sender, p.conn_id, p.pid);
+		if (pd && pd->state == CPG_CONN_JOIN_PENDING && pd->group == g) {
+			/* not left waiting for a join that never comes: it may retry */
+			cpg_conn_detach(pd);
+			return;
+		}
 		cpg_group_put_if_unused(g);
 		return;
 	}

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "cpg_int.h"
 
@@ -61,7 +62,7 @@ struct cpg_group *cpg_group_get(const struct ais_cpg_name *name)
 
 	if (g)
 		return g;
-	g = calloc(1, sizeof(*g));
+	g = ais_calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
 	g->name.length = name->length;
@@ -109,7 +110,7 @@ struct cpg_member *cpg_group_member_find(struct cpg_group *g, uint32_t nodeid, u
 
 int cpg_group_member_add(struct cpg_group *g, uint32_t nodeid, uint32_t pid)
 {
-	struct cpg_member *m = calloc(1, sizeof(*m)), *pos;
+	struct cpg_member *m = ais_calloc(1, sizeof(*m)), *pos;
 
 	if (!m)
 		return -ENOMEM;
@@ -136,7 +137,7 @@ int cpg_addr_vec_push(struct cpg_addr_vec *vec, uint32_t nodeid, uint32_t pid, u
 {
 	if (vec->n == vec->cap) {
 		size_t cap = vec->cap ? vec->cap * 2 : 8;
-		struct ais_cpg_address *v = realloc(vec->v, cap * sizeof(*v));
+		struct ais_cpg_address *v = ais_realloc(vec->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
@@ -192,7 +193,7 @@ void cpg_group_confchg_send(struct cpg_group *g,
 	struct iovec iov[2];
 	size_t n = 0, total = g->n_members + n_left + n_joined;
 
-	list = calloc(total ? total : 1, sizeof(*list));
+	list = ais_calloc(total ? total : 1, sizeof(*list));
 	if (!list) {
 		ais_log(LOG_ERR, "out of memory building a confchg event");
 		return;
@@ -269,7 +270,7 @@ void cpg_conn_totem_confchg_send(struct cpg_conn *pd)
 
 	n = cpg_state.api->members_get(&ring, members, cap);
 	if (n > cap) {
-		members = calloc(n, sizeof(*members));
+		members = ais_calloc(n, sizeof(*members));
 		if (!members)
 			return;
 		cap = n;
@@ -287,7 +288,7 @@ static int cpg_iter_push(struct cpg_iter *it, size_t *cap, const struct ais_cpg_
 {
 	if (it->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
-		struct cpg_iter_entry *e = realloc(it->entries, ncap * sizeof(*e));
+		struct cpg_iter_entry *e = ais_realloc(it->entries, ncap * sizeof(*e));
 
 		if (!e)
 			return -ENOMEM;
@@ -330,7 +331,7 @@ int cpg_iter_build(struct cpg_conn *pd, uint32_t type, const struct ais_cpg_name
 		return -EINVAL;
 	if (pd->n_iters >= CPG_CONN_ITERS_MAX)
 		return -EMFILE;
-	it = calloc(1, sizeof(*it));
+	it = ais_calloc(1, sizeof(*it));
 	if (!it)
 		return -ENOMEM;
 	if (type == CPG_ITERATION_ONE_GROUP) {
@@ -345,8 +346,13 @@ int cpg_iter_build(struct cpg_conn *pd, uint32_t type, const struct ais_cpg_name
 		if (!mi) {
 			r = -ENOMEM;
 		} else {
-			while (r == 0 && qb_map_iter_next(mi, (void **)&g))
-				r = cpg_iter_add_group(it, &cap, g, type);
+			/* walk to the end even after an error: libqb's skiplist keeps a
+			 * reference on the node an iteration stops at, and that node
+			 * would never be freed */
+			while (qb_map_iter_next(mi, (void **)&g)) {
+				if (r == 0)
+					r = cpg_iter_add_group(it, &cap, g, type);
+			}
 			qb_map_iter_free(mi);
 		}
 	}
@@ -370,33 +376,31 @@ void cpg_iter_free(struct cpg_iter *it)
 /** Free every group (engine stop). */
 void cpg_groups_destroy(void)
 {
-	struct cpg_group **all = NULL;
-	size_t n = 0, cap = 0;
+	size_t n;
 	qb_map_iter_t *mi;
 	struct cpg_group *g;
 
 	if (!cpg_state.groups)
 		return;
-	mi = qb_map_iter_create(cpg_state.groups);
-	while (mi && qb_map_iter_next(mi, (void **)&g)) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct cpg_group **a = realloc(all, ncap * sizeof(*a));
+	/* in batches of a fixed array: stopping needs no memory. Each walk
+	 * goes to the end (libqb keeps a reference on the node a walk stops
+	 * at), then frees what it collected. */
+	do {
+		struct cpg_group *batch[32];
 
-			if (!a)
-				break;
-			all = a;
-			cap = ncap;
+		n = 0;
+		mi = qb_map_iter_create(cpg_state.groups);
+		while (mi && qb_map_iter_next(mi, (void **)&g)) {
+			if (n < sizeof(batch) / sizeof(batch[0]))
+				batch[n++] = g;
 		}
-		all[n++] = g;
-	}
-	if (mi)
-		qb_map_iter_free(mi);
-	for (size_t i = 0; i < n; i++) {
-		qb_map_rm(cpg_state.groups, all[i]->key);
-		cpg_group_free(all[i]);
-	}
-	free(all);
+		if (mi)
+			qb_map_iter_free(mi);
+		for (size_t i = 0; i < n; i++) {
+			qb_map_rm(cpg_state.groups, batch[i]->key);
+			cpg_group_free(batch[i]);
+		}
+	} while (n > 0);
 	qb_map_destroy(cpg_state.groups);
 	cpg_state.groups = NULL;
 }

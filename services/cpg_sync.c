@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "cpg_int.h"
 
@@ -83,7 +84,7 @@ static struct cpg_jl_item *cpg_jl_item_find(struct cpg_jl_node *n, uint32_t pid,
 
 static int cpg_jl_item_add(struct cpg_jl_node *n, uint32_t pid, const struct ais_cpg_name *group)
 {
-	struct cpg_jl_item *it = calloc(1, sizeof(*it));
+	struct cpg_jl_item *it = ais_calloc(1, sizeof(*it));
 
 	if (!it)
 		return -ENOMEM;
@@ -131,32 +132,43 @@ void cpg_sync_note_leave(uint32_t nodeid, uint32_t pid, const struct ais_cpg_nam
 	}
 }
 
-/* Every group, so the caller may change the map while walking the array. */
+/* Every group, so the caller may change the map while walking the array.
+ * Out of memory: NULL with *ret_n the number of groups (not 0). */
 static struct cpg_group **cpg_groups_snapshot(size_t *ret_n)
 {
 	struct cpg_group **all = NULL, *g;
 	size_t n = 0, cap = 0;
+	bool failed = false;
 	qb_map_iter_t *mi = qb_map_iter_create(cpg_state.groups);
 
-	if (!mi)
+	if (!mi) {
+		*ret_n = qb_map_count_get(cpg_state.groups);
 		return NULL;
+	}
 	while (qb_map_iter_next(mi, (void **)&g)) {
-		if (n == cap) {
+		if (n == cap && !failed) {
 			size_t ncap = cap ? cap * 2 : 32;
-			struct cpg_group **a = realloc(all, ncap * sizeof(*a));
+			struct cpg_group **a = ais_realloc(all, ncap * sizeof(*a));
 
 			if (!a) {
-				free(all);
-				qb_map_iter_free(mi);
-				return NULL;
+				/* walk on to the end: libqb keeps a reference on the
+				 * node an iteration stops at */
+				failed = true;
+				continue;
 			}
 			all = a;
 			cap = ncap;
 		}
-		all[n++] = g;
+		if (!failed)
+			all[n] = g;
+		n++;
 	}
 	qb_map_iter_free(mi);
 	*ret_n = n;
+	if (failed) {
+		free(all);
+		return NULL;
+	}
 	return all;
 }
 
@@ -249,7 +261,7 @@ static int cpg_sync_process(void)
 
 	if (cpg_state.jl_sent)
 		return 0;
-	buf = malloc(CPG_WIRE_JOINLIST_MAX_SIZE);
+	buf = ais_malloc(CPG_WIRE_JOINLIST_MAX_SIZE);
 	if (!buf)
 		return 1;
 	if (cpg_joinlist_fill(buf + CPG_WIRE_JOINLIST_HDR_SIZE, CPG_JOINLIST_MAX, &n) < 0) {
@@ -290,7 +302,7 @@ void cpg_exec_joinlist(const void *msg, size_t len, ais_nodeid_t sender)
 	n = cpg_jl_node_find(sender);
 	if (n)
 		cpg_jl_node_free(n);
-	n = calloc(1, sizeof(*n));
+	n = ais_calloc(1, sizeof(*n));
 	if (!n) {
 		ais_log(LOG_ERR, "out of memory storing a join list");
 		return;

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "evt_int.h"
 
@@ -165,7 +166,7 @@ static void evt_close_timer_fn(void *data)
 
 void evt_close_mcast(uint64_t conn_id, uint32_t open_id)
 {
-	struct evt_pending_close *pc = calloc(1, sizeof(*pc));
+	struct evt_pending_close *pc = ais_calloc(1, sizeof(*pc));
 
 	if (!pc) {
 		ais_log(LOG_ERR, "out of memory: an open of connection %" PRIx64 " stays in the cluster",
@@ -308,7 +309,7 @@ static int evt_lib_open(ais_conn_t *conn, const void *msg, size_t len)
 		evt_res_open_send(conn, error, 0);
 		return 0;
 	}
-	o = calloc(1, sizeof(*o));
+	o = ais_calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	o->pd = pd;
@@ -427,7 +428,7 @@ static int evt_lib_publish(ais_conn_t *conn, const void *msg, size_t len)
 	m.conn_id = evt_state.api->conn_id(conn);
 	m.ev.publish_time = evt_now_ns();
 	iov.iov_len = evt_wire_publish_size(&m.ev);
-	buf = malloc(iov.iov_len);
+	buf = ais_malloc(iov.iov_len);
 	if (!buf)
 		return -ENOMEM;
 	iov.iov_base = buf;
@@ -478,7 +479,7 @@ static int evt_lib_subscribe(ais_conn_t *conn, const void *msg, size_t len)
 	}
 	for (uint32_t i = 0; i < req.n_filters; i++)
 		bytes += filters[i].pat.len;
-	s = calloc(1, sizeof(*s) + bytes);
+	s = ais_calloc(1, sizeof(*s) + bytes);
 	if (!s)
 		return -ENOMEM;
 	s->sub_id = req.sub_id;

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "evt_int.h"
 
@@ -64,7 +65,7 @@ struct evt_channel *evt_channel_find_id(uint64_t id)
 
 struct evt_channel *evt_channel_new(uint64_t id, const struct ais_evt_name *name, bool unlinked)
 {
-	struct evt_channel *c = calloc(1, sizeof(*c));
+	struct evt_channel *c = ais_calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
@@ -118,7 +119,7 @@ void evt_channel_destroy_if_dead(struct evt_channel *c)
 struct evt_opener *evt_opener_add(struct evt_channel *c, uint32_t nodeid, uint64_t conn_id,
                                   uint32_t open_id, uint32_t flags)
 {
-	struct evt_opener *op = calloc(1, sizeof(*op));
+	struct evt_opener *op = ais_calloc(1, sizeof(*op));
 
 	if (!op)
 		return NULL;
@@ -184,7 +185,7 @@ int evt_retained_add(struct evt_channel *c, struct evt_event *ev)
 		return -EEXIST;
 	if (evt_state.n_retained >= AIS_EVT_RETAINED_MAX)
 		return -ENOSPC;
-	r = calloc(1, sizeof(*r));
+	r = ais_calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->chan = c;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "evt_int.h"
 
@@ -30,7 +31,7 @@ struct evt_event *evt_event_new(const struct evt_wire_event *w)
 
 	for (uint32_t i = 0; i < w->n_patterns; i++)
 		var += sizeof(struct ais_evt_blob) + AIS_EVT_PAD(w->patterns[i].len);
-	ev = calloc(1, sizeof(*ev) + var);
+	ev = ais_calloc(1, sizeof(*ev) + var);
 	if (!ev)
 		return NULL;
 	ev->refs = 1;
@@ -99,7 +100,7 @@ static void evt_conn_queue(struct evt_conn *pd, uint32_t open_id, uint32_t sub_i
 
 	if (pd->broken)
 		return;
-	d = calloc(1, sizeof(*d));
+	d = ais_calloc(1, sizeof(*d));
 	if (!d) {
 		pd->dq.lost++;
 		evt_state.dropped++;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ais/inject.h>
+
 #include "evt_int.h"
 
 static uint32_t evt_chan_local(const struct evt_channel *c, uint32_t *ret_subs)
@@ -100,7 +102,7 @@ int evt_lib_status(ais_conn_t *conn, const void *msg, size_t len)
 
 	(void)msg;
 	(void)len;
-	res = calloc(1, size);
+	res = ais_calloc(1, size);
 	if (!res)
 		return -ENOMEM;
 	res->header.id = AIS_EVT_REQ_STATUS;

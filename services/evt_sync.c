@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "evt_int.h"
 
@@ -90,7 +91,7 @@ static void *evt_vec_push(struct evt_vec *vec)
 {
 	if (vec->n == vec->cap) {
 		size_t ncap = vec->cap ? vec->cap * 2 : 64;
-		void *nv = realloc(vec->v, ncap * vec->size);
+		void *nv = ais_realloc(vec->v, ncap * vec->size);
 
 		if (!nv)
 			return NULL;
@@ -228,7 +229,7 @@ static int evt_sync_send_list(enum evt_exec_fn fn, const struct evt_vec *vec, si
 		return 0;
 	if (n > EVT_WIRE_SYNC_BATCH)
 		n = EVT_WIRE_SYNC_BATCH;
-	buf = malloc(EVT_WIRE_SYNC_HDR_SIZE + n * entry);
+	buf = ais_malloc(EVT_WIRE_SYNC_HDR_SIZE + n * entry);
 	if (!buf)
 		return -ENOMEM;
 	off = evt_wire_sync_list_hdr_encode(buf, fn, &evt_sync.ring, (uint32_t)n);
@@ -265,7 +266,7 @@ static int evt_sync_send_event(void)
 	m.chan_id = se->chan_id;
 	evt_event_to_wire(se->ev, &m.ev);
 	iov.iov_len = evt_wire_sync_event_size(&m.ev);
-	buf = malloc(iov.iov_len);
+	buf = ais_malloc(iov.iov_len);
 	if (!buf)
 		return -ENOMEM;
 	iov.iov_base = buf;
@@ -405,7 +406,7 @@ static struct evt_channel *evt_idmap_find(const struct evt_idmap *map, size_t n,
 static struct evt_wire_sync_chan *evt_sync_entries(size_t *ret_n)
 {
 	size_t n = evt_sync.chans.n + evt_sync.openers.n, k = 0;
-	struct evt_wire_sync_chan *all = calloc(n ? n : 1, sizeof(*all));
+	struct evt_wire_sync_chan *all = ais_calloc(n ? n : 1, sizeof(*all));
 
 	if (!all)
 		return NULL;
@@ -441,7 +442,7 @@ static int evt_sync_build_channels(struct evt_idmap **ret_map, size_t *ret_n)
 
 	if (!all)
 		return -ENOMEM;
-	map = calloc(n ? n : 1, sizeof(*map));
+	map = ais_calloc(n ? n : 1, sizeof(*map));
 	if (!map) {
 		free(all);
 		return -ENOMEM;

@@ -78,6 +78,7 @@
 
 #include <qb/qblist.h>
 #include <ais/log.h>
+#include <ais/inject.h>
 
 #include "pg.h"
 #include "pg_pack.h"
@@ -189,6 +190,8 @@ static int pg_frame_emit(void *ctx, const void *frame, size_t len, enum totem_gu
 		pg->frames_lost++;
 		ais_log(LOG_ERR, "srp refused a %zu byte frame within its budget: %s", len,
 		        strerror(-rc));
+		if (pg->cb.frame_lost != NULL)
+			pg->cb.frame_lost(pg->ctx, len, rc);
 	}
 	return rc;
 }
@@ -417,7 +420,7 @@ pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,
                 const struct totem_clock_ops *clock,
                 const struct pg_callbacks *cb, void *ctx)
 {
-	pg_t *pg = calloc(1, sizeof(*pg));
+	pg_t *pg = ais_calloc(1, sizeof(*pg));
 
 	if (pg == NULL) {
 		return NULL;
@@ -512,7 +515,7 @@ static int pg_lane_mcast(pg_t *pg, struct pg_lane *l, const struct iovec *iov, s
 		pg->mcast_eagain++;
 		return -EAGAIN;
 	}
-	m = malloc(sizeof(*m) + len);
+	m = ais_malloc(sizeof(*m) + len);
 	if (m == NULL) {
 		return -ENOMEM;
 	}

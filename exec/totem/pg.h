@@ -28,6 +28,13 @@ struct pg_callbacks {
 	                const totem_nodeid_t *joined, size_t n_joined,
 	                const struct totem_ring_id *ring_id);
 	int (*ring_seq_store)(void *ctx, uint64_t ring_seq); /**< as srp_callbacks.ring_seq_store */
+	/**
+	 * A frame of accepted messages could not be handed to srp (out of
+	 * memory): they are lost, which breaks the promise that an accepted
+	 * message is delivered unless its sender fails. The host must make
+	 * this node fail (leave the ring); optional, NULL: only counted.
+	 */
+	void (*frame_lost)(void *ctx, size_t len, int err);
 };
 
 pg_t *pg_create(const struct totem_config *cfg, uint64_t ring_seq,

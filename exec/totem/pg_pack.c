@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ais/inject.h>
+
 #include "pg_pack.h"
 #include "pg_wire.h"
 
@@ -41,7 +43,7 @@ int pg_packer_init(struct pg_packer *p, size_t payload_max)
 		payload_max = PG_ITEM_LEN_MASK;
 	}
 	memset(p, 0, sizeof(*p));
-	p->frame = malloc(payload_max);
+	p->frame = ais_malloc(payload_max);
 	if (p->frame == NULL) {
 		return -ENOMEM;
 	}
@@ -437,7 +439,7 @@ struct pg_asm {
 
 pg_asm_t *pg_asm_create(uint32_t max_msg_size, pg_msg_fn deliver, void *ctx)
 {
-	pg_asm_t *a = calloc(1, sizeof(*a));
+	pg_asm_t *a = ais_calloc(1, sizeof(*a));
 
 	if (a == NULL) {
 		return NULL;
@@ -490,7 +492,7 @@ static struct pg_asm_slot *asm_slot_start(pg_asm_t *a, const struct pg_item *it)
 		if (s->buf != NULL) {
 			continue;
 		}
-		s->buf = malloc(it->total_len);
+		s->buf = ais_malloc(it->total_len);
 		if (s->buf == NULL) {
 			return NULL;
 		}

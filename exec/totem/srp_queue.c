@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ais/inject.h>
+
 #include "srp_int.h"
 
 int srp_ring_init(struct srp_ring *r, const struct totem_ring_id *ring_id,
                   const totem_nodeid_t *members, size_t n_members, uint32_t seq_start)
 {
-	struct srp_msg *slots = calloc(SRP_QUEUE_SLOTS, sizeof(*slots));
+	struct srp_msg *slots = ais_calloc(SRP_QUEUE_SLOTS, sizeof(*slots));
 
 	if (slots == NULL) {
 		return -ENOMEM;
@@ -92,7 +94,7 @@ int srp_ring_store(struct srp_ring *r, uint32_t seq, totem_nodeid_t sender, uint
 	if (m == NULL || m->present) {
 		return 0;
 	}
-	copy = malloc(len > 0 ? len : 1);
+	copy = ais_malloc(len > 0 ? len : 1);
 	if (copy == NULL) {
 		return -ENOMEM;
 	}
@@ -132,7 +134,7 @@ void srp_ring_gc(struct srp_ring *r, uint32_t upto)
 int srp_sendq_init(struct srp_sendq *q, uint32_t cap)
 {
 	memset(q, 0, sizeof(*q));
-	q->items = calloc(cap > 0 ? cap : 1, sizeof(*q->items));
+	q->items = ais_calloc(cap > 0 ? cap : 1, sizeof(*q->items));
 	if (q->items == NULL) {
 		return -ENOMEM;
 	}
@@ -165,7 +167,7 @@ int srp_sendq_push(struct srp_sendq *q, const void *data, uint32_t len, uint8_t 
 	if (q->count >= q->cap) {
 		return -EAGAIN;
 	}
-	copy = malloc(len > 0 ? len : 1);
+	copy = ais_malloc(len > 0 ? len : 1);
 	if (copy == NULL) {
 		return -ENOMEM;
 	}

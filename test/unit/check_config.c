@@ -20,6 +20,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <ais/inject.h>
+
 #include "ais_config.h"
 
 #define NAME "test.conf"
@@ -791,12 +793,61 @@ START_TEST(test_example_file)
 }
 END_TEST
 
+/*
+ * Allocation failure (this program is compiled with AIS_FAULT_INJECTION):
+ * parse the full configuration and the example file with allocation n
+ * failing, n = 1, 2, ... until a parse runs with nothing failed. A failed
+ * parse says "out of memory" and leaves nothing behind (the sanitizer build
+ * checks); the parse that succeeds dumps exactly like one never disturbed.
+ */
+START_TEST(test_alloc_failures)
+{
+	const char *name = _i == 0 ? NAME : AIS_CONFIG_EXAMPLE;
+	struct ais_config cfg;
+	char err[512], spec[64];
+	char *want, *got;
+	unsigned n;
+	int r;
+
+	r = _i == 0 ? ais_config_parse_string(full_conf, NAME, &cfg, err, sizeof(err))
+		    : ais_config_parse_file(AIS_CONFIG_EXAMPLE, &cfg, err, sizeof(err));
+	ck_assert_msg(r == 0, "%s", err);
+	want = dump_to_string(&cfg);
+	ais_config_free(&cfg);
+	for (n = 1; n < 1000; n++) {
+		snprintf(spec, sizeof(spec), "alloc:nth=%u", n);
+		ck_assert_int_eq(ais_inject_configure(spec, NULL, 0), 0);
+		r = _i == 0 ? ais_config_parse_string(full_conf, NAME, &cfg, err, sizeof(err))
+			    : ais_config_parse_file(AIS_CONFIG_EXAMPLE, &cfg, err, sizeof(err));
+		bool failed = ais_inject_stats(AIS_INJECT_ALLOC).failed > 0;
+		ais_inject_reset();
+		if (r < 0) {
+			ck_assert_msg(r == -ENOMEM, "round %u: %d (%s)", n, r, err);
+			ck_assert_msg(failed, "round %u: -ENOMEM without a failed allocation", n);
+			ck_assert_msg(strstr(err, "out of memory") != NULL && strstr(err, name) != NULL,
+				      "round %u: error '%s'", n, err);
+			continue;
+		}
+		got = dump_to_string(&cfg);
+		ais_config_free(&cfg);
+		ck_assert_str_eq(got, want);
+		free(got);
+		if (!failed)
+			break;
+	}
+	ck_assert_uint_ge(n, 4);
+	ck_assert_uint_lt(n, 1000);
+	free(want);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_full_round_trip);
+	tcase_add_loop_test(tc, test_alloc_failures, 0, 2);
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(error_cases) / sizeof(error_cases[0])));
 	tcase_add_test(tc, test_too_many_nodes);
 	tcase_add_test(tc, test_defaults);

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ais/inject.h>
+
 #include "cpg_int.h"
 #include "../../exec/ipc.h"
 
@@ -1227,6 +1229,135 @@ START_TEST(test_membership_and_iteration)
 }
 END_TEST
 
+/*
+ * Allocation failure (this test program is compiled with AIS_FAULT_INJECTION):
+ * two clients join, one sends, both read the membership and iterate, one
+ * leaves. With allocation n failing, for n = 1, 2, ... until a round runs
+ * with no failure: every request answers CS_OK or CS_ERR_NO_MEMORY, the
+ * membership read and the iteration agree, and the sanitizer build finds no
+ * leak. Returns true when nothing failed.
+ */
+static bool cpg_oom_round(void)
+{
+	ais_conn_t *c[2] = { &conns[0], &conns[1] };
+	struct ais_cpg_req_iter_init ii;
+	struct ais_cpg_req_iter it;
+	struct ais_cpg_res_iter res;
+	struct ais_cpg_res_iter_next next;
+	struct ais_cpg_res_membership mres;
+	struct ais_cpg_req_group mreq;
+	bool joined[2] = { false, false };
+	int32_t e;
+
+	for (size_t i = 0; i < 2; i++) {
+		c[i]->id = 1000 + i;
+		c[i]->pid = (pid_t)(100 + i);
+		int r = E->lib_init_fn(c[i]);
+		if (r < 0) {
+			ck_assert_int_eq(r, -ENOMEM);
+			return false;
+		}
+		c[i]->open = true;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		e = req_group(c[i], AIS_CPG_REQ_JOIN, "g");
+		ck_assert_msg(e == CS_OK || e == CS_ERR_NO_MEMORY, "join: %d", e);
+		joined[i] = e == CS_OK;
+	}
+	deliver_queue();
+	if (joined[0]) {
+		e = req_mcast(c[0], CPG_TYPE_AGREED, "hello");
+		ck_assert_msg(e == CS_OK || e == CS_ERR_NO_MEMORY || e == CS_ERR_NOT_EXIST, "mcast: %d", e);
+		if (e == CS_ERR_NOT_EXIST) {
+			/* its join was lost on delivery: the client is told so and
+			 * may join again (it is not left pending) */
+			joined[0] = false;
+			e = req_group(c[0], AIS_CPG_REQ_JOIN, "g");
+			ck_assert_msg(e == CS_OK || e == CS_ERR_NO_MEMORY, "join again: %d", e);
+		}
+		deliver_queue();
+	}
+
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.group = gname("g");
+	E->lib_handlers[AIS_CPG_REQ_MEMBERSHIP_GET].fn(c[1], &mreq, sizeof(mreq));
+	/* an error answer is a bare header: read the rest only after CS_OK */
+	memset(&mres, 0, sizeof(mres));
+	mres.header.error = last_error(c[1]);
+	if (mres.header.error == CS_OK)
+		memcpy(&mres, c[1]->res[c[1]->n_res - 1].data, sizeof(mres));
+	ck_assert_msg(mres.header.error == CS_OK || mres.header.error == CS_ERR_NO_MEMORY ||
+			      mres.header.error == CS_ERR_NOT_EXIST,
+		      "membership: %d", mres.header.error);
+	if (mres.header.error == CS_OK) {
+		ck_assert_uint_le(mres.count, 2);
+		ck_assert_uint_eq(c[1]->res[c[1]->n_res - 1].len,
+				  sizeof(mres) + mres.count * sizeof(struct ais_cpg_address));
+	}
+
+	memset(&ii, 0, sizeof(ii));
+	ii.iteration_type = CPG_ITERATION_ALL;
+	E->lib_handlers[AIS_CPG_REQ_ITER_INIT].fn(c[1], &ii, sizeof(ii));
+	memset(&res, 0, sizeof(res));
+	res.header.error = last_error(c[1]);
+	if (res.header.error == CS_OK)
+		memcpy(&res, c[1]->res[c[1]->n_res - 1].data, sizeof(res));
+	ck_assert_msg(res.header.error == CS_OK || res.header.error == CS_ERR_NO_MEMORY, "iter: %d",
+		      res.header.error);
+	if (res.header.error == CS_OK) {
+		uint32_t seen = 0;
+
+		memset(&it, 0, sizeof(it));
+		it.iter_id = res.iter_id;
+		for (;;) {
+			E->lib_handlers[AIS_CPG_REQ_ITER_NEXT].fn(c[1], &it, sizeof(it));
+			e = last_error(c[1]);
+			if (e == CS_ERR_NO_SECTIONS) {
+				break;
+			}
+			ck_assert_int_eq(e, CS_OK);
+			memcpy(&next, c[1]->res[c[1]->n_res - 1].data, sizeof(next));
+			ck_assert(next.pid == 100 || next.pid == 101);
+			ck_assert_uint_lt(seen, 2);
+			seen++;
+		}
+		/* both reads come from the same state */
+		if (mres.header.error == CS_OK) {
+			ck_assert_uint_eq(seen, mres.count);
+		}
+		E->lib_handlers[AIS_CPG_REQ_ITER_FINALIZE].fn(c[1], &it, sizeof(it));
+		ck_assert_int_eq(last_error(c[1]), CS_OK);
+	}
+	if (joined[0]) {
+		e = req_group(c[0], AIS_CPG_REQ_LEAVE, "g");
+		ck_assert_msg(e == CS_OK || e == CS_ERR_NO_MEMORY || e == CS_ERR_NOT_EXIST, "leave: %d", e);
+		deliver_queue();
+	}
+	return joined[0] && joined[1] && mres.header.error == CS_OK && res.header.error == CS_OK &&
+	       ais_inject_stats(AIS_INJECT_ALLOC).failed == 0;
+}
+
+START_TEST(test_alloc_failures)
+{
+	char spec[64];
+	unsigned n;
+
+	for (n = 1; n < 1000; n++) {
+		teardown();
+		setup();
+		snprintf(spec, sizeof(spec), "alloc:nth=%u", n);
+		ck_assert_int_eq(ais_inject_configure(spec, NULL, 0), 0);
+		bool done = cpg_oom_round();
+		ais_inject_reset();
+		if (done) {
+			break;
+		}
+	}
+	ck_assert_uint_ge(n, 3);
+	ck_assert_uint_lt(n, 1000);
+}
+END_TEST
+
 static Suite *cpg_suite(void)
 {
 	Suite *s = suite_create("cpg");
@@ -1251,6 +1382,7 @@ static Suite *cpg_suite(void)
 	tcase_add_test(tc, test_totem_initial_after_transitional);
 	tcase_add_test(tc, test_slow_consumer_disconnected);
 	tcase_add_test(tc, test_membership_and_iteration);
+	tcase_add_test(tc, test_alloc_failures);
 	suite_add_tcase(s, tc);
 	return s;
 }
