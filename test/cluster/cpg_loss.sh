@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cpglib.sh"
 NODES=${NODES:-3}
-MSGS=${MSGS:-800}
+MSGS=${MSGS:-500}
 all=$(seq -s ' ' 1 "$NODES")
 
 step "start $NODES nodes"

@@ -56,6 +56,15 @@ step "500 clm connections, twice; 100 cpg connections, twice"
 burst clm 500 2
 burst cpg 100 2
 
+if sanitizer_build; then
+	# the bound is about glibc's allocator; LeakSanitizer checks for leaks at exit
+	echo "AddressSanitizer build: the bursts ran, the memory bounds are not checked"
+	aistool_on 1 status >/dev/null || fail "the daemon does not answer after the bursts"
+	test_ok=1
+	echo "PASS: $test_name (memory bounds skipped under AddressSanitizer)"
+	exit 0
+fi
+
 step "the heap and the RSS return to within $ANON_BOUND_KB / $RSS_BOUND_KB kB of the baseline"
 # the trim runs from the loop shortly after the last close
 for _ in $(seq 100); do

@@ -56,6 +56,11 @@ fail() {
 	exit 1
 }
 
+# True when the daemon is built with AddressSanitizer. Its allocator keeps
+# freed memory (quarantine, per-size caches) and ignores malloc_trim, so RSS
+# bounds mean nothing there; LeakSanitizer checks for leaks at exit instead.
+sanitizer_build() { ldd "$AISEXEC" 2>/dev/null | grep -q 'libasan'; }
+
 # Sanitizer or valgrind reports in any daemon's stderr fail the test.
 sanitizer_reports() {
 	grep -l -E 'ERROR: (Address|Leak|Thread|UndefinedBehavior)Sanitizer|runtime error:|==[0-9]+== (Invalid|Conditional)' \
