@@ -19,6 +19,7 @@
 #include "ringseq.h"
 #include "runtime.h"
 #include "sync.h"
+#include "timers.h"
 
 
 static ais_nodeid_t api_local_nodeid(void)
@@ -75,19 +76,12 @@ static bool api_mcast_ok(size_t len)
 
 static int api_timer_add(uint32_t ms, void (*fn)(void *data), void *data, uint64_t *ret_handle)
 {
-	qb_loop_timer_handle h;
-	int32_t r = qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)ms * QB_TIME_NS_IN_MSEC, data, fn, &h);
-
-	if (r != 0) {
-		return r < 0 ? r : -ENOMEM;
-	}
-	*ret_handle = h;
-	return 0;
+	return timers_add(exec_rt.timers, ms, fn, data, ret_handle);
 }
 
 static void api_timer_del(uint64_t handle)
 {
-	(void)qb_loop_timer_del(exec_rt.loop, handle);
+	(void)timers_del(exec_rt.timers, handle);
 }
 
 static bool api_sync_in_progress(void)

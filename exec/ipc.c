@@ -41,6 +41,7 @@
 #include "runtime.h"
 #include "service.h"
 #include "sync.h"
+#include "timers.h"
 
 AIS_LOG_SUBSYS("IPC");
 
@@ -69,7 +70,7 @@ struct ais_conn {
 	struct qb_list_head high_list; /**< on ipc.high while outq_bytes > IPC_OUTQ_HIGH_BYTES */
 	bool outq_high;
 	bool outq_refused_logged;
-	qb_loop_timer_handle drain_timer;
+	uint64_t drain_timer;
 	bool drain_armed;
 	uint32_t drain_delay_ms;
 	struct qb_list_head disconnect_list; /**< on ipc.disconnecting while the job is queued */
@@ -86,13 +87,14 @@ static struct {
 	struct qb_list_head high; /**< connections over IPC_OUTQ_HIGH_BYTES */
 	struct qb_list_head disconnecting; /**< conn_disconnect called, job not run yet */
 	uint64_t next_id;
-	qb_loop_timer_handle fc_timer;
+	uint64_t fc_timer;
 	bool fc_armed;
+	bool stopping;            /**< ipc_stop ran: no flow-control poll */
 	enum qb_ipcs_rate_limit rate;
 	struct ipc_stats stats;
 	struct logsys_ratelimit rl_bad;
 	uint64_t *aligned;        /**< AIS_IPC_MSG_MAX bytes: copies of misaligned requests */
-	qb_loop_timer_handle trim_timer;
+	uint64_t trim_timer;
 	bool trim_armed;
 } ipc = {
 	.high = { &ipc.high, &ipc.high },
@@ -101,6 +103,8 @@ static struct {
 	.rate = QB_IPCS_RATE_NORMAL,
 	.rl_bad = LOGSYS_RATELIMIT_INIT(10000, 5),
 };
+
+static void ipc_fc_arm(void);
 
 /* ---- loop glue -------------------------------------------------------- */
 
@@ -326,10 +330,9 @@ static void ipc_trim_fn(void *data)
 static void ipc_trim_arm(void)
 {
 	if (ipc.trim_armed) {
-		(void)qb_loop_timer_del(exec_rt.loop, ipc.trim_timer);
+		(void)timers_del(exec_rt.timers, ipc.trim_timer);
 	}
-	ipc.trim_armed = qb_loop_timer_add(exec_rt.loop, QB_LOOP_LOW, (uint64_t)IPC_TRIM_DELAY_MS * QB_TIME_NS_IN_MSEC,
-					   NULL, ipc_trim_fn, &ipc.trim_timer) == 0;
+	ipc.trim_armed = timers_add(exec_rt.timers, IPC_TRIM_DELAY_MS, ipc_trim_fn, NULL, &ipc.trim_timer) == 0;
 }
 
 static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
@@ -343,7 +346,7 @@ static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 		conn->slot->engine->lib_exit_fn(conn);
 	}
 	if (conn->drain_armed) {
-		qb_loop_timer_del(exec_rt.loop, conn->drain_timer);
+		(void)timers_del(exec_rt.timers, conn->drain_timer);
 	}
 	ipc_outq_free(conn);
 	qb_map_rm(ipc.conns, conn->key);
@@ -427,6 +430,7 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 		data = ipc.aligned;
 	}
 	conn->slot->counters.lib_requests++;
+	ipc_fc_arm();
 	r = service_lib_check(conn->slot->engine, data, size, &h, &response_id);
 	if (r < 0) {
 		ipc.stats.requests_bad++;
@@ -469,8 +473,7 @@ static void ipc_drain_arm(struct ais_conn *conn)
 	if (conn->drain_armed) {
 		return;
 	}
-	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)conn->drain_delay_ms * QB_TIME_NS_IN_MSEC,
-			      conn, ipc_drain_timer_fn, &conn->drain_timer) == 0) {
+	if (timers_add(exec_rt.timers, conn->drain_delay_ms, ipc_drain_timer_fn, conn, &conn->drain_timer) == 0) {
 		conn->drain_armed = true;
 	}
 }
@@ -737,6 +740,12 @@ static enum qb_ipcs_rate_limit ipc_rate_for_level(uint32_t level)
 	return QB_IPCS_RATE_OFF;
 }
 
+/*
+ * The request rate follows pg's queue level, polled every IPC_FC_PERIOD_MS
+ * while it matters: the queue only grows from requests (ipc_fc_arm on each)
+ * and engine messages, so once it is low and the rate is back at its
+ * fastest the poll stops, and an idle daemon has no timer here.
+ */
 static void ipc_fc_tick(void *data)
 {
 	enum qb_ipcs_rate_limit rate;
@@ -753,8 +762,15 @@ static void ipc_fc_tick(void *data)
 		}
 		ipc.rate = rate;
 	}
-	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_LOW, (uint64_t)IPC_FC_PERIOD_MS * QB_TIME_NS_IN_MSEC,
-			      NULL, ipc_fc_tick, &ipc.fc_timer) == 0) {
+	if (rate != QB_IPCS_RATE_FAST) {
+		ipc_fc_arm();
+	}
+}
+
+static void ipc_fc_arm(void)
+{
+	if (!ipc.fc_armed && !ipc.stopping &&
+	    timers_add(exec_rt.timers, IPC_FC_PERIOD_MS, ipc_fc_tick, NULL, &ipc.fc_timer) == 0) {
 		ipc.fc_armed = true;
 	}
 }
@@ -811,6 +827,7 @@ int ipc_start(char *err, size_t errlen)
 	 * unmapped with their connection.
 	 */
 	(void)mallopt(M_MMAP_THRESHOLD, IPC_MMAP_THRESHOLD);
+	ipc.stopping = false;
 	ipc.conns = qb_hashtable_create(64);
 	if (ipc.conns == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -832,8 +849,9 @@ int ipc_start(char *err, size_t errlen)
 
 void ipc_stop(void)
 {
+	ipc.stopping = true;
 	if (ipc.fc_armed) {
-		qb_loop_timer_del(exec_rt.loop, ipc.fc_timer);
+		(void)timers_del(exec_rt.timers, ipc.fc_timer);
 		ipc.fc_armed = false;
 	}
 	while (!qb_list_empty(&ipc.disconnecting)) {
@@ -857,7 +875,7 @@ void ipc_stop(void)
 		}
 	}
 	if (ipc.trim_armed) {
-		qb_loop_timer_del(exec_rt.loop, ipc.trim_timer);
+		(void)timers_del(exec_rt.timers, ipc.trim_timer);
 		ipc.trim_armed = false;
 	}
 	if (ipc.conns != NULL) {

@@ -40,6 +40,7 @@
 #include "service.h"
 #include "start_check.h"
 #include "sync.h"
+#include "timers.h"
 #include "../services/amf/amf_check.h"
 
 AIS_LOG_SUBSYS("MAIN");
@@ -60,13 +61,13 @@ static struct {
 static struct {
 	int pidfile_fd;
 	char pidfile[AIS_CONFIG_PATH_MAX + 1];
-	qb_loop_timer_handle sched_timer;
+	uint64_t sched_timer;
 	uint64_t sched_last_us;
 	uint32_t sched_period_ms;
 	uint32_t sched_threshold_ms;
 	struct logsys_ratelimit sched_rl;
 	bool sync_scheduled;
-	qb_loop_timer_handle sync_timer;
+	uint64_t sync_timer;
 	unsigned stop_tries;
 	int exit_status;
 	int signal_fd;
@@ -366,8 +367,7 @@ static void main_sync_schedule(void *ctx, uint32_t delay_ms)
 	if (main_state.sync_scheduled) {
 		return;
 	}
-	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_MED, (uint64_t)delay_ms * QB_TIME_NS_IN_MSEC, NULL,
-			      main_sync_fire, &main_state.sync_timer) == 0) {
+	if (timers_add(exec_rt.timers, delay_ms, main_sync_fire, NULL, &main_state.sync_timer) == 0) {
 		main_state.sync_scheduled = true;
 	}
 }
@@ -394,9 +394,8 @@ static void main_sched_check(void *data)
 			"token timeout may be hit", gap_ms, main_state.sched_threshold_ms);
 	}
 	main_state.sched_last_us = now;
-	(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH,
-				(uint64_t)main_state.sched_period_ms * QB_TIME_NS_IN_MSEC, NULL,
-				main_sched_check, &main_state.sched_timer);
+	(void)timers_add(exec_rt.timers, main_state.sched_period_ms, main_sched_check, NULL,
+			 &main_state.sched_timer);
 }
 
 static void main_sched_start(const struct totem_config *tc)
@@ -409,9 +408,8 @@ static void main_sched_start(const struct totem_config *tc)
 		main_state.sched_threshold_ms = main_state.sched_period_ms + 1;
 	}
 	main_state.sched_last_us = logsys_now_us();
-	(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH,
-				(uint64_t)main_state.sched_period_ms * QB_TIME_NS_IN_MSEC, NULL,
-				main_sched_check, &main_state.sched_timer);
+	(void)timers_add(exec_rt.timers, main_state.sched_period_ms, main_sched_check, NULL,
+			 &main_state.sched_timer);
 }
 
 /* ---- shutdown --------------------------------------------------------- */
@@ -423,9 +421,9 @@ static void main_stop_engines(void *data)
 		ipc_stop(); /* clients first: lib_exit_fn runs while engines still stand */
 	}
 	if (service_stop_step() == -EBUSY && ++main_state.stop_tries < MAIN_STOP_TRIES_MAX) {
-		(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH,
-					(uint64_t)MAIN_STOP_RETRY_MS * QB_TIME_NS_IN_MSEC, NULL,
-					main_stop_engines, NULL);
+		uint64_t h;
+
+		(void)timers_add(exec_rt.timers, MAIN_STOP_RETRY_MS, main_stop_engines, NULL, &h);
 		return;
 	}
 	if (main_state.stop_tries >= MAIN_STOP_TRIES_MAX) {
@@ -436,6 +434,8 @@ static void main_stop_engines(void *data)
 
 void exec_shutdown_request(void)
 {
+	uint64_t h;
+
 	if (exec_rt.shutting_down) {
 		return;
 	}
@@ -445,8 +445,9 @@ void exec_shutdown_request(void)
 		srp_leave(pg_srp(exec_rt.pg));
 	}
 	/* keep the loop running briefly so the leave frames go out and are repeated */
-	(void)qb_loop_timer_add(exec_rt.loop, QB_LOOP_HIGH, (uint64_t)MAIN_LEAVE_GRACE_MS * QB_TIME_NS_IN_MSEC,
-				NULL, main_stop_engines, NULL);
+	if (timers_add(exec_rt.timers, MAIN_LEAVE_GRACE_MS, main_stop_engines, NULL, &h) < 0) {
+		main_stop_engines(NULL);
+	}
 }
 
 /* ---- signals ----------------------------------------------------------
@@ -660,6 +661,11 @@ static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the main loop");
 		return -ENOMEM;
 	}
+	r = timers_create(exec_rt.loop, QB_LOOP_MED, &exec_rt.timers);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot create the timers: %s", strerror(-r));
+		return r;
+	}
 	r = main_ringseq_start(&ring_seq, err, errlen);
 	if (r == 0) {
 		r = main_crypto_start(cfg, err, errlen);
@@ -732,6 +738,7 @@ static void main_stack_stop(void)
 	if (r < 0) {
 		ais_log(LOG_ERR, "writing the ring sequence file failed: %s", strerror(-r));
 	}
+	exec_rt.timers = timers_destroy(exec_rt.timers);
 	if (exec_rt.loop != NULL) {
 		main_signals_stop();
 		qb_loop_destroy(exec_rt.loop);

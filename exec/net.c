@@ -41,6 +41,7 @@
 #include "net_replay.h"
 #include "net_wire.h"
 #include "ringseq.h"
+#include "timers.h"
 #include "totem/wire.h"
 
 AIS_LOG_SUBSYS("NET");
@@ -60,7 +61,7 @@ struct net_replay_slot {
 struct net_delayed {
 	struct qb_list_head list;
 	struct net *net;
-	qb_loop_timer_handle timer;
+	uint64_t timer;
 	bool outbound;
 	int fd;
 	struct sockaddr_storage addr;
@@ -85,7 +86,7 @@ struct net {
 	size_t n_peers;
 	struct net_peer peers[TOTEM_PROCESSORS_MAX];
 	struct qb_list_head delayed;
-	struct net_timers *timers; /**< the protocol's timers (net_clock_ops) */
+	struct timers *timers; /**< the protocol's timers (net_clock_ops) */
 	struct net_stats stats;
 	bool seq_on;              /**< frames carry a sequence number (authenticating crypto) */
 	uint64_t tx_seq;          /**< number of the next frame built */
@@ -226,8 +227,7 @@ static void net_delay(struct net *n, bool outbound, int fd, const void *buf, siz
 	d->addrlen = addrlen;
 	d->len = len;
 	memcpy(d->data, buf, len);
-	if (qb_loop_timer_add(n->loop, QB_LOOP_HIGH, (uint64_t)n->fault->delay_ms * QB_TIME_NS_IN_MSEC,
-			      d, net_delayed_fire, &d->timer) != 0) {
+	if (timers_add(n->timers, n->fault->delay_ms, net_delayed_fire, d, &d->timer) != 0) {
 		free(d);
 		return;
 	}
@@ -710,7 +710,7 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 		n->tx_seq = (uint64_t)net_replay_epoch_pick(0, now.tv_sec > 0 ? (uint64_t)now.tv_sec : 0) << 32;
 	}
 	qb_list_init(&n->delayed);
-	r = net_timers_create(loop, &n->timers);
+	r = timers_create(loop, QB_LOOP_HIGH, &n->timers);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out_destroy;
@@ -746,7 +746,7 @@ struct net *net_destroy(struct net *n)
 		return NULL;
 	}
 	qb_list_for_each_entry_safe(d, tmp, &n->delayed, list) {
-		qb_loop_timer_del(n->loop, d->timer);
+		(void)timers_del(n->timers, d->timer);
 		qb_list_del(&d->list);
 		free(d);
 	}
@@ -758,7 +758,7 @@ struct net *net_destroy(struct net *n)
 		qb_loop_poll_del(n->loop, n->mcast_fd);
 		close(n->mcast_fd);
 	}
-	n->timers = net_timers_destroy(n->timers);
+	n->timers = timers_destroy(n->timers);
 	if (n->epoch_writer != NULL) {
 		int r = ringseq_writer_stop(n->epoch_writer);
 		if (r < 0) {
@@ -818,242 +818,6 @@ void net_stats_get(const struct net *n, struct net_stats *ret)
 	ret->fault = n->fault->stats;
 }
 
-/* ---- protocol timers ------------------------------------------------- */
-
-/*
- * srp re-arms its token timers on every token visit (token loss, token
- * warning, retransmit: three cancel+add pairs per visit), and one libqb timer
- * add or delete costs far more than the protocol's work for the visit. So the
- * protocol's timers live here in a binary min-heap ordered by (deadline,
- * handle), and ONE libqb timer (QB_LOOP_HIGH) is armed for the earliest
- * deadline. Adding a timer touches libqb only when the new deadline is
- * earlier than the one the libqb timer is armed for; cancelling never does:
- * the libqb timer then fires early, finds nothing due and is armed again for
- * the new earliest deadline. When it fires, every entry due at that moment
- * runs, in deadline order, each removed before its callback; timers armed by
- * a callback run in a later loop iteration, never in the same dispatch.
- *
- * Handles are a 64-bit counter, never reused; cancelling 0, a fired or a
- * cancelled handle finds no entry and does nothing. The protocol keeps a
- * handful of timers (srp: 7), so cancel finds its entry by scanning the heap.
- */
-struct net_timer {
-	uint64_t deadline_ns;
-	uint64_t handle;
-	totem_timer_fn fn;
-	void *data;
-};
-
-struct net_timers {
-	qb_loop_t *loop;
-	struct net_timer *heap;
-	size_t n, cap;
-	uint64_t last_handle;
-	qb_loop_timer_handle qb_timer;
-	bool armed;
-	uint64_t armed_ns;        /**< deadline the libqb timer was armed for */
-	bool dispatching;
-	struct net_timers_stats stats;
-};
-
-static bool net_timer_before(const struct net_timer *a, const struct net_timer *b)
-{
-	return a->deadline_ns < b->deadline_ns ||
-	       (a->deadline_ns == b->deadline_ns && a->handle < b->handle);
-}
-
-static void net_timer_sift_up(struct net_timers *t, size_t i)
-{
-	struct net_timer e = t->heap[i];
-
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!net_timer_before(&e, &t->heap[parent])) {
-			break;
-		}
-		t->heap[i] = t->heap[parent];
-		i = parent;
-	}
-	t->heap[i] = e;
-}
-
-static void net_timer_sift_down(struct net_timers *t, size_t i)
-{
-	struct net_timer e = t->heap[i];
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= t->n) {
-			break;
-		}
-		if (c + 1 < t->n && net_timer_before(&t->heap[c + 1], &t->heap[c])) {
-			c++;
-		}
-		if (!net_timer_before(&t->heap[c], &e)) {
-			break;
-		}
-		t->heap[i] = t->heap[c];
-		i = c;
-	}
-	t->heap[i] = e;
-}
-
-static void net_timer_remove_at(struct net_timers *t, size_t i)
-{
-	t->n--;
-	if (i == t->n) {
-		return;
-	}
-	t->heap[i] = t->heap[t->n];
-	if (i > 0 && net_timer_before(&t->heap[i], &t->heap[(i - 1) / 2])) {
-		net_timer_sift_up(t, i);
-	} else {
-		net_timer_sift_down(t, i);
-	}
-}
-
-static bool net_timer_remove(struct net_timers *t, uint64_t handle)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->heap[i].handle == handle) {
-			net_timer_remove_at(t, i);
-			return true;
-		}
-	}
-	return false;
-}
-
-static void net_timers_fire(void *data);
-
-/* Make sure the libqb timer fires no later than the earliest deadline. */
-static int net_timers_arm(struct net_timers *t)
-{
-	uint64_t first, now;
-	int32_t r;
-
-	if (t->dispatching || t->n == 0) {
-		return 0;
-	}
-	first = t->heap[0].deadline_ns;
-	if (t->armed && t->armed_ns <= first) {
-		return 0;
-	}
-	if (t->armed) {
-		(void)qb_loop_timer_del(t->loop, t->qb_timer);
-		t->armed = false;
-	}
-	now = qb_util_nano_current_get();
-	r = qb_loop_timer_add(t->loop, QB_LOOP_HIGH, first > now ? first - now : 0, t,
-			      net_timers_fire, &t->qb_timer);
-	if (r != 0) {
-		return r < 0 ? r : -ENOMEM;
-	}
-	t->armed = true;
-	t->armed_ns = first;
-	t->stats.qb_arms++;
-	return 0;
-}
-
-static void net_timers_fire(void *data)
-{
-	struct net_timers *t = data;
-	uint64_t now = qb_util_nano_current_get();
-	uint64_t last = t->last_handle; /* timers added by the callbacks wait */
-	int r;
-
-	t->armed = false;
-	t->dispatching = true;
-	while (t->n > 0 && t->heap[0].deadline_ns <= now && t->heap[0].handle <= last) {
-		struct net_timer e = t->heap[0];
-
-		net_timer_remove_at(t, 0);
-		t->stats.fired++;
-		e.fn(e.data);
-	}
-	t->dispatching = false;
-	r = net_timers_arm(t);
-	if (r < 0) {
-		ais_log(LOG_ERR, "cannot arm the protocol timer: %s; %zu timers stalled",
-			strerror(-r), t->n);
-	}
-}
-
-int net_timers_create(qb_loop_t *loop, struct net_timers **ret)
-{
-	struct net_timers *t = ais_calloc(1, sizeof(*t));
-
-	if (t == NULL) {
-		return -ENOMEM;
-	}
-	t->loop = loop;
-	*ret = t;
-	return 0;
-}
-
-struct net_timers *net_timers_destroy(struct net_timers *t)
-{
-	if (t == NULL) {
-		return NULL;
-	}
-	if (t->armed) {
-		(void)qb_loop_timer_del(t->loop, t->qb_timer);
-	}
-	free(t->heap);
-	free(t);
-	return NULL;
-}
-
-int net_timer_add(struct net_timers *t, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret_handle)
-{
-	struct net_timer *e;
-	int r;
-
-	if (fn == NULL) {
-		return -EINVAL;
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap == 0 ? 16 : t->cap * 2;
-		struct net_timer *h = ais_realloc(t->heap, cap * sizeof(*h));
-		if (h == NULL) {
-			return -ENOMEM;
-		}
-		t->heap = h;
-		t->cap = cap;
-	}
-	e = &t->heap[t->n];
-	e->deadline_ns = qb_util_nano_current_get() + (uint64_t)ms * QB_TIME_NS_IN_MSEC;
-	e->handle = ++t->last_handle;
-	e->fn = fn;
-	e->data = data;
-	t->n++;
-	net_timer_sift_up(t, t->n - 1);
-	r = net_timers_arm(t);
-	if (r < 0) {
-		(void)net_timer_remove(t, t->last_handle);
-		return r;
-	}
-	t->stats.added++;
-	*ret_handle = t->last_handle;
-	return 0;
-}
-
-void net_timer_del(struct net_timers *t, uint64_t handle)
-{
-	if (handle != 0 && net_timer_remove(t, handle)) {
-		t->stats.cancelled++;
-	}
-}
-
-size_t net_timers_pending(const struct net_timers *t)
-{
-	return t->n;
-}
-
-void net_timers_stats_get(const struct net_timers *t, struct net_timers_stats *ret)
-{
-	*ret = t->stats;
-}
-
 /* ---- clock ------------------------------------------------------------ */
 
 static uint64_t net_clock_now_us(void *ctx)
@@ -1064,12 +828,12 @@ static uint64_t net_clock_now_us(void *ctx)
 
 static int net_clock_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret_handle)
 {
-	return net_timer_add(((struct net *)ctx)->timers, ms, fn, data, ret_handle);
+	return timers_add(((struct net *)ctx)->timers, ms, fn, data, ret_handle);
 }
 
 static void net_clock_timer_del(void *ctx, uint64_t handle)
 {
-	net_timer_del(((struct net *)ctx)->timers, handle);
+	(void)timers_del(((struct net *)ctx)->timers, handle);
 }
 
 static uint32_t net_clock_random(void *ctx)

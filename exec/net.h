@@ -12,9 +12,9 @@
  * srp sees them, and the fault filter (fault.h) can judge by node.
  *
  * Also here: the totem clock (monotonic time, one-shot timers on the loop,
- * random numbers) that srp is created with. Its timers are kept in a
- * net_timers set: a min-heap driven by a single libqb timer, so that the
- * protocol's constant re-arming costs no libqb timer operations.
+ * random numbers) that srp is created with. Its timers are a timer set of
+ * the transport's own (timers.h), so the protocol's constant re-arming
+ * costs no system call and never makes the loop spin.
  */
 #ifndef AIS_EXEC_NET_H
 #define AIS_EXEC_NET_H
@@ -85,30 +85,5 @@ void net_stats_get(const struct net *n, struct net_stats *ret);
 /** Clock for srp on the transport's libqb loop; ctx is the struct net
  *  (pg/srp hand the same ctx to the transport and the clock). */
 extern const struct totem_clock_ops net_clock_ops;
-
-/*
- * One-shot timers on a libqb loop, the timers behind net_clock_ops (the
- * struct net owns one set). Same contract as totem_clock_ops: fn(data) runs
- * once, from the loop, no sooner than ms milliseconds after net_timer_add();
- * handles are non-zero and never reused; net_timer_del() of 0, of a fired or
- * of a cancelled handle does nothing. Timers with the same deadline fire in
- * the order they were added.
- */
-struct net_timers;
-
-struct net_timers_stats {
-	uint64_t added, cancelled, fired;
-	uint64_t qb_arms;            /**< times the one libqb timer was (re)armed */
-};
-
-int net_timers_create(qb_loop_t *loop, struct net_timers **ret);
-/** Cancel every pending timer and free. Accepts NULL; returns NULL. */
-struct net_timers *net_timers_destroy(struct net_timers *t);
-/** 0 and *ret_handle, or -ENOMEM / -EINVAL (fn NULL). */
-int net_timer_add(struct net_timers *t, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret_handle);
-void net_timer_del(struct net_timers *t, uint64_t handle);
-/** Timers armed and neither fired nor cancelled. */
-size_t net_timers_pending(const struct net_timers *t);
-void net_timers_stats_get(const struct net_timers *t, struct net_timers_stats *ret);
 
 #endif

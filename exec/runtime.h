@@ -22,9 +22,11 @@ struct net;
 struct crypto;
 struct sync;
 struct ringseq_writer;
+struct timers;
 
 struct exec_runtime {
 	qb_loop_t *loop;
+	struct timers *timers;  /**< every timer but the protocol's (timers.h) */
 	struct ais_config *cfg;
 	struct crypto *crypto;
 	struct net *net;

@@ -50,7 +50,6 @@ void srp_timers_clear_all(struct srp *srp)
 	srp_timer_clear(srp, &srp->t_token_warn);
 	srp_timer_clear(srp, &srp->t_token_rtx);
 	srp_timer_clear(srp, &srp->t_hold);
-	srp_timer_clear(srp, &srp->t_merge);
 	srp_timer_clear(srp, &srp->t_join);
 	srp_timer_clear(srp, &srp->t_consensus);
 }

@@ -167,6 +167,7 @@ struct srp {
 	bool self_pending;              /* one-node ring: token waits in held */
 	bool failed_to_recv;            /* next gather: form a ring of myself */
 	uint64_t no_merge_until_us;     /* after failing to receive: stay apart */
+	uint64_t merge_sent_us;         /* last MERGE_DETECT sent; 0: none on this ring */
 	bool startup_settle;            /* first join period: no consensus yet */
 	struct wire_token held;         /* held token, or the one-node ring's token */
 	uint8_t last_frame[WIRE_COMMIT_LEN + TOTEM_PROCESSORS_MAX * sizeof(struct wire_commit_memb_le)];
@@ -180,7 +181,7 @@ struct srp {
 	bool in_token_cb;               /* inside cb.token_received */
 	struct srp_sendq recq;          /* encapsulated old-ring frames (RECOVERY) */
 
-	uint64_t t_token_loss, t_token_warn, t_token_rtx, t_hold, t_merge, t_join, t_consensus;
+	uint64_t t_token_loss, t_token_warn, t_token_rtx, t_hold, t_join, t_consensus;
 
 	struct srp_stats stats;
 	uint64_t noise_window_us;
@@ -248,7 +249,8 @@ void srp_memb_commit_recv(struct srp *srp, const void *buf, size_t len);
 void srp_memb_merge_detect_recv(struct srp *srp, const void *buf, size_t len);
 void srp_memb_leave_recv(struct srp *srp, const void *buf, size_t len);
 void srp_memb_foreign_seen(struct srp *srp, const struct wire_header *hdr);
-void srp_memb_merge_detect_send(void *data);
+/** On a token visit at the representative: announce the ring if the merge interval passed. */
+void srp_memb_merge_detect_token(struct srp *srp);
 
 /* srp_recovery.c */
 int srp_recovery_enter(struct srp *srp, const struct wire_commit *commit);

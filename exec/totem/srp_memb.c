@@ -115,7 +115,6 @@ static void memb_state_leave(struct srp *srp)
 	srp_timer_clear(srp, &srp->t_token_warn);
 	srp_timer_clear(srp, &srp->t_token_rtx);
 	srp_timer_clear(srp, &srp->t_hold);
-	srp_timer_clear(srp, &srp->t_merge);
 	srp->holding = false;
 	srp->self_pending = false;
 	srp->orf_created = false;
@@ -615,23 +614,30 @@ void srp_memb_merge_detect_recv(struct srp *srp, const void *buf, size_t len)
 	srp_memb_foreign_seen(srp, &hdr);
 }
 
-void srp_memb_merge_detect_send(void *data)
+/*
+ * The representative announces its ring every merge interval, so that
+ * another ring on the network sees it and merges. As in Corosync it does so
+ * from the token (at most once per interval), not from a timer of its own:
+ * a busy ring announces every interval, an idle one whenever the held token
+ * comes round, and an idle daemon gets no extra wake-ups.
+ */
+void srp_memb_merge_detect_token(struct srp *srp)
 {
-	struct srp *srp = data;
 	struct wire_header hdr = { .sender = srp->me };
+	uint64_t now = srp->clock.now_us(srp->ctx);
 	ssize_t n;
 
-	srp->t_merge = 0;
-	hdr.flags = srp_no_merge(srp) ? WIRE_FLAG_NO_MERGE : 0;
-	if (srp->state != SRP_STATE_OPERATIONAL || srp->me != srp->cur.ring_id.rep) {
+	if (srp->state != SRP_STATE_OPERATIONAL || srp->me != srp->cur.ring_id.rep ||
+	    (srp->merge_sent_us != 0 && now - srp->merge_sent_us < (uint64_t)srp->cfg.merge * 1000U)) {
 		return;
 	}
+	srp->merge_sent_us = now;
+	hdr.flags = srp_no_merge(srp) ? WIRE_FLAG_NO_MERGE : 0;
 	hdr.ring_id = srp->cur.ring_id;
 	n = wire_simple_encode(WIRE_MERGE_DETECT, &hdr, srp->txbuf, WIRE_FRAME_MAX);
 	if (n > 0) {
 		srp_send_mcast_frame(srp, srp->txbuf, (size_t)n);
 	}
-	srp_timer_set(srp, &srp->t_merge, srp->cfg.merge, srp_memb_merge_detect_send);
 }
 
 void srp_memb_leave_recv(struct srp *srp, const void *buf, size_t len)

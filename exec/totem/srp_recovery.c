@@ -239,9 +239,7 @@ void srp_recovery_install(struct srp *srp)
 	srp_set_format(srp->cur.members, srp->cur.n_members, mbuf, sizeof(mbuf));
 	ais_log(LOG_NOTICE, "new ring %u.%" PRIu64 " members %s", srp->cur.ring_id.rep,
 	        srp->cur.ring_id.seq, mbuf);
-	if (srp->me == srp->cur.ring_id.rep) {
-		srp_timer_set(srp, &srp->t_merge, srp->cfg.merge, srp_memb_merge_detect_send);
-	}
+	srp->merge_sent_us = 0; /* the first token of the ring announces it */
 	srp->cb.confchg(srp->ctx, TOTEM_CONFCHG_REGULAR, srp->cur.members, srp->cur.n_members, NULL, 0,
 	                joined, n_joined, &srp->cur.ring_id);
 }

@@ -391,6 +391,7 @@ static void token_process(struct srp *srp, struct wire_token *t)
 	}
 	if (srp->me == r->ring_id.rep) {
 		srp->stats.token_rotations++;
+		srp_memb_merge_detect_token(srp);
 	}
 	if (srp->state == SRP_STATE_RECOVERY && t->install_set && srp->arrivals >= 2 &&
 	    seq_ge(srp->arrival_aru_prev, t->install_seq) && seq_ge(t->aru, t->install_seq)) {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The protocol timers of the daemon's clock (exec/net.c, net_timer_*) on a
- * real libqb loop: deadline order and add order among equal deadlines,
+ * The daemon's timer sets (exec/timers.c: the protocol's clock and the
+ * executive's timers) on a real libqb loop: deadline order and add order
+ * among equal deadlines,
  * cancel before and after firing, handles never reused, callbacks that add
  * and cancel timers while the set is dispatching, and that re-arming a timer
- * to a later deadline does not touch the libqb timer.
+ * to a later deadline does not touch the timerfd.
  */
 #include "config.h"
 
@@ -16,14 +17,14 @@
 #include <qb/qbloop.h>
 #include <qb/qbutil.h>
 
-#include "net.h"
+#include "timers.h"
 
 #define LOG_MAX 64
 /* A run that never finishes stops here; the tests then fail on what ran. */
 #define SAFETY_NS (10ULL * QB_TIME_NS_IN_SEC)
 
 static qb_loop_t *loop;
-static struct net_timers *timers;
+static struct timers *timers;
 static int fired_log[LOG_MAX];
 static size_t n_fired;
 static qb_loop_timer_handle safety;
@@ -51,7 +52,7 @@ static void setup(void)
 {
 	loop = qb_loop_create();
 	ck_assert_ptr_nonnull(loop);
-	ck_assert_int_eq(net_timers_create(loop, &timers), 0);
+	ck_assert_int_eq(timers_create(loop, QB_LOOP_HIGH, &timers), 0);
 	n_fired = 0;
 	stop_after = 0;
 	safety_fired = false;
@@ -60,7 +61,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	timers = net_timers_destroy(timers);
+	timers = timers_destroy(timers);
 	if (!safety_fired) {
 		(void)qb_loop_timer_del(loop, safety);
 	}
@@ -78,13 +79,13 @@ static void record(void *data)
 		fired_log[n_fired++] = t->id;
 	}
 	if (t->other != 0) {
-		net_timer_del(timers, t->other);
+		(void)timers_del(timers, t->other);
 	}
 	if (t->add_child) {
 		struct tag *c = &child_tags[t->id % LOG_MAX];
 		*c = (struct tag){ .id = t->id + 100, .stop = true };
 		t->fired_before_child = n_fired;
-		ck_assert_int_eq(net_timer_add(timers, 0, record, c, &h), 0);
+		ck_assert_int_eq(timers_add(timers, 0, record, c, &h), 0);
 	}
 	if (t->stop || n_fired == stop_after) {
 		qb_loop_stop(loop);
@@ -113,11 +114,11 @@ START_TEST(test_deadline_order)
 	bool ordered;
 
 	add_phase_begin();
-	ck_assert_int_eq(net_timer_add(timers, 30, record, &a, &h[0]), 0);
-	ck_assert_int_eq(net_timer_add(timers, 10, record, &b, &h[1]), 0);
-	ck_assert_int_eq(net_timer_add(timers, 20, record, &c, &h[2]), 0);
+	ck_assert_int_eq(timers_add(timers, 30, record, &a, &h[0]), 0);
+	ck_assert_int_eq(timers_add(timers, 10, record, &b, &h[1]), 0);
+	ck_assert_int_eq(timers_add(timers, 20, record, &c, &h[2]), 0);
 	/* same ms as b, added later: fires after b (its deadline is not earlier) */
-	ck_assert_int_eq(net_timer_add(timers, 10, record, &d, &h[3]), 0);
+	ck_assert_int_eq(timers_add(timers, 10, record, &d, &h[3]), 0);
 	ordered = add_phase_within(10);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_uint_ne(h[i], 0);
@@ -125,12 +126,12 @@ START_TEST(test_deadline_order)
 			ck_assert_uint_ne(h[i], h[j]);
 		}
 	}
-	ck_assert_uint_eq(net_timers_pending(timers), 4);
+	ck_assert_uint_eq(timers_pending(timers), 4);
 	stop_after = 4;
 	qb_loop_run(loop);
 	ck_assert(!safety_fired);
 	ck_assert_uint_eq(n_fired, 4);
-	ck_assert_uint_eq(net_timers_pending(timers), 0);
+	ck_assert_uint_eq(timers_pending(timers), 0);
 	/* b before d always: equal ms, b added first */
 	for (size_t i = 0; i < n_fired; i++) {
 		if (fired_log[i] == 11) {
@@ -157,7 +158,7 @@ START_TEST(test_equal_deadline_fifo)
 	/* 0 ms timers added in one go: one dispatch, in add order */
 	for (int i = 0; i < 8; i++) {
 		t[i] = (struct tag){ .id = i, .stop = i == 7 };
-		ck_assert_int_eq(net_timer_add(timers, 0, record, &t[i], &h), 0);
+		ck_assert_int_eq(timers_add(timers, 0, record, &t[i], &h), 0);
 	}
 	qb_loop_run(loop);
 	ck_assert_uint_eq(n_fired, 8);
@@ -171,26 +172,26 @@ START_TEST(test_cancel)
 {
 	struct tag a = { .id = 1 }, b = { .id = 2, .stop = true }, c = { .id = 3 };
 	uint64_t ha, hb, hc;
-	struct net_timers_stats st;
+	struct timers_stats st;
 
-	ck_assert_int_eq(net_timer_add(timers, 5, record, &a, &ha), 0);
-	ck_assert_int_eq(net_timer_add(timers, 20, record, &b, &hb), 0);
-	ck_assert_int_eq(net_timer_add(timers, 10, record, &c, &hc), 0);
-	net_timer_del(timers, ha); /* the earliest: the libqb timer fires with nothing due */
-	net_timer_del(timers, hc);
-	net_timer_del(timers, hc); /* twice: no-op */
-	net_timer_del(timers, 0);
-	ck_assert_uint_eq(net_timers_pending(timers), 1);
+	ck_assert_int_eq(timers_add(timers, 5, record, &a, &ha), 0);
+	ck_assert_int_eq(timers_add(timers, 20, record, &b, &hb), 0);
+	ck_assert_int_eq(timers_add(timers, 10, record, &c, &hc), 0);
+	(void)timers_del(timers, ha); /* the earliest: the timerfd fires with nothing due */
+	(void)timers_del(timers, hc);
+	(void)timers_del(timers, hc); /* twice: no-op */
+	(void)timers_del(timers, 0);
+	ck_assert_uint_eq(timers_pending(timers), 1);
 	qb_loop_run(loop);
 	ck_assert(!safety_fired);
 	ck_assert_uint_eq(n_fired, 1);
 	ck_assert_int_eq(fired_log[0], 2);
-	net_timer_del(timers, hb); /* already fired: no-op */
-	net_timers_stats_get(timers, &st);
+	(void)timers_del(timers, hb); /* already fired: no-op */
+	timers_stats_get(timers, &st);
 	ck_assert_uint_eq(st.added, 3);
 	ck_assert_uint_eq(st.cancelled, 2);
 	ck_assert_uint_eq(st.fired, 1);
-	ck_assert_uint_eq(net_timers_pending(timers), 0);
+	ck_assert_uint_eq(timers_pending(timers), 0);
 }
 END_TEST
 
@@ -200,10 +201,10 @@ START_TEST(test_cancel_from_callback)
 	struct tag b = { .id = 2 }, a = { .id = 1 }, c = { .id = 3, .stop = true };
 	uint64_t ha, hb, hc;
 
-	ck_assert_int_eq(net_timer_add(timers, 0, record, &a, &ha), 0);
-	ck_assert_int_eq(net_timer_add(timers, 0, record, &b, &hb), 0);
+	ck_assert_int_eq(timers_add(timers, 0, record, &a, &ha), 0);
+	ck_assert_int_eq(timers_add(timers, 0, record, &b, &hb), 0);
 	a.other = hb;
-	ck_assert_int_eq(net_timer_add(timers, 2, record, &c, &hc), 0);
+	ck_assert_int_eq(timers_add(timers, 2, record, &c, &hc), 0);
 	qb_loop_run(loop);
 	ck_assert_uint_eq(n_fired, 2);
 	ck_assert_int_eq(fired_log[0], 1);
@@ -217,8 +218,8 @@ START_TEST(test_add_from_callback)
 	struct tag a = { .id = 1, .add_child = true }, b = { .id = 2 };
 	uint64_t h;
 
-	ck_assert_int_eq(net_timer_add(timers, 0, record, &a, &h), 0);
-	ck_assert_int_eq(net_timer_add(timers, 0, record, &b, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 0, record, &a, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 0, record, &b, &h), 0);
 	qb_loop_run(loop);
 	ck_assert(!safety_fired);
 	ck_assert_uint_eq(n_fired, 3);
@@ -234,25 +235,25 @@ START_TEST(test_rearm_later_is_free)
 	/* the token-visit pattern: cancel and re-add at the same interval */
 	struct tag loss = { .id = 1, .stop = true }, early = { .id = 2 };
 	uint64_t h, prev, he;
-	struct net_timers_stats st;
+	struct timers_stats st;
 
-	ck_assert_int_eq(net_timer_add(timers, 3000, record, &loss, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 3000, record, &loss, &h), 0);
 	for (int i = 0; i < 1000; i++) {
 		prev = h;
-		net_timer_del(timers, h);
-		ck_assert_int_eq(net_timer_add(timers, 3000, record, &loss, &h), 0);
+		(void)timers_del(timers, h);
+		ck_assert_int_eq(timers_add(timers, 3000, record, &loss, &h), 0);
 		ck_assert_uint_gt(h, prev); /* never reused */
 	}
-	net_timers_stats_get(timers, &st);
-	ck_assert_uint_eq(st.qb_arms, 1);
-	ck_assert_uint_eq(net_timers_pending(timers), 1);
-	/* an earlier deadline re-arms the libqb timer */
-	ck_assert_int_eq(net_timer_add(timers, 0, record, &early, &he), 0);
-	net_timers_stats_get(timers, &st);
-	ck_assert_uint_eq(st.qb_arms, 2);
-	net_timer_del(timers, h);
+	timers_stats_get(timers, &st);
+	ck_assert_uint_eq(st.arms, 1);
+	ck_assert_uint_eq(timers_pending(timers), 1);
+	/* an earlier deadline re-arms the timerfd */
+	ck_assert_int_eq(timers_add(timers, 0, record, &early, &he), 0);
+	timers_stats_get(timers, &st);
+	ck_assert_uint_eq(st.arms, 2);
+	(void)timers_del(timers, h);
 	loss.id = 3;
-	ck_assert_int_eq(net_timer_add(timers, 1, record, &loss, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 1, record, &loss, &h), 0);
 	qb_loop_run(loop);
 	ck_assert(!safety_fired);
 	ck_assert_uint_eq(n_fired, 2);
@@ -266,12 +267,12 @@ START_TEST(test_destroy_pending)
 	struct tag a = { .id = 1 };
 	uint64_t h;
 
-	ck_assert_int_eq(net_timer_add(timers, 0, record, &a, &h), 0);
-	ck_assert_int_eq(net_timer_add(timers, 50, record, &a, &h), 0);
-	ck_assert_int_eq(net_timer_add(timers, 0, NULL, &a, &h), -EINVAL);
-	timers = net_timers_destroy(timers);
+	ck_assert_int_eq(timers_add(timers, 0, record, &a, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 50, record, &a, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 0, NULL, &a, &h), -EINVAL);
+	timers = timers_destroy(timers);
 	ck_assert_ptr_null(timers);
-	/* the libqb timer is gone too: only the safety timer would end the run,
+	/* the timerfd is gone too: only the safety timer would end the run,
 	 * so stop from a timer of our own */
 	ck_assert_int_eq(qb_loop_timer_add(loop, QB_LOOP_HIGH, 20 * QB_TIME_NS_IN_MSEC, NULL,
 					   safety_fire, &h), 0);
@@ -293,15 +294,15 @@ START_TEST(test_many_timers)
 	for (int i = 0; i < 40; i++) {
 		int ms = (i * 7) % 40;
 		t[i] = (struct tag){ .id = ms };
-		ck_assert_int_eq(net_timer_add(timers, (uint32_t)ms, record, &t[i], &h[i]), 0);
+		ck_assert_int_eq(timers_add(timers, (uint32_t)ms, record, &t[i], &h[i]), 0);
 	}
 	for (int i = 0; i < 40; i++) {
 		if (t[i].id % 2 == 1 && t[i].id != 39) {
-			net_timer_del(timers, h[i]);
+			(void)timers_del(timers, h[i]);
 		}
 	}
 	ordered = add_phase_within(1);
-	ck_assert_uint_eq(net_timers_pending(timers), 21);
+	ck_assert_uint_eq(timers_pending(timers), 21);
 	stop_after = 21;
 	qb_loop_run(loop);
 	ck_assert(!safety_fired);
@@ -317,9 +318,9 @@ START_TEST(test_many_timers)
 }
 END_TEST
 
-static Suite *net_timer_suite(void)
+static Suite *timers_suite(void)
 {
-	Suite *s = suite_create("net_timer");
+	Suite *s = suite_create("timers");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -338,7 +339,7 @@ static Suite *net_timer_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(net_timer_suite());
+	SRunner *sr = srunner_create(timers_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
