@@ -367,6 +367,11 @@ bool ais_client_is_shutdown(struct ais_client *c)
 	return c == NULL || atomic_load(&c->shut) || atomic_load(&c->failed);
 }
 
+bool ais_client_is_finalized(struct ais_client *c)
+{
+	return c == NULL || atomic_load(&c->shut);
+}
+
 int ais_client_fd(struct ais_client *c, int *ret_fd)
 {
 	if (c == NULL || ret_fd == NULL) {

@@ -139,6 +139,9 @@ int ais_client_finalize(struct ais_client *c);
 /** True once ais_client_shutdown() was called or the connection failed. */
 bool ais_client_is_shutdown(struct ais_client *c);
 
+/** True once ais_client_shutdown() was called (finalize), not for a failed connection. */
+bool ais_client_is_finalized(struct ais_client *c);
+
 /**
  * The selection object: readable whenever dispatch has work (an event is
  * queued) or the daemon has gone away (dispatch then returns -ENOTCONN).

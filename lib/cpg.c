@@ -456,8 +456,9 @@ cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 	d.inst = inst;
 	r = ais_client_dispatch(inst->client, (int)dispatch_types, cpg_dispatch_one, &d);
 	/* As Corosync: a dispatch that ends because the handle was finalized
-	 * (in a callback or by another thread) reports CS_ERR_BAD_HANDLE. */
-	e = r == 0 && ais_client_is_shutdown(inst->client) ? CS_ERR_BAD_HANDLE : cpg_err(r);
+	 * (in a callback or by another thread) reports CS_ERR_BAD_HANDLE; one
+	 * that ends because the daemon went away keeps its own result. */
+	e = r == 0 && ais_client_is_finalized(inst->client) ? CS_ERR_BAD_HANDLE : cpg_err(r);
 	cpg_inst_put(handle);
 	return e;
 }
