@@ -253,6 +253,19 @@ uint32_t pg_packer_frames_needed(const struct pg_packer *p, size_t len,
 	return r.closed + (r.used != 0 ? 1 : 0);
 }
 
+uint32_t pg_packer_frames_bound(const struct pg_packer *p, size_t len)
+{
+	/* a frame opened for the message holds at least this much of it,
+	 * whole or as a fragment (pack_message) */
+	const size_t room = p->payload_max - PG_FRAME_HDR_SIZE - PG_ITEM_HDR_SIZE - PG_FRAG_HDR_SIZE;
+	size_t fresh = len == 0 ? 1 : (len + room - 1) / room;
+
+	if (fresh > UINT32_MAX - 1) {
+		return UINT32_MAX;
+	}
+	return (uint32_t)fresh + (p->used != 0 ? 1U : 0U);
+}
+
 uint32_t pg_packer_account(struct pg_packer *p, size_t len, enum totem_guarantee guarantee)
 {
 	struct pack_run r;
