@@ -397,6 +397,8 @@ static bool ipc_flow_ok(size_t len)
 	return exec_rt.pg != NULL && pg_send_ok(exec_rt.pg, len > IPC_FC_MIN_LEN ? len : IPC_FC_MIN_LEN);
 }
 
+static void ipc_fc_update(void);
+
 static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 {
 	struct ais_conn *conn = qb_ipcs_context_get(c);
@@ -442,12 +444,16 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 		ipc.stats.requests_try_again++;
 		conn->slot->counters.lib_errors++;
 		ipc_error_send(conn, h->response_id, -EAGAIN);
+		ipc_fc_update();
 		return 0;
 	}
 	r = h->fn(conn, data, size);
 	if (r < 0) {
 		conn->slot->counters.lib_errors++;
 		ipc_error_send(conn, h->response_id, r);
+	}
+	if (h->flow_control) {
+		ipc_fc_update();
 	}
 	return 0;
 }
@@ -737,12 +743,21 @@ static enum qb_ipcs_rate_limit ipc_rate_for_level(uint32_t level)
 	return QB_IPCS_RATE_OFF;
 }
 
-static void ipc_fc_tick(void *data)
+static void ipc_fc_tick(void *data);
+
+/*
+ * The request rate (libqb's poll priority and requests per dispatch) follows
+ * the send queue level: checked after every request, and every
+ * IPC_FC_PERIOD_MS by a timer only while the rate is below FAST (the queue
+ * drains on token visits, without a request to notice it). A daemon whose
+ * queue is short has no periodic timer: libqb rounds a timer's remaining
+ * time down to whole milliseconds, so every expiry used to cost up to 1 ms
+ * of epoll_wait(0) calls, about a tenth of a CPU at a 10 ms period.
+ */
+static void ipc_fc_update(void)
 {
 	enum qb_ipcs_rate_limit rate;
 
-	(void)data;
-	ipc.fc_armed = false;
 	rate = exec_rt.pg != NULL ? ipc_rate_for_level(pg_queue_level(exec_rt.pg)) : QB_IPCS_RATE_NORMAL;
 	if (rate != ipc.rate) {
 		for (uint32_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
@@ -753,10 +768,18 @@ static void ipc_fc_tick(void *data)
 		}
 		ipc.rate = rate;
 	}
-	if (qb_loop_timer_add(exec_rt.loop, QB_LOOP_LOW, (uint64_t)IPC_FC_PERIOD_MS * QB_TIME_NS_IN_MSEC,
+	if (rate != QB_IPCS_RATE_FAST && !ipc.fc_armed &&
+	    qb_loop_timer_add(exec_rt.loop, QB_LOOP_LOW, (uint64_t)IPC_FC_PERIOD_MS * QB_TIME_NS_IN_MSEC,
 			      NULL, ipc_fc_tick, &ipc.fc_timer) == 0) {
 		ipc.fc_armed = true;
 	}
+}
+
+static void ipc_fc_tick(void *data)
+{
+	(void)data;
+	ipc.fc_armed = false;
+	ipc_fc_update();
 }
 
 /* ---- start / stop ----------------------------------------------------- */
@@ -826,7 +849,7 @@ int ipc_start(char *err, size_t errlen)
 			}
 		}
 	}
-	ipc_fc_tick(NULL);
+	ipc_fc_update();
 	return 0;
 }
 
