@@ -17,6 +17,8 @@
 #   LATSIZES="64 1024"       message sizes for (c)
 #   LATN=10000 LATIV=1000    latency: message count and interval (us)
 #   SCENARIOS="a b c"        which scenarios to run
+#   SCHED_RR=no              yes: the daemons run SCHED_RR (ais-cluster --sched-rr;
+#                            needs root, else they warn and run normally)
 #   AIS_BUILD_DIR            build tree (default: the current directory if it
 #                            holds exec/aisexec, else the source tree)
 #   CPGBENCH                 cpgbench binary (default $AIS_BUILD_DIR/bench/cpgbench)
@@ -35,6 +37,7 @@ LATSIZES=${LATSIZES:-"64 1024"}
 LATN=${LATN:-10000}
 LATIV=${LATIV:-1000}
 SCENARIOS=${SCENARIOS:-"a b c"}
+SCHED_RR=${SCHED_RR:-no}
 
 if [ -z "${AIS_BUILD_DIR:-}" ]; then
 	if [ -x "$PWD/exec/aisexec" ]; then AIS_BUILD_DIR=$PWD; else AIS_BUILD_DIR=$here/..; fi
@@ -65,7 +68,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"$here/../tools/ais-cluster" start 3 --dir "$CLDIR" --prefix "$PREFIX" --quiet
+cl_opts=()
+[ "$SCHED_RR" = yes ] && cl_opts+=(--sched-rr)
+"$here/../tools/ais-cluster" start 3 --dir "$CLDIR" --prefix "$PREFIX" --quiet "${cl_opts[@]}"
 
 echo "$(sed -n 's/^#define PACKAGE_STRING "\(.*\)"/\1/p' "$AIS_BUILD_DIR/config.h" 2>/dev/null)," \
 	"3 nodes (ais-cluster, udpu on 127.0.0.1-3), $(nproc) CPUs, ${DUR}s per throughput run"

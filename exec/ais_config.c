@@ -209,6 +209,7 @@ static const struct key_def aisexec_keys[] = {
 	  NULL, offsetof(CFG, aisexec.allow_gid_count), KEY_REPEAT, NULL },
 	K_UINT("ipc_max_connections", aisexec.ipc_max_connections, 1, 65536, 0),
 	K_UINT("ipc_max_connections_per_uid", aisexec.ipc_max_connections_per_uid, 1, 65536, 0),
+	K_BOOL("sched_rr", aisexec.sched_rr, 0),
 };
 
 static const struct key_def amf_keys[] = {
@@ -939,6 +940,7 @@ int ais_config_defaults(struct ais_config *cfg)
 	cfg->logging.blackbox = true;
 	cfg->amf.mode = AIS_AMF_DISABLED;
 	cfg->aisexec.ipc_max_connections = AIS_CONFIG_IPC_MAX_CONNECTIONS_DEFAULT;
+	cfg->aisexec.sched_rr = AIS_CONFIG_SCHED_RR_DEFAULT;
 	cfg->aisexec.ipc_max_connections_per_uid = AIS_CONFIG_IPC_MAX_CONNECTIONS_PER_UID_DEFAULT;
 	if (str_default(&cfg->keyfile, AIS_CONFIG_KEYFILE_DEFAULT) < 0 ||
 	    str_default(&cfg->logging.logfile, AIS_CONFIG_LOGFILE_DEFAULT) < 0 ||

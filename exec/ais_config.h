@@ -31,6 +31,8 @@
 /** Default log file when to_logfile is on. */
 #define AIS_CONFIG_LOGFILE_DEFAULT "/var/log/ais/aisexec.log"
 #define AIS_CONFIG_IPC_MAX_CONNECTIONS_DEFAULT 1024
+/* aisexec { sched_rr }: run the daemon SCHED_RR (see man aisexec.conf) */
+#define AIS_CONFIG_SCHED_RR_DEFAULT false
 #define AIS_CONFIG_IPC_MAX_CONNECTIONS_PER_UID_DEFAULT 128
 /** Default UDP port (interface mcastport). */
 #define AIS_CONFIG_PORT_DEFAULT 5405
@@ -193,6 +195,7 @@ struct ais_config {
 		gid_t allow_gid[AIS_CONFIG_IPC_IDS_MAX];
 		uint32_t ipc_max_connections;         /**< all clients together */
 		uint32_t ipc_max_connections_per_uid; /**< one user other than root and the daemon's */
+		bool sched_rr;                        /**< ask for SCHED_RR at the highest priority */
 	} aisexec;
 
 	/* service { } ... ; none at all means "every built-in engine" */

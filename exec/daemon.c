@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,21 @@
 #include "daemon.h"
 
 static int daemon_status_fd = -1;
+
+int daemon_sched_rr_set(int *ret_prio)
+{
+	struct sched_param sp = { 0 };
+
+	sp.sched_priority = sched_get_priority_max(SCHED_RR);
+	*ret_prio = sp.sched_priority;
+	if (sp.sched_priority < 0) {
+		return -errno;
+	}
+	if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0) {
+		return -errno;
+	}
+	return 0;
+}
 
 int daemon_rundir_resolve(const struct ais_config *cfg, const char *instance, char *buf, size_t len)
 {

@@ -44,6 +44,14 @@ void daemon_ready(int status);
 /** Point stdin/stdout/stderr at /dev/null (after daemonizing). */
 void daemon_stdio_close(void);
 
+/**
+ * SCHED_RR at the highest priority for the daemon (aisexec { sched_rr }),
+ * with SCHED_RESET_ON_FORK so processes it starts run normally. 0 or
+ * -errno (e.g. -EPERM without CAP_SYS_NICE or an RLIMIT_RTPRIO allowance).
+ * *ret_prio gets the priority asked for.
+ */
+int daemon_sched_rr_set(int *ret_prio);
+
 /** Switch to user/group (either may be NULL). 0 or -errno with a reason. */
 int daemon_privileges_drop(const char *user, const char *group, const char *rundir,
 			   char *err, size_t errlen);

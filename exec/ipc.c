@@ -104,8 +104,6 @@ static struct {
 	.rl_bad = LOGSYS_RATELIMIT_INIT(10000, 5),
 };
 
-static void ipc_fc_arm(void);
-
 /* ---- loop glue -------------------------------------------------------- */
 
 static int32_t ipc_job_add(enum qb_loop_priority p, void *data, qb_loop_job_dispatch_fn fn)
@@ -400,6 +398,8 @@ static bool ipc_flow_ok(size_t len)
 	return exec_rt.pg != NULL && pg_send_ok(exec_rt.pg, len > IPC_FC_MIN_LEN ? len : IPC_FC_MIN_LEN);
 }
 
+static void ipc_fc_update(void);
+
 static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 {
 	struct ais_conn *conn = qb_ipcs_context_get(c);
@@ -430,7 +430,6 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 		data = ipc.aligned;
 	}
 	conn->slot->counters.lib_requests++;
-	ipc_fc_arm();
 	r = service_lib_check(conn->slot->engine, data, size, &h, &response_id);
 	if (r < 0) {
 		ipc.stats.requests_bad++;
@@ -446,12 +445,16 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 		ipc.stats.requests_try_again++;
 		conn->slot->counters.lib_errors++;
 		ipc_error_send(conn, h->response_id, -EAGAIN);
+		ipc_fc_update();
 		return 0;
 	}
 	r = h->fn(conn, data, size);
 	if (r < 0) {
 		conn->slot->counters.lib_errors++;
 		ipc_error_send(conn, h->response_id, r);
+	}
+	if (h->flow_control) {
+		ipc_fc_update();
 	}
 	return 0;
 }
@@ -740,18 +743,19 @@ static enum qb_ipcs_rate_limit ipc_rate_for_level(uint32_t level)
 	return QB_IPCS_RATE_OFF;
 }
 
+static void ipc_fc_tick(void *data);
+
 /*
- * The request rate follows pg's queue level, polled every IPC_FC_PERIOD_MS
- * while it matters: the queue only grows from requests (ipc_fc_arm on each)
- * and engine messages, so once it is low and the rate is back at its
- * fastest the poll stops, and an idle daemon has no timer here.
+ * The request rate (libqb's poll priority and requests per dispatch) follows
+ * the send queue level: checked after every request, and every
+ * IPC_FC_PERIOD_MS by a timer only while the rate is below FAST (the queue
+ * drains on token visits, without a request to notice it). A daemon whose
+ * queue is short has no periodic timer here.
  */
-static void ipc_fc_tick(void *data)
+static void ipc_fc_update(void)
 {
 	enum qb_ipcs_rate_limit rate;
 
-	(void)data;
-	ipc.fc_armed = false;
 	rate = exec_rt.pg != NULL ? ipc_rate_for_level(pg_queue_level(exec_rt.pg)) : QB_IPCS_RATE_NORMAL;
 	if (rate != ipc.rate) {
 		for (uint32_t id = 0; id < AIS_SERVICE_ID_MAX; id++) {
@@ -762,17 +766,17 @@ static void ipc_fc_tick(void *data)
 		}
 		ipc.rate = rate;
 	}
-	if (rate != QB_IPCS_RATE_FAST) {
-		ipc_fc_arm();
-	}
-}
-
-static void ipc_fc_arm(void)
-{
-	if (!ipc.fc_armed && !ipc.stopping &&
+	if (rate != QB_IPCS_RATE_FAST && !ipc.fc_armed && !ipc.stopping &&
 	    timers_add(exec_rt.timers, IPC_FC_PERIOD_MS, ipc_fc_tick, NULL, &ipc.fc_timer) == 0) {
 		ipc.fc_armed = true;
 	}
+}
+
+static void ipc_fc_tick(void *data)
+{
+	(void)data;
+	ipc.fc_armed = false;
+	ipc_fc_update();
 }
 
 /* ---- start / stop ----------------------------------------------------- */
@@ -843,7 +847,7 @@ int ipc_start(char *err, size_t errlen)
 			}
 		}
 	}
-	ipc_fc_tick(NULL);
+	ipc_fc_update();
 	return 0;
 }
 

@@ -783,6 +783,21 @@ static int main_process_setup(struct ais_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* aisexec { sched_rr: yes }: not getting it is no reason not to run (a
+ * daemon started by a user, a container without CAP_SYS_NICE) */
+static void main_sched_rr(void)
+{
+	int prio = 0;
+	int r = daemon_sched_rr_set(&prio);
+
+	if (r < 0) {
+		ais_log(LOG_WARNING, "cannot run SCHED_RR priority %d (aisexec { sched_rr }): %s; "
+			"running with the normal scheduler", prio, strerror(-r));
+	} else {
+		ais_log(LOG_NOTICE, "running SCHED_RR priority %d", prio);
+	}
+}
+
 static int main_run(struct ais_config *cfg)
 {
 	char err[1024] = "";
@@ -802,6 +817,9 @@ static int main_run(struct ais_config *cfg)
 	if (r == 0 && main_signals_block() < 0) {
 		snprintf(err, sizeof(err), "cannot block signals");
 		r = -EIO;
+	}
+	if (r == 0 && cfg->aisexec.sched_rr) {
+		main_sched_rr(); /* before the privilege drop, which may lose CAP_SYS_NICE */
 	}
 	if (r == 0) {
 		exec_rt.start_us = logsys_now_us();

@@ -253,6 +253,19 @@ uint32_t pg_packer_frames_needed(const struct pg_packer *p, size_t len,
 	return r.closed + (r.used != 0 ? 1 : 0);
 }
 
+uint32_t pg_packer_frames_bound(const struct pg_packer *p, size_t len)
+{
+	/* a frame opened for the message holds at least this much of it,
+	 * whole or as a fragment (pack_message) */
+	const size_t room = p->payload_max - PG_FRAME_HDR_SIZE - PG_ITEM_HDR_SIZE - PG_FRAG_HDR_SIZE;
+	size_t fresh = len == 0 ? 1 : (len + room - 1) / room;
+
+	if (fresh > UINT32_MAX - 1) {
+		return UINT32_MAX;
+	}
+	return (uint32_t)fresh + (p->used != 0 ? 1U : 0U);
+}
+
 uint32_t pg_packer_account(struct pg_packer *p, size_t len, enum totem_guarantee guarantee)
 {
 	struct pack_run r;
@@ -434,6 +447,7 @@ struct pg_asm {
 	/* the frame being walked */
 	totem_nodeid_t cur_sender;
 	enum totem_guarantee cur_guarantee;
+	uint32_t busy;          /* slots holding an assembly */
 	struct pg_asm_slot slots[TOTEM_PROCESSORS_MAX];
 };
 
@@ -450,8 +464,11 @@ pg_asm_t *pg_asm_create(uint32_t max_msg_size, pg_msg_fn deliver, void *ctx)
 	return a;
 }
 
-static void asm_slot_free(struct pg_asm_slot *s)
+static void asm_slot_free(pg_asm_t *a, struct pg_asm_slot *s)
 {
+	if (s->buf != NULL) {
+		a->busy--;
+	}
 	free(s->buf);
 	memset(s, 0, sizeof(*s));
 }
@@ -462,7 +479,7 @@ pg_asm_t *pg_asm_destroy(pg_asm_t *a)
 		return NULL;
 	}
 	for (size_t i = 0; i < TOTEM_PROCESSORS_MAX; i++) {
-		asm_slot_free(&a->slots[i]);
+		asm_slot_free(a, &a->slots[i]);
 	}
 	free(a);
 	return NULL;
@@ -470,6 +487,9 @@ pg_asm_t *pg_asm_destroy(pg_asm_t *a)
 
 static struct pg_asm_slot *asm_slot_find(pg_asm_t *a, totem_nodeid_t sender)
 {
+	if (a->busy == 0) {
+		return NULL; /* the common case: no fragmented message under way */
+	}
 	for (size_t i = 0; i < TOTEM_PROCESSORS_MAX; i++) {
 		if (a->slots[i].sender == sender && a->slots[i].buf != NULL) {
 			return &a->slots[i];
@@ -481,7 +501,7 @@ static struct pg_asm_slot *asm_slot_find(pg_asm_t *a, totem_nodeid_t sender)
 static void asm_slot_discard(pg_asm_t *a, struct pg_asm_slot *s)
 {
 	a->stats.assemblies_discarded++;
-	asm_slot_free(s);
+	asm_slot_free(a, s);
 }
 
 /* Start an assembly for the first fragment it. NULL when none can be held. */
@@ -496,6 +516,7 @@ static struct pg_asm_slot *asm_slot_start(pg_asm_t *a, const struct pg_item *it)
 		if (s->buf == NULL) {
 			return NULL;
 		}
+		a->busy++;
 		s->sender = a->cur_sender;
 		s->guarantee = a->cur_guarantee;
 		s->msg_no = it->msg_no;
@@ -534,7 +555,7 @@ static void asm_fragment(pg_asm_t *a, const struct pg_item *it)
 		a->stats.assemblies_done++;
 		a->stats.msgs++;
 		a->deliver(a->ctx, s->sender, s->buf, s->total_len, s->guarantee);
-		asm_slot_free(s);
+		asm_slot_free(a, s);
 	}
 }
 

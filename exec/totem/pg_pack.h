@@ -67,6 +67,15 @@ uint32_t pg_packer_frames_needed(const struct pg_packer *p, size_t len,
                                  enum totem_guarantee guarantee);
 
 /**
+ * An upper bound of pg_packer_frames_needed() for either guarantee, in O(1):
+ * the open frame (if any) plus one frame for every share of the message a
+ * freshly opened frame surely holds (payload_max less the frame, item and
+ * fragment headers). Lets a caller skip the exact count when even the bound
+ * fits.
+ */
+uint32_t pg_packer_frames_bound(const struct pg_packer *p, size_t len);
+
+/**
  * Append one message of len bytes (the sum of the iovec lengths). Frames
  * that fill up are emitted at once. Returns 0, or the first emit error
  * (the message is fully packed either way).

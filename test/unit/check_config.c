@@ -98,6 +98,7 @@ static const char full_conf[] =
 	"\tgroup: nogroup\n"
 	"\tinstance: n2\n"
 	"\trundir: /tmp/ais-n2\n"
+	"\tsched_rr: yes\n"
 	"\tipc_allow_uid: 1000\n"
 	"\tipc_allow_uid: 0\n"
 	"\tipc_allow_gid: 100\n"
@@ -209,6 +210,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_str_eq(cfg.aisexec.instance, "n2");
 	ck_assert_str_eq(cfg.aisexec.rundir, "/tmp/ais-n2");
 	ck_assert(cfg.aisexec.rundir_set);
+	ck_assert(cfg.aisexec.sched_rr);
 	ck_assert_uint_eq(cfg.aisexec.allow_uid_count, 2);
 	ck_assert_uint_eq(cfg.aisexec.allow_uid[0], 1000);
 	ck_assert_uint_eq(cfg.aisexec.allow_uid[1], 0);
@@ -278,6 +280,7 @@ static const struct error_case error_cases[] = {
 	/* bad enum / bool */
 	{ "totem {\n transport: tcp\n}\n", NAME ":2: transport: 'tcp' is not one of udpu, udp" },
 	{ "totem {\n secauth: maybe\n}\n", NAME ":2: secauth: 'maybe' is not one of on, off, yes, no" },
+	{ "aisexec {\n sched_rr: fifo\n}\n", NAME ":2: sched_rr: 'fifo' is not one of on, off, yes, no" },
 	{ "totem {\n crypto_cipher: aes512\n}\n",
 	  NAME ":2: crypto_cipher: 'aes512' is not one of none, aes256, aes192, aes128" },
 	{ "logging {\n timestamp: sometimes\n}\n",
@@ -435,6 +438,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(cfg.aisexec.instance);
 	ck_assert_str_eq(cfg.aisexec.rundir, AIS_CONFIG_RUNDIR_DEFAULT);
 	ck_assert(!cfg.aisexec.rundir_set);
+	ck_assert(!cfg.aisexec.sched_rr);
 	ck_assert_uint_eq(cfg.service_count, 0);
 	ck_assert_int_eq(cfg.amf.mode, AIS_AMF_DISABLED);
 	ck_assert_ptr_null(cfg.amf.file);

@@ -134,7 +134,7 @@ static void msg_check(const struct msg *m, totem_nodeid_t sender, size_t len, ui
 /*
  * Pack one message, checking that the admission count (frames needed)
  * equals what the packer really used: the frames emitted during the add,
- * plus the one left open.
+ * plus the one left open; and that pg_packer_frames_bound() is at least that.
  */
 static void pack_one(struct pg_packer *p, struct frame_list *fl, size_t len, uint32_t tag,
                      enum totem_guarantee g)
@@ -144,6 +144,10 @@ static void pack_one(struct pg_packer *p, struct frame_list *fl, size_t len, uin
 	uint32_t needed = pg_packer_frames_needed(p, len, g);
 	size_t before = fl->n;
 
+	/* the O(1) bound never undercounts, for either guarantee */
+	ck_assert_uint_ge(pg_packer_frames_bound(p, len), needed);
+	ck_assert_uint_ge(pg_packer_frames_bound(p, len),
+	                  pg_packer_frames_needed(p, len, g == TOTEM_SAFE ? TOTEM_AGREED : TOTEM_SAFE));
 	ck_assert_int_eq(pg_packer_add(p, &iov, 1, g, frames_emit, fl), 0);
 	ck_assert_uint_eq(needed, (fl->n - before) + (pg_packer_pending(p) ? 1 : 0));
 	free(buf);
