@@ -23,7 +23,8 @@
 #
 # Environment: NODES="3 5 9 16" SEED=1 DURATION=10 LOADS="300 3000" (messages
 # per second offered by all nodes together, split evenly), SIZES=16:1200
-# (--msg-size), TOTEMSIM (default $AIS_BUILD_DIR/test/sim/totemsim),
+# (--msg-size), SIM_ARGS (more totemsim options, e.g. "--accelerated-window 0"),
+# TOTEMSIM (default $AIS_BUILD_DIR/test/sim/totemsim),
 # OUT (callgrind files and totemsim output; default a new scratch directory).
 set -euo pipefail
 
@@ -33,6 +34,7 @@ SEED=${SEED:-1}
 DURATION=${DURATION:-10}
 LOADS=${LOADS:-"300 3000"}
 SIZES=${SIZES:-16:1200}
+SIM_ARGS=${SIM_ARGS:-}
 
 if [ -z "${AIS_BUILD_DIR:-}" ]; then
 	if [ -x "$PWD/test/sim/totemsim" ]; then AIS_BUILD_DIR=$PWD; else AIS_BUILD_DIR=$here/..; fi
@@ -67,7 +69,7 @@ totem_ir() {
 total_ir() { sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$1" | head -n 1; }
 
 echo "totemsim protocol cost: seed $SEED, no faults, ${DURATION}s timeline (--token-coefficient 0)," \
-	"message sizes $SIZES; valgrind $(valgrind --version | sed 's/valgrind-//'); raw: $OUT"
+	"message sizes $SIZES${SIM_ARGS:+, $SIM_ARGS}; valgrind $(valgrind --version | sed 's/valgrind-//'); raw: $OUT"
 for load in $LOADS; do
 	echo
 	echo "offered load: $load messages/s in total (split over the nodes)"
@@ -80,7 +82,7 @@ for load in $LOADS; do
 		rc=0
 		valgrind --tool=callgrind --callgrind-out-file="$cg" "$SIM" --nodes "$n" --seed "$SEED" \
 			--duration "$DURATION" --rate "$rate" --msg-size "$SIZES" --token-coefficient 0 \
-			--verbose >"$txt" 2>"$OUT/valgrind-$load-$n.txt" || rc=$?
+			--verbose $SIM_ARGS >"$txt" 2>"$OUT/valgrind-$load-$n.txt" || rc=$?
 		last=$(grep '^totemsim: seed=' "$txt" | tail -n 1)
 		deliv=$(echo "$last" | tr ' ' '\n' | sed -n 's/^delivered=//p')
 		viol=$(echo "$last" | tr ' ' '\n' | sed -n 's/^violations=//p')

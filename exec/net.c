@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -539,12 +540,13 @@ static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_s
 	n->recv(n->recv_ctx, payload, len);
 }
 
-static int32_t net_fd_dispatch(int32_t fd, int32_t revents, void *data)
-{
-	struct net *n = data;
+/* Frames of the group socket read before the unicast socket (udp). */
+#define NET_DATA_FIRST_MAX 256U
 
-	(void)revents;
-	for (;;) {
+/* Read and accept up to max frames of fd (until EAGAIN). */
+static void net_fd_drain(struct net *n, int fd, unsigned max)
+{
+	for (unsigned i = 0; i < max; i++) {
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t r = ais_inject_syscall(AIS_INJECT_RECVMSG)
@@ -563,6 +565,24 @@ static int32_t net_fd_dispatch(int32_t fd, int32_t revents, void *data)
 		}
 		net_frame_accept(n, (size_t)r, &from, fromlen);
 	}
+}
+
+/*
+ * udp has the data (group) and the token (unicast) on two sockets: data
+ * that reached the group socket before the token is handled first, so the
+ * token does not overtake its own round's data (Accelerated Ring, Spread's
+ * data-before-token rule). A bounded share keeps a busy group socket from
+ * holding the token back. udpu has one socket, read in arrival order.
+ */
+static int32_t net_fd_dispatch(int32_t fd, int32_t revents, void *data)
+{
+	struct net *n = data;
+
+	(void)revents;
+	if (fd == n->fd && n->mcast_fd >= 0) {
+		net_fd_drain(n, n->mcast_fd, NET_DATA_FIRST_MAX);
+	}
+	net_fd_drain(n, fd, UINT_MAX);
 	return 0;
 }
 

@@ -57,6 +57,15 @@
  *    srp_origination_budget() of them, all of which this visit originates.
  *    pg does so, so that none of its frames waits in srp across a
  *    configuration change (a message is never split across rings).
+ *  - Accelerated Ring (Y. Babay, Y. Amir, "Fast total ordering for modern
+ *    data centers", ICDCS 2016; Spread 4.4), when accelerated_window > 0
+ *    and OPERATIONAL: a visit numbers every frame it may originate and puts
+ *    them all in token.seq, but sends only the first (n - accelerated_window)
+ *    before forwarding the token and the rest right after it. Retransmissions
+ *    still go out first. Requests for missing seqs only cover seqs up to
+ *    the token this node passed on its previous visit (later ones may still
+ *    be in flight behind the token); the miss_count_const delay stays. aru,
+ *    fcc and the safe rule are unchanged. RECOVERY stays classic.
  *  - The sort queue is a fixed ring of SRP_QUEUE_SLOTS; originations are
  *    clamped so token.seq - token.aru stays below half of it, and receivers
  *    drop (and later re-request) frames that would not fit.
@@ -174,6 +183,12 @@ struct srp {
 	size_t last_frame_len;
 	totem_nodeid_t last_frame_to;
 	uint32_t last_token_sent_seq;
+	/* Accelerated Ring (srp_token.c): frames of this visit still to send
+	 * after the token, and the seq of the token this node passed last
+	 * visit (retransmission requests stop there) */
+	uint32_t post_first;
+	uint32_t post_count;
+	uint32_t rtr_upto;
 
 	struct srp_sendq sendq;         /* application frames */
 	uint32_t upper_backlog;         /* frames held above srp (srp_backlog_set) */

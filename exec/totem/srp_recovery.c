@@ -134,6 +134,8 @@ int srp_recovery_enter(struct srp *srp, const struct wire_commit *c)
 	srp->arrival_aru_cur = srp->cfg.seq_start;
 	srp->my_fcc = 0;
 	srp->my_backlog = 0;
+	srp->post_count = 0;
+	srp->rtr_upto = srp->cfg.seq_start;
 	srp->fail_recv_count = 0;
 	srp->fail_recv_since_us = srp->clock.now_us(srp->ctx);
 	srp->fail_recv_aru = srp->cfg.seq_start;

@@ -91,6 +91,7 @@ static void token_pass(struct srp *srp, struct wire_token *t)
 	ssize_t n;
 
 	t->token_seq++;
+	srp->rtr_upto = t->seq;
 	t->hdr.sender = srp->me;
 	t->hdr.ring_id = srp->cur.ring_id;
 	if (next == srp->me) {
@@ -184,16 +185,23 @@ static uint32_t token_retransmit(struct srp *srp, struct wire_token *t, uint32_t
 	return n;
 }
 
-/* Ask for seqs missing here for miss_count_const visits (step 6). */
+/* Ask for seqs missing here for miss_count_const visits (step 6). On the
+ * accelerated ring only up to the token this node passed last visit: the
+ * frames numbered since may still be on their way behind the token. */
 static void token_request_missing(struct srp *srp, struct wire_token *t)
 {
 	struct srp_ring *r = &srp->cur;
+	uint32_t upto = t->seq;
 	uint32_t span, added = 0;
 
-	if (!seq_gt(t->seq, r->aru)) {
+	if (srp->cfg.accelerated_window > 0 && srp->state == SRP_STATE_OPERATIONAL &&
+	    seq_lt(srp->rtr_upto, upto)) {
+		upto = srp->rtr_upto;
+	}
+	if (!seq_gt(upto, r->aru)) {
 		return;
 	}
-	span = u32_min((uint32_t)(t->seq - r->aru), SRP_QUEUE_CLAMP);
+	span = u32_min((uint32_t)(upto - r->aru), SRP_QUEUE_CLAMP);
 	for (uint32_t k = 1; k <= span && t->rtr_count < WIRE_RTR_MAX; k++) {
 		uint32_t s = r->aru + k;
 		struct srp_msg *m = srp_ring_slot(r, s);
@@ -222,13 +230,15 @@ static void token_request_missing(struct srp *srp, struct wire_token *t)
 	}
 }
 
-/* Stamp and multicast up to budget frames from q (step 7). */
+/* Stamp up to budget frames from q and multicast the first send_now of
+ * them (step 7); the others wait in the sort queue for token_post_flush(). */
 static uint32_t token_originate(struct srp *srp, struct wire_token *t, struct srp_sendq *q,
-                                uint32_t budget)
+                                uint32_t budget, uint32_t send_now)
 {
 	uint32_t n = 0;
 	bool encap = q == &srp->recq;
 
+	srp->post_count = 0;
 	while (n < budget) {
 		struct srp_sendq_item *it = srp_sendq_peek(q);
 		uint32_t seq = t->seq + 1U;
@@ -243,7 +253,14 @@ static uint32_t token_originate(struct srp *srp, struct wire_token *t, struct sr
 			break;
 		}
 		t->seq = seq;
-		srp_msg_send(srp, &srp->cur, srp_ring_get(&srp->cur, seq));
+		if (n < send_now) {
+			srp_msg_send(srp, &srp->cur, srp_ring_get(&srp->cur, seq));
+		} else {
+			if (srp->post_count == 0) {
+				srp->post_first = seq;
+			}
+			srp->post_count++;
+		}
 		srp_sendq_pop(q);
 		srp->stats.mcast_tx++;
 		n++;
@@ -254,6 +271,36 @@ static uint32_t token_originate(struct srp *srp, struct wire_token *t, struct sr
 static uint32_t sat_sub(uint32_t a, uint32_t b)
 {
 	return a > b ? a - b : 0;
+}
+
+/* How many of this visit's new frames go out before the token. */
+static uint32_t token_send_now(const struct srp *srp, const struct srp_sendq *q, uint32_t budget)
+{
+	uint32_t n;
+
+	if (q == NULL) {
+		return 0;
+	}
+	n = u32_min(budget, q->count);
+	if (srp->cfg.accelerated_window == 0 || srp->state != SRP_STATE_OPERATIONAL) {
+		return n;
+	}
+	return sat_sub(n, srp->cfg.accelerated_window);
+}
+
+/* Multicast the frames of this visit that were held back for the token. */
+static void token_post_flush(struct srp *srp)
+{
+	uint32_t first = srp->post_first, count = srp->post_count;
+
+	srp->post_count = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		const struct srp_msg *m = srp_ring_get(&srp->cur, first + i);
+
+		if (m != NULL) {
+			srp_msg_send(srp, &srp->cur, m);
+		}
+	}
 }
 
 static void token_update(struct srp *srp, struct wire_token *t, const struct srp_sendq *q,
@@ -333,12 +380,13 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 			return;
 		}
 	}
-	sent = rtx + (q != NULL ? token_originate(srp, t, q, budget) : 0);
+	sent = rtx + (q != NULL ? token_originate(srp, t, q, budget, token_send_now(srp, q, budget)) : 0);
 	token_request_missing(srp, t);
 	token_update(srp, t, q, sent);
 	if (token_fail_recv_check(srp, t)) {
 		srp->stats.fail_recv++;
 		srp->failed_to_recv = true;
+		token_post_flush(srp);
 		/* stay apart for one token timeout, or the others merge me back
 		 * at once and stall again on what I cannot receive */
 		srp->no_merge_until_us = srp->clock.now_us(srp->ctx) +
@@ -361,10 +409,12 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 		srp->held = *t;
 		srp->holding = true;
 		srp_timer_set(srp, &srp->t_hold, srp->cfg.hold, srp_token_hold_timer);
+		token_post_flush(srp);
 		srp_deliver_pending(srp);
 		return;
 	}
 	token_pass(srp, t);
+	token_post_flush(srp);
 	srp_deliver_pending(srp);
 }
 

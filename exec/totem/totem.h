@@ -64,6 +64,9 @@ struct totem_config {
 	uint32_t miss_count_const;
 	uint32_t window_size;
 	uint32_t max_messages;
+	/** Accelerated Ring: of the frames one visit originates, this many
+	 *  (at most) go out right after the token is forwarded; 0 = classic */
+	uint32_t accelerated_window;
 	uint32_t netmtu;                    /**< bytes of payload a frame may carry */
 	uint32_t send_queue_max;            /**< frames the srp send queue holds */
 	uint32_t max_msg_size;              /**< largest pg (application) message */

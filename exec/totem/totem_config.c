@@ -29,6 +29,7 @@ void totem_config_defaults(struct totem_config *cfg)
 	cfg->miss_count_const = 5;
 	cfg->window_size = 50;
 	cfg->max_messages = 17;
+	cfg->accelerated_window = 0;
 	cfg->netmtu = 1500;
 	cfg->send_queue_max = 2048;
 	cfg->max_msg_size = 1024 * 1024 + 64 * 1024; /* a 1 MiB CPG payload plus its header */
@@ -136,6 +137,9 @@ static int config_check_counts(const struct totem_config *cfg, char *errbuf, siz
 	if (cfg->max_messages > cfg->window_size) {
 		FAIL("max_messages (%u) must not exceed window_size (%u)", cfg->max_messages,
 		     cfg->window_size);
+	}
+	if (cfg->accelerated_window > 100000) {
+		FAIL("accelerated_window (%u) must not exceed 100000", cfg->accelerated_window);
 	}
 	if (cfg->window_size > 256000 / cfg->netmtu) {
 		FAIL("window_size (%u) must not exceed 256000 / netmtu (%u)", cfg->window_size,

@@ -4,12 +4,14 @@
 # Run totemsim over many seeds with mixed faults, two at a time, and print a
 # summary plus the replay command of every failing seed. Exit 1 if any fails.
 #
-#   seeds.sh [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE]
+#   seeds.sh [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE] [--accel W]
 #
 # The parameters of run i (nodes 2..16, one seed in 25 24..32, loss, duplication, reordering,
 # partitions, crashes, leaves, fail-to-receive, safe share, message sizes, sequence start near
 # 2^32) are a pure function of its seed, so a failure replays from the line
 # printed. --long: 5000 seeds over the same space (make check-long).
+# --accel W: every run with --accelerated-window W (the Accelerated Ring;
+# 0 = classic); without it totemsim uses the totem default.
 # Environment: TOTEMSIM (default ./totemsim next to this script's build dir).
 set -u
 sim=${TOTEMSIM:-./totemsim}
@@ -34,6 +36,7 @@ first=1
 jobs=2
 dur_base=24
 keep=
+accel=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -42,7 +45,8 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=$2; shift 2 ;;
 	--long) count=5000; shift ;;
 	--keep) keep=$2; shift 2 ;;
-	*) echo "usage: $0 [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE]" >&2; exit 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	*) echo "usage: $0 [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE] [--accel W]" >&2; exit 2 ;;
 	esac
 done
 
@@ -87,7 +91,7 @@ params() {
 	echo "--nodes $nodes --seed $s --duration $dur --loss $loss --dup $dup --reorder $reorder" \
 	     "--partitions $parts --crashes $crashes --leaves $leaves --fail-recv $deaf" \
 	     "--safe $safe --msg-size $size" \
-	     "--seq-start $seq --rate $rate"
+	     "--seq-start $seq --rate $rate${accel:+ --accelerated-window $accel}"
 }
 
 results=$(mktemp)

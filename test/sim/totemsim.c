@@ -78,6 +78,8 @@ struct opts {
 	uint32_t token, token_coefficient;
 	bool have_token, have_coefficient;
 	uint32_t seq_start;
+	uint32_t accel;
+	bool have_accel;
 	uint32_t delay_us, jitter_us, reorder_us;
 	const char *log_dir;
 	bool print_confchg;
@@ -831,6 +833,9 @@ static int config_make(struct sim *s)
 		s->cfg.token_coefficient = s->o.token_coefficient;
 	}
 	s->cfg.seq_start = s->o.seq_start;
+	if (s->o.have_accel) {
+		s->cfg.accelerated_window = s->o.accel;
+	}
 	if (s->o.fail_recv > 0) {
 		/* a deprived node gives up after 100 rotations, within its fault */
 		s->cfg.fail_recv_const = 100;
@@ -921,6 +926,8 @@ static void usage(FILE *f)
 	        "  --token MS            token timeout (default 1000)\n"
 	        "  --token-coefficient MS  added per node beyond 2 (default 650)\n"
 	        "  --seq-start N         first message seq of every ring (e.g. 4294967000)\n"
+	        "  --accelerated-window N  frames per visit sent after the token (default: the\n"
+	        "                        totem default; 0 = classic ring)\n"
 	        "  --delay-us N --jitter-us N --reorder-us N  network timing (300/200/20000)\n"
 	        "  --log-dir DIR         write per-node delivery logs (histcheck format)\n"
 	        "  --print-confchg       print configuration changes and faults as they happen\n"
@@ -987,7 +994,7 @@ static bool arg_size(const char *s, uint32_t *ret_min, uint32_t *ret_max)
 enum {
 	OPT_NODES = 256, OPT_SEED, OPT_DURATION, OPT_LOSS, OPT_DUP, OPT_REORDER, OPT_PARTITIONS,
 	OPT_CRASHES, OPT_LEAVES, OPT_FAIL_RECV, OPT_SAFE, OPT_SIZE, OPT_RATE, OPT_TOKEN, OPT_COEFF, OPT_SEQ,
-	OPT_DELAY, OPT_JITTER, OPT_REORDER_US, OPT_LOGDIR, OPT_CONFCHG, OPT_VERBOSE, OPT_DEBUG, OPT_HELP,
+	OPT_ACCEL, OPT_DELAY, OPT_JITTER, OPT_REORDER_US, OPT_LOGDIR, OPT_CONFCHG, OPT_VERBOSE, OPT_DEBUG, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -1007,6 +1014,7 @@ static const struct option long_opts[] = {
 	{ "token", required_argument, NULL, OPT_TOKEN },
 	{ "token-coefficient", required_argument, NULL, OPT_COEFF },
 	{ "seq-start", required_argument, NULL, OPT_SEQ },
+	{ "accelerated-window", required_argument, NULL, OPT_ACCEL },
 	{ "delay-us", required_argument, NULL, OPT_DELAY },
 	{ "jitter-us", required_argument, NULL, OPT_JITTER },
 	{ "reorder-us", required_argument, NULL, OPT_REORDER_US },
@@ -1056,6 +1064,7 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		case OPT_TOKEN: ok = arg_u32(optarg, &o->token); o->have_token = true; break;
 		case OPT_COEFF: ok = arg_u32(optarg, &o->token_coefficient); o->have_coefficient = true; break;
 		case OPT_SEQ: ok = arg_u32(optarg, &o->seq_start); break;
+		case OPT_ACCEL: ok = arg_u32(optarg, &o->accel) && o->accel <= 100000; o->have_accel = true; break;
 		case OPT_DELAY: ok = arg_u32(optarg, &o->delay_us) && o->delay_us >= 1; break;
 		case OPT_JITTER: ok = arg_u32(optarg, &o->jitter_us); break;
 		case OPT_REORDER_US: ok = arg_u32(optarg, &o->reorder_us); break;

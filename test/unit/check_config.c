@@ -45,6 +45,7 @@ static const char full_conf[] =
 	"\tmiss_count_const: 6\n"
 	"\tmax_messages: 20\n"
 	"\twindow_size: 60\n"
+	"\taccelerated_window: 12\n"
 	"\tnetmtu: 1400\n"
 	"\tmax_msg_size: 65536\n"
 	"\tsecauth: on\n"
@@ -171,6 +172,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_uint_eq(cfg.totem.miss_count_const, 6);
 	ck_assert_uint_eq(cfg.totem.max_messages, 20);
 	ck_assert_uint_eq(cfg.totem.window_size, 60);
+	ck_assert_uint_eq(cfg.totem.accelerated_window, 12);
 	ck_assert_uint_eq(cfg.totem.netmtu, 1400);
 	ck_assert_uint_eq(cfg.totem.max_msg_size, 65536);
 	ck_assert_uint_eq(cfg.totem.node_count, 3);
@@ -189,7 +191,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_uint_eq(cfg.node_count, 3);
 	ck_assert_uint_eq(cfg.nodes[1].nodeid, 2);
 	ck_assert_str_eq(cfg.nodes[1].name, "n2");
-	ck_assert_uint_eq(cfg.nodes[1].line, 39);
+	ck_assert_uint_eq(cfg.nodes[1].line, 40);
 	ck_assert_str_eq(cfg.nodes[2].name, "");
 	ck_assert_int_eq(cfg.local_node, -1);
 	ck_assert(!cfg.logging.to_stderr);
@@ -269,6 +271,9 @@ static const struct error_case error_cases[] = {
 	{ "totem {\n token: 0x10\n}\n", NAME ":2: token: '0x10' is not a number" },
 	/* out of range */
 	{ "totem {\n token: 5\n}\n", NAME ":2: token: 5 is out of range (allowed 20..600000)" },
+	{ "totem {\n\n accelerated_window: 100001\n}\n",
+	  NAME ":3: accelerated_window: 100001 is out of range (allowed 0..100000)" },
+	{ "totem {\n accelerated_window: many\n}\n", NAME ":2: accelerated_window: 'many' is not a number" },
 	{ "totem {\n token: 99999999999999999999\n}\n",
 	  NAME ":2: token: 99999999999999999999 is out of range (allowed 20..600000)" },
 	{ "totem {\n version: 1\n}\n", NAME ":2: version: 1 is out of range (allowed 2..2)" },

@@ -17,6 +17,10 @@
 
 #include "srp_harness.h"
 
+/* Loop tests run on the classic ring (_i 0) and the Accelerated Ring (_i 1:
+ * every new frame of a visit follows the token). */
+static const uint32_t accel_of[2] = { 0, 17 };
+
 static void form_ring(struct h_world *w, int n)
 {
 	int want = n;
@@ -95,6 +99,7 @@ START_TEST(test_three_nodes_agreed)
 	int all[3] = { 0, 1, 2 };
 
 	h_world_init(&w, 3, 0);
+	w.cfg.accelerated_window = accel_of[_i];
 	form_ring(&w, 3);
 	send_many(&w, 334, TOTEM_AGREED);
 	h_run_for(&w, 3000);
@@ -119,6 +124,7 @@ START_TEST(test_safe_delivery)
 	struct srp_stats st;
 
 	h_world_init(&w, 4, 0);
+	w.cfg.accelerated_window = accel_of[_i];
 	form_ring(&w, 4);
 	send_many(&w, 50, TOTEM_SAFE);
 	send_many(&w, 50, TOTEM_AGREED);
@@ -142,6 +148,7 @@ START_TEST(test_crash_reform)
 	int want = 4;
 
 	h_world_init(&w, 5, 0);
+	w.cfg.accelerated_window = accel_of[_i];
 	form_ring(&w, 5);
 	send_many(&w, 40, TOTEM_AGREED);
 	/* crash node 3 in the middle of traffic */
@@ -178,6 +185,7 @@ START_TEST(test_partition_merge)
 	int want = 5;
 
 	h_world_init(&w, 5, 0);
+	w.cfg.accelerated_window = accel_of[_i];
 	form_ring(&w, 5);
 	send_many(&w, 20, TOTEM_AGREED);
 	w.nodes[0].group = w.nodes[1].group = 1;
@@ -265,6 +273,7 @@ START_TEST(test_loss)
 	struct srp_stats st;
 
 	h_world_init(&w, 3, 0);
+	w.cfg.accelerated_window = accel_of[_i];
 	form_ring(&w, 3);
 	w.loss_permille = 100;
 	send_many(&w, 200, TOTEM_AGREED);
@@ -441,13 +450,13 @@ static Suite *srp_suite(void)
 	TCase *tc = tcase_create("scenarios");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_three_nodes_agreed);
-	tcase_add_test(tc, test_safe_delivery);
-	tcase_add_test(tc, test_crash_reform);
-	tcase_add_test(tc, test_partition_merge);
+	tcase_add_loop_test(tc, test_three_nodes_agreed, 0, 2);
+	tcase_add_loop_test(tc, test_safe_delivery, 0, 2);
+	tcase_add_loop_test(tc, test_crash_reform, 0, 2);
+	tcase_add_loop_test(tc, test_partition_merge, 0, 2);
 	tcase_add_test(tc, test_clean_leave);
 	tcase_add_test(tc, test_clean_leave_fast);
-	tcase_add_test(tc, test_loss);
+	tcase_add_loop_test(tc, test_loss, 0, 2);
 	tcase_add_test(tc, test_origination_budget);
 	tcase_add_test(tc, test_seq_wrap);
 	tcase_add_test(tc, test_idle_no_spin);
