@@ -60,29 +60,42 @@ table() {
 }
 
 # header line of a RESULTS file (commit, date, load...) for the chart titles
-about() { sed -n '1s/^# [a-z-]*\.sh //p' "$1" | sed 's/ load=.*//; s/"//g'; }
+about() {
+	sed -n '1s/^# [a-z-]*\.sh //p' "$1" |
+		sed 's/ load=.*//; s/ cs_transports="[^"]*"//; s/ latn=[0-9]*//; s/ lativ=[0-9]*//; s/"//g; s/_/-/g'
+}
 
-# throughput: FILE SCEN TITLE PNG
+# throughput: FILE SCEN TITLE PNG -- msgs/s and MB/s by message size, one
+# line per system
 plot_tput() {
-	local f=$1 scen=$2 title=$3 png=$4 cols n i plots=""
-	table "$f" "$scen" MBps >"$TMP/$scen.dat"
-	read -r -a cols <<<"$(head -n 1 "$TMP/$scen.dat" | cut -c3-)"
+	local f=$1 scen=$2 title=$3 png=$4 cols n i pm="" pb=""
+	table "$f" "$scen" msgs_s >"$TMP/$scen-m.dat"
+	table "$f" "$scen" MBps >"$TMP/$scen-b.dat"
+	read -r -a cols <<<"$(head -n 1 "$TMP/$scen-m.dat" | cut -c3-)"
 	n=${#cols[@]}
 	for ((i = 2; i <= n; i++)); do
-		plots+="'$TMP/$scen.dat' using 1:$i with linespoints lw 2 pt 7 title '${cols[i - 1]}', "
+		pm+="'$TMP/$scen-m.dat' using 1:$i with linespoints lw 2 pt 7 title '${cols[i - 1]}', "
+		pb+="'$TMP/$scen-b.dat' using 1:$i with linespoints lw 2 pt 7 title '${cols[i - 1]}', "
 	done
 	gnuplot <<EOG
-set terminal pngcairo size 900,540 font ",10"
+set terminal pngcairo size 1100,500 font ",10"
 set output '$png'
-set title "$title\n{/*0.8 $(about "$f")}"
-set logscale x 2
-set xlabel 'message size (bytes)'
-set ylabel 'MB/s (10^6 bytes), median'
-set key top left
-set grid
 set datafile missing '-'
-set xtics ($(awk 'NR > 1 { printf "%s\"%s\" %s", (NR > 2 ? ", " : ""), $1, $1 }' "$TMP/$scen.dat"))
-plot ${plots%, }
+set logscale xy
+set xlabel 'message size (bytes)'
+set key bottom left opaque
+set grid
+set offsets graph 0.05, graph 0.05, 0, 0
+set xtics ($(awk 'NR > 1 { printf "%s\"%s\" %s", (NR > 2 ? ", " : ""), $1, $1 }' "$TMP/$scen-m.dat"))
+set multiplot layout 1,2 title "$title\n{/*0.8 $(about "$f")}"
+set title 'messages per second (median)'
+set ylabel 'msgs/s'
+plot ${pm%, }
+set title 'MB/s (10^6 bytes, median)'
+set ylabel 'MB/s'
+set key top left opaque
+plot ${pb%, }
+unset multiplot
 EOG
 	log "wrote $png"
 }
@@ -106,8 +119,9 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set ylabel 'send -> own delivery (us), median'
+set yrange [0:*]
 set xtics rotate by -30
-set key top left
+set key top left opaque
 set grid ytics
 set datafile missing '-'
 plot '$TMP/lat.dat' using 2:xtic(1) title 'p50', '' using 3 title 'p90', '' using 4 title 'p99'
@@ -132,7 +146,8 @@ set datafile missing '-'
 set grid
 set xlabel 'nodes'
 set xtics ($(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' "$TMP/scale.dat"))
-set key top left
+set key top left opaque
+set yrange [0:*]
 set multiplot layout 2,2 title "aisexec by cluster size (ais-cluster, one machine)\n{/*0.8 $(about "$f")}"
 set title 'ring formation'
 set ylabel 'ms'
@@ -150,6 +165,7 @@ set title 'idle daemon'
 set ylabel 'CPU % per daemon'
 set y2label 'RSS MiB per daemon'
 set y2tics
+set y2range [0:*]
 set ytics nomirror
 plot '$TMP/scale.dat' using 1:8 with linespoints lw 2 pt 7 title 'CPU % (mean)', \
      '' using 1:9 with linespoints lw 2 pt 5 title 'CPU % (max)', \
