@@ -87,6 +87,7 @@ W=$(cd "$W" && pwd)
 RES=$W/results
 rm -rf "$RES"
 mkdir -p "$RES"
+commit=$(src_commit)
 RESULTS=${RESULTS:-$W/compare.results}
 mkdir -p "$(dirname "$RESULTS")"
 : >"$RESULTS"
@@ -129,6 +130,7 @@ ns_setup "$N"
 mcast_rx() {
 	local i
 	for ((i = 1; i <= N; i++)); do
+		# shellcheck disable=SC2016 # awk's own variables
 		ip netns exec "$NS$i" awk '/^IpExt:/ { if (!h) { for (k = 2; k <= NF; k++) c[$k] = k; h = 1 }
 			else print $c["InMcastPkts"] }' /proc/net/netstat
 	done | paste -sd' '
@@ -239,7 +241,6 @@ CSS=${SYSTEMS#aisexec }
 hdr_cs() { local t; for t in $CSS; do printf ' Corosync %s |' "$(short "$t")"; done; }
 hdr_al() { local t; for t in $CSS; do printf -- '---:|'; done; }
 cs_version=$(dpkg-query -W -f='${Version}' corosync 2>/dev/null || echo '?')
-commit=$(git -C "$here/.." describe --always --dirty --abbrev=7 2>/dev/null || echo "?")
 if [ "$CRYPTO" = on ]; then
 	crypto_txt="crypto on: aisexec $AIS_TRANSPORT secauth (aes256 + sha256, key from ais-keygen), Corosync knet crypto_cipher aes256 + crypto_hash sha256 (key from corosync-keygen)"
 else

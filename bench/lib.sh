@@ -127,6 +127,16 @@ scen_c() {
 		"$(res "$f.n1" lat_us_max) $ok"
 }
 
+# The commit of the source tree the scripts are in, "-dirty" when tracked
+# files outside docs/ differ from it (the make targets write their results
+# into docs/perf during the run). "?" outside git.
+src_commit() {
+	local top=$here/.. c
+	c=$(git -C "$top" rev-parse --short HEAD 2>/dev/null) || { echo "?"; return; }
+	git -C "$top" diff --quiet HEAD -- . ':(exclude)docs' 2>/dev/null || c+=-dirty
+	echo "$c"
+}
+
 # median of the numbers on stdin ("-" lines are skipped; "-" if none)
 median() {
 	grep -v '^-$' | sort -g | awk '{ v[NR] = $1 } END {

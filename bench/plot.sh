@@ -136,7 +136,7 @@ plot_scale() {
 		for (i = 2; i <= NF; i++) { split($i, kvp, "="); v[kvp[1]] = kvp[2] }
 		print v["nodes"], v["form_ms"], v["form_poll_ms"], v["one_MBps"], v["all_MBps"], v["lat_p50_us"], \
 			v["lat_p99_us"], v["idle_cpu_pct_mean"], v["idle_cpu_pct_max"], v["idle_rss_kb_mean"] / 1024, \
-			v["rss_after_kb_mean"] / 1024
+			v["rss_after_kb_mean"] / 1024, ("form_last_ms" in v ? v["form_last_ms"] : "-")
 	}' "$f" >"$TMP/scale.dat"
 	[ -s "$TMP/scale.dat" ] || return 0
 	gnuplot <<EOG
@@ -151,8 +151,9 @@ set yrange [0:*]
 set multiplot layout 2,2 title "aisexec by cluster size (ais-cluster, one machine)\n{/*0.8 $(about "$f")}"
 set title 'ring formation'
 set ylabel 'ms'
-plot '$TMP/scale.dat' using 1:2 with linespoints lw 2 pt 7 title 'start -> all synced (log)', \
-     '' using 1:3 with linespoints lw 2 pt 5 title 'start -> all report it (polled)'
+plot '$TMP/scale.dat' using 1:2 with linespoints lw 2 pt 7 title 'first daemon start -> all synced (log)', \
+     '' using 1:12 with linespoints lw 2 pt 9 title 'last daemon start -> all synced (log)', \
+     '' using 1:3 with linespoints lw 2 pt 5 title 'first start -> all report it (polled)'
 set title 'throughput, 1 KiB messages'
 set ylabel 'MB/s delivered per node'
 plot '$TMP/scale.dat' using 1:4 with linespoints lw 2 pt 7 title 'one sender', \

@@ -6,9 +6,12 @@
 # size:
 #   formation  ring formation time: from the first daemon's first log line
 #              to the last node's "sync complete" for the first ring with all
-#              nodes (hires log timestamps, ms); also the time from starting
-#              the daemons until every node's `aistool members --json`
-#              reported that ring (polled every 0.2 s, an upper bound)
+#              nodes (hires log timestamps, ms), and the same from the last
+#              daemon's first log line (ais-cluster starts the daemons one
+#              after another: the first figure includes the start-up of all
+#              of them, the second is the last join); also the time from
+#              starting the daemons until every node's `aistool members
+#              --json` reported that ring (polled every 0.2 s, an upper bound)
 #   idle       CPU per daemon over IDLE seconds once the ring has settled
 #              (utime + stime from /proc/PID/stat), and its RSS (VmRSS)
 #   (a)        one sender on n1, all other nodes receive, SIZE bytes
@@ -66,6 +69,7 @@ W=$(cd "$W" && pwd)
 RES=$W/results
 rm -rf "$RES"
 mkdir -p "$RES"
+commit=$(src_commit)
 RESULTS=${RESULTS:-$W/scale.results}
 mkdir -p "$(dirname "$RESULTS")"
 : >"$RESULTS"
@@ -94,22 +98,24 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 log_ms() { awk '{ split($3, t, /[:.]/); printf "%d\n", ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'; }
 
 # formation_ms N: first daemon's first log line to the last node's sync
-# completion of the first ring with all N nodes; "-" if a log lacks either
+# completion of the first ring with all N nodes, and the last daemon's first
+# log line to that: "FIRST LAST" ("- -" if a log lacks either)
 formation_ms() {
-	local n=$1 i f ring t0 t1 first="" last=""
+	local n=$1 i f ring t0 t1 first="" lstart="" last=""
 	for ((i = 1; i <= n; i++)); do
 		f=$CLDIR/n$i/aisexec.log
 		t0=$(head -n 1 "$f" | log_ms)
 		ring=$(sed -n "s/.*\] *notice ring \([0-9]*\/[0-9]*\) formed: $n members.*/\1/p" "$f" | head -n 1)
-		[ -n "$ring" ] || { echo -; return; }
+		[ -n "$ring" ] || { echo - -; return; }
 		t1=$(grep -F "sync complete for ring $ring:" "$f" | head -n 1 | log_ms)
-		if [ -z "$t0" ] || [ -z "$t1" ]; then echo -; return; fi
+		if [ -z "$t0" ] || [ -z "$t1" ]; then echo - -; return; fi
 		# a run across midnight
 		[ "$t1" -ge "$t0" ] || t1=$((t1 + 86400000))
 		if [ -z "$first" ] || [ "$t0" -lt "$first" ]; then first=$t0; fi
+		if [ -z "$lstart" ] || [ "$t0" -gt "$lstart" ]; then lstart=$t0; fi
 		if [ -z "$last" ] || [ "$t1" -gt "$last" ]; then last=$t1; fi
 	done
-	echo $((last - first))
+	echo $((last - first)) $((last - lstart))
 }
 
 pids() { local i; for ((i = 1; i <= $1; i++)); do cat "$CLDIR/n$i/ais-cluster.pid"; done; }
@@ -122,9 +128,9 @@ maxv() { sort -g | tail -n 1; }
 # one cluster size, one repetition: writes RES/N-REP, one line of fields
 #  1 form_ms 2 poll_ms 3 cpu_mean_pct 4 cpu_max_pct 5 rss_mean_kb 6 rss_max_kb
 #  7 a_msgs_s 8 a_MBps 9 a_ok 10 b_msgs_s 11 b_MBps 12 b_ok 13 p50_us 14 p99_us
-#  15 c_ok 16 rss_after_mean_kb 17 rss_after_max_kb
+#  15 c_ok 16 rss_after_mean_kb 17 rss_after_max_kb 18 form_last_ms
 run_size() {
-	local n=$1 rep=$2 t0 t1 form poll p c0 c1 cpu i rss rss2 a_m a_mb a_ok b_m b_mb b_ok c50 c99 c_ok
+	local n=$1 rep=$2 t0 t1 form form_last poll p c0 c1 cpu i rss rss2 a_m a_mb a_ok b_m b_mb b_ok c50 c99 c_ok
 	CLDIR=$W/cluster-$n
 	rm -rf "$CLDIR"
 	BENCH_N=$n
@@ -132,8 +138,9 @@ run_size() {
 	"$CLUSTER" start "$n" --dir "$CLDIR" --prefix "$PREFIX" --timestamp hires --timeout 120 --quiet
 	t1=$(now_ms)
 	poll=$((t1 - t0))
-	form=$(formation_ms "$n")
-	log "$n nodes, rep $rep: ring formed in $form ms (log), $poll ms (poll)"
+	read -r form form_last < <(formation_ms "$n")
+	log "$n nodes, rep $rep: ring formed in $form ms after the first daemon started," \
+		"$form_last ms after the last (log), $poll ms (poll)"
 	mapfile -t p < <(pids "$n")
 	sleep "$SETTLE"
 	mapfile -t c0 < <(cputicks "${p[@]}")
@@ -152,7 +159,7 @@ run_size() {
 	log "$n nodes, rep $rep: (c) p50 $c50 us p99 $c99 us ok=$c_ok"
 	rss2=$(rss_kb "${p[@]}")
 	echo "$form $poll $(mean <<<"$cpu") $(maxv <<<"$cpu") $(mean <<<"$rss") $(maxv <<<"$rss")" \
-		"$a_m $a_mb $a_ok $b_m $b_mb $b_ok $c50 $c99 $c_ok $(mean <<<"$rss2") $(maxv <<<"$rss2")" >"$RES/$n-$rep"
+		"$a_m $a_mb $a_ok $b_m $b_mb $b_ok $c50 $c99 $c_ok $(mean <<<"$rss2") $(maxv <<<"$rss2") $form_last" >"$RES/$n-$rep"
 	"$CLUSTER" stop --dir "$CLDIR" --quiet
 	CLDIR=""
 }
@@ -172,12 +179,12 @@ okcol() {
 	[ "$bad" = 0 ] && echo yes || echo "NO($bad/$REPS)"
 }
 
-commit=$(git -C "$here/.." describe --always --dirty --abbrev=7 2>/dev/null || echo "?")
 {
 	echo "# scale.sh commit=$commit date=$(date -u +%Y-%m-%dT%H:%M:%SZ) nodes=\"$NODES\" size=$SIZE latsize=$LATSIZE" \
 		"reps=$REPS dur=$DUR latn=$LATN lativ=$LATIV idle=$IDLE cpus=$(nproc) load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 	for n in $NODES; do
-		echo "RESULT bench=scale nodes=$n form_ms=$(field "$n" 1) form_poll_ms=$(field "$n" 2)" \
+		echo "RESULT bench=scale nodes=$n form_ms=$(field "$n" 1) form_last_ms=$(field "$n" 18)" \
+			"form_poll_ms=$(field "$n" 2)" \
 			"idle_cpu_pct_mean=$(field "$n" 3) idle_cpu_pct_max=$(field "$n" 4)" \
 			"idle_rss_kb_mean=$(field "$n" 5) idle_rss_kb_max=$(field "$n" 6)" \
 			"rss_after_kb_mean=$(field "$n" 16) rss_after_kb_max=$(field "$n" 17)" \
@@ -193,10 +200,10 @@ echo "aisexec (commit $commit) scale run: ais-cluster on 127.0.0.x, udpu, $(npro
 	"repetition(s); ${DUR}s per throughput run, $SIZE B messages; latency $LATSIZE B, 1 msg / $LATIV us, $LATN msgs;" \
 	"idle over ${IDLE}s; total ${t_total}s; raw results: $RES; medians as RESULT lines: $RESULTS"
 echo
-echo "| nodes | ring formation ms (log) | same, polled | idle CPU per daemon % mean / max | idle RSS per daemon kB mean / max | (a) 1 sender msgs/s (MB/s) | (b) all send, msgs/s delivered per node (MB/s) | (c) latency p50 / p99 us | ok (a / b / c) |"
+echo "| nodes | ring formation ms: first start -> all synced / last start -> all synced (log) | first start -> all report it (polled) | idle CPU per daemon % mean / max | idle RSS per daemon kB mean / max | (a) 1 sender msgs/s (MB/s) | (b) all send, msgs/s delivered per node (MB/s) | (c) latency p50 / p99 us | ok (a / b / c) |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"
 for n in $NODES; do
-	echo "| $n | $(field "$n" 1) [$(spread "$n" 1)] | $(field "$n" 2) | $(field "$n" 3) / $(field "$n" 4) |" \
+	echo "| $n | $(field "$n" 1) / $(field "$n" 18) | $(field "$n" 2) | $(field "$n" 3) / $(field "$n" 4) |" \
 		"$(field "$n" 5) / $(field "$n" 6) | $(field "$n" 7) ($(field "$n" 8)) [$(spread "$n" 7)] |" \
 		"$(field "$n" 10) ($(field "$n" 11)) [$(spread "$n" 10)] | $(field "$n" 13) / $(field "$n" 14) |" \
 		"$(okcol "$n" 9) / $(okcol "$n" 12) / $(okcol "$n" 15) |"
