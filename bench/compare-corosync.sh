@@ -82,16 +82,8 @@ case $AIS_TRANSPORT in udpu | udp) ;; *) die "AIS_TRANSPORT must be udpu or udp"
 ais_build_locate cpgbench
 CPGB_AIS=$AIS_BUILD_DIR/bench/cpgbench
 
-mkdir -p "$W"
-W=$(cd "$W" && pwd)
-RES=$W/results
-rm -rf "$RES"
-mkdir -p "$RES"
 commit=$(src_commit)
-RESULTS=${RESULTS:-$W/compare.results}
-mkdir -p "$(dirname "$RESULTS")"
-: >"$RESULTS"
-RESULTS=$(cd "$(dirname "$RESULTS")" && pwd)/$(basename "$RESULTS")
+results_setup compare
 
 CS_KEYFILE=$W/corosync-authkey
 AIS_KEYFILE=$W/ais-authkey
@@ -211,16 +203,11 @@ t_total=$(($(date +%s) - t_start))
 
 # --- tables -------------------------------------------------------------------
 
-# field SYS SCEN SIZE COL: the medians over the repetitions of column COL
-field() { for ((r = 1; r <= REPS; r++)); do awk -v c="$4" '{ print $c }' "$RES/$1-$2-$3-$r"; done | median; }
-# all values of a column, comma separated (the spread behind the median)
-spread() { for ((r = 1; r <= REPS; r++)); do awk -v c="$4" '{ print $c }' "$RES/$1-$2-$3-$r"; done | paste -sd' '; }
-# yes if every repetition checked out, else NO(k/REPS)
-okcol() {
-	local bad
-	bad=$(for ((r = 1; r <= REPS; r++)); do awk -v c="$4" '{ print $c }' "$RES/$1-$2-$3-$r"; done | grep -vc '^yes$' || true)
-	[ "$bad" = 0 ] && echo yes || echo "NO($bad/$REPS)"
-}
+# field SYS SCEN SIZE COL: the median over the repetitions of column COL;
+# spread: the values behind it; okcol: yes if every repetition checked out
+field() { rep_median "$1-$2-$3" "$4"; }
+spread() { rep_spread "$1-$2-$3" "$4"; }
+okcol() { rep_ok "$1-$2-$3" "$4"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 # best SCEN SIZE COL max|min: the Corosync transport with the highest
 # (throughput) or lowest (latency) median of COL in this row, "-" if none

@@ -137,6 +137,36 @@ src_commit() {
 	echo "$c"
 }
 
+# results_setup NAME: make the scratch directory W absolute, empty RES=W/results
+# (raw results) and RESULTS (the medians as RESULT lines, default
+# W/NAME.results; an absolute path from here on)
+results_setup() {
+	mkdir -p "$W"
+	W=$(cd "$W" && pwd)
+	RES=$W/results
+	rm -rf "$RES"
+	mkdir -p "$RES"
+	RESULTS=${RESULTS:-$W/$1.results}
+	mkdir -p "$(dirname "$RESULTS")"
+	: >"$RESULTS"
+	RESULTS=$(cd "$(dirname "$RESULTS")" && pwd)/$(basename "$RESULTS")
+}
+
+# Columns of per-repetition result lines: RES/NAME-1 .. RES/NAME-REPS hold
+# one line of space-separated fields each (RES and REPS set by the caller).
+# rep_col NAME COL: column COL of every repetition, one a line
+rep_col() { local r; for ((r = 1; r <= REPS; r++)); do awk -v c="$2" '{ print $c }' "$RES/$1-$r"; done; }
+# the median over the repetitions
+rep_median() { rep_col "$1" "$2" | median; }
+# all the values (the spread behind the median), space separated
+rep_spread() { rep_col "$1" "$2" | paste -sd' '; }
+# yes if every repetition checked out, else NO(k/REPS)
+rep_ok() {
+	local bad
+	bad=$(rep_col "$1" "$2" | grep -vc '^yes$' || true)
+	if [ "$bad" = 0 ]; then echo yes; else echo "NO($bad/$REPS)"; fi
+}
+
 # median of the numbers on stdin ("-" lines are skipped; "-" if none)
 median() {
 	grep -v '^-$' | sort -g | awk '{ v[NR] = $1 } END {

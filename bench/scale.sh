@@ -64,16 +64,8 @@ export AIS_BUILD_DIR
 CPGB=$AIS_BUILD_DIR/bench/cpgbench
 CLUSTER=$here/../tools/ais-cluster
 
-mkdir -p "$W"
-W=$(cd "$W" && pwd)
-RES=$W/results
-rm -rf "$RES"
-mkdir -p "$RES"
 commit=$(src_commit)
-RESULTS=${RESULTS:-$W/scale.results}
-mkdir -p "$(dirname "$RESULTS")"
-: >"$RESULTS"
-RESULTS=$(cd "$(dirname "$RESULTS")" && pwd)/$(basename "$RESULTS")
+results_setup scale
 PREFIX=scale$$
 CLDIR=""
 TICK=$(getconf CLK_TCK)
@@ -170,14 +162,10 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 t_total=$(($(date +%s) - t_start))
 
-# field N COL: median over the repetitions
-field() { for ((r = 1; r <= REPS; r++)); do awk -v c="$2" '{ print $c }' "$RES/$1-$r"; done | median; }
-spread() { for ((r = 1; r <= REPS; r++)); do awk -v c="$2" '{ print $c }' "$RES/$1-$r"; done | paste -sd' '; }
-okcol() {
-	local bad
-	bad=$(for ((r = 1; r <= REPS; r++)); do awk -v c="$2" '{ print $c }' "$RES/$1-$r"; done | grep -vc '^yes$' || true)
-	[ "$bad" = 0 ] && echo yes || echo "NO($bad/$REPS)"
-}
+# field N COL: median over the repetitions (lib.sh)
+field() { rep_median "$@"; }
+spread() { rep_spread "$@"; }
+okcol() { rep_ok "$@"; }
 
 {
 	echo "# scale.sh commit=$commit date=$(date -u +%Y-%m-%dT%H:%M:%SZ) nodes=\"$NODES\" size=$SIZE latsize=$LATSIZE" \
