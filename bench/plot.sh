@@ -140,20 +140,24 @@ plot_scale() {
 	}' "$f" >"$TMP/scale.dat"
 	[ -s "$TMP/scale.dat" ] || return 0
 	gnuplot <<EOG
-set terminal pngcairo size 1000,760 font ",10"
+set terminal pngcairo size 1000,860 font ",10"
 set output '$png'
 set datafile missing '-'
 set grid
 set xlabel 'nodes'
 set xtics ($(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' "$TMP/scale.dat"))
-set key top left opaque
+set key below
 set yrange [0:*]
 set multiplot layout 2,2 title "aisexec by cluster size (ais-cluster, one machine)\n{/*0.8 $(about "$f")}"
 set title 'ring formation'
-set ylabel 'ms'
+set ylabel 'ms (log scale)'
+set logscale y
+set yrange [*:*]
 plot '$TMP/scale.dat' using 1:2 with linespoints lw 2 pt 7 title 'first daemon start -> all synced (log)', \
      '' using 1:12 with linespoints lw 2 pt 9 title 'last daemon start -> all synced (log)', \
      '' using 1:3 with linespoints lw 2 pt 5 title 'first start -> all report it (polled)'
+unset logscale y
+set yrange [0:*]
 set title 'throughput, 1 KiB messages'
 set ylabel 'MB/s delivered per node'
 plot '$TMP/scale.dat' using 1:4 with linespoints lw 2 pt 7 title 'one sender', \
