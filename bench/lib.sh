@@ -8,7 +8,8 @@
 # For the scenarios the caller defines
 #   node_run I PROGRAM ARGS...   run PROGRAM in the context of node I
 #                                (instance variable, network namespace...)
-# and sets CPGB (the cpgbench binary to use), DUR, LATN, LATIV.
+# and sets CPGB (the cpgbench binary to use), DUR, LATN, LATIV, and
+# BENCH_N, the number of nodes 1..BENCH_N taking part (default 3).
 # Every scenario writes the raw "RESULT key=value" lines of each process to
 # PREFIX.nI and prints one line of space-separated fields (see each function);
 # a field that could not be measured is "-".
@@ -37,7 +38,7 @@ bg_wait() {
 # why: "nI:REASON" for every process that did not finish normally
 why() {
 	local f=$1 i out=""
-	for i in 1 2 3; do
+	for ((i = 1; i <= ${BENCH_N:-3}; i++)); do
 		if ! grep -q '^RESULT' "$f.n$i" 2>/dev/null; then
 			out+="n$i:noresult,"
 		elif [ "$(res "$f.n$i" timed_out)" != 0 ]; then
@@ -49,14 +50,14 @@ why() {
 
 ms() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v / 1000 }'; }
 
-# (a) one sender on n1, receivers on n2 and n3.
+# (a) one sender on n1, receivers on n2..nBENCH_N.
 # Prints: msgs/s MB/s ok p50_ms p99_ms tryagain
 scen_a() {
-	local s=$1 f=$2 i sent h1 ok=yes
+	local s=$1 f=$2 i sent h1 ok=yes nb=${BENCH_N:-3}
 	rm -f "$f".n*
 	BG_PIDS=()
-	for i in 2 3; do bg_bench "$i" "$f.n$i" -r -S 1 -T $((DUR + 30)); done
-	bg_bench 1 "$f.n1" -s "$s" -t "$DUR" -w 3 -S 1 -T $((DUR + 30))
+	for ((i = 2; i <= nb; i++)); do bg_bench "$i" "$f.n$i" -r -S 1 -T $((DUR + 30)); done
+	bg_bench 1 "$f.n1" -s "$s" -t "$DUR" -w "$nb" -S 1 -T $((DUR + 30))
 	bg_wait
 	sent=$(res "$f.n1" sent)
 	h1=$(res "$f.n1" order_hash)
@@ -64,7 +65,7 @@ scen_a() {
 		echo "- - NO($(why "$f")) - - -"
 		return
 	fi
-	for i in 1 2 3; do
+	for ((i = 1; i <= nb; i++)); do
 		[ "$(res "$f.n$i" deliv_all)" = "$sent" ] || ok=NO
 		[ "$(res "$f.n$i" order_hash)" = "$h1" ] || ok=NO
 		[ "$(res "$f.n$i" fifo_err)" = 0 ] || ok=NO
@@ -73,15 +74,17 @@ scen_a() {
 		"$(ms "$(res "$f.n1" lat_us_p50)") $(ms "$(res "$f.n1" lat_us_p99)") $(res "$f.n1" tryagain)"
 }
 
-# (b) senders on n1, n2 and n3 at once.
-# Prints: aggregate_msgs/s aggregate_MB/s per-sender(n1/n2/n3) ok
+# (b) senders on n1..nBENCH_N at once.
+# Prints: aggregate_msgs/s aggregate_MB/s per-sender(n1/n2/...) ok
 scen_b() {
-	local s=$1 f=$2 i total=0 d agg aggmb per ok=yes hashes
+	local s=$1 f=$2 i total=0 d agg aggmb per ok=yes hashes nb=${BENCH_N:-3}
 	rm -f "$f".n*
 	BG_PIDS=()
-	for i in 1 2 3; do bg_bench "$i" "$f.n$i" -s "$s" -t "$DUR" -w 3 -S 3 -T $((DUR + 30)); done
+	for ((i = 1; i <= nb; i++)); do
+		bg_bench "$i" "$f.n$i" -s "$s" -t "$DUR" -w "$nb" -S "$nb" -T $((DUR + 30))
+	done
 	bg_wait
-	for i in 1 2 3; do
+	for ((i = 1; i <= nb; i++)); do
 		d=$(res "$f.n$i" sent)
 		if [ -z "$d" ] || [ "$(res "$f.n$i" timed_out)" != 0 ]; then
 			echo "- - - NO($(why "$f"))"
@@ -89,39 +92,79 @@ scen_b() {
 		fi
 		total=$((total + d))
 	done
-	for i in 1 2 3; do
+	for ((i = 1; i <= nb; i++)); do
 		[ "$(res "$f.n$i" deliv_all)" = "$total" ] || ok=NO
 		[ "$(res "$f.n$i" fifo_err)" = 0 ] || ok=NO
 	done
-	hashes=$(for i in 1 2 3; do res "$f.n$i" order_hash; done | sort -u | wc -l)
+	hashes=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" order_hash; done | sort -u | wc -l)
 	[ "$hashes" = 1 ] || ok=NO
-	agg=$(for i in 1 2 3; do res "$f.n$i" all_msgs_s; done | awk '{ s += $1 } END { printf "%.0f", s / NR }')
-	aggmb=$(for i in 1 2 3; do res "$f.n$i" all_MBps; done | awk '{ s += $1 } END { printf "%.2f", s / NR }')
-	per=$(for i in 1 2 3; do res "$f.n$i" own_msgs_s; done | paste -sd/)
+	agg=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" all_msgs_s; done | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+	aggmb=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" all_MBps; done | awk '{ s += $1 } END { printf "%.2f", s / NR }')
+	per=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" own_msgs_s; done | paste -sd/)
 	echo "$agg $aggmb $per $ok"
 }
 
 # (c) latency: one sender on n1, one message every LATIV us, LATN messages,
-# receivers on n2 and n3.
+# receivers on n2..nBENCH_N.
 # Prints: p50_us p90_us p99_us max_us ok
 scen_c() {
-	local s=$1 f=$2 i h1 ok=yes
+	local s=$1 f=$2 i h1 ok=yes nb=${BENCH_N:-3}
 	rm -f "$f".n*
 	BG_PIDS=()
-	for i in 2 3; do bg_bench "$i" "$f.n$i" -r -S 1; done
-	bg_bench 1 "$f.n1" -L -s "$s" -n "$LATN" -i "$LATIV" -w 3 -S 1
+	for ((i = 2; i <= nb; i++)); do bg_bench "$i" "$f.n$i" -r -S 1; done
+	bg_bench 1 "$f.n1" -L -s "$s" -n "$LATN" -i "$LATIV" -w "$nb" -S 1
 	bg_wait
 	h1=$(res "$f.n1" order_hash)
 	if [ -z "$h1" ] || [ "$(res "$f.n1" timed_out)" != 0 ]; then
 		echo "- - - - NO($(why "$f"))"
 		return
 	fi
-	for i in 1 2 3; do
+	for ((i = 1; i <= nb; i++)); do
 		[ "$(res "$f.n$i" deliv_all)" = "$LATN" ] || ok=NO
 		[ "$(res "$f.n$i" order_hash)" = "$h1" ] || ok=NO
 	done
 	echo "$(res "$f.n1" lat_us_p50) $(res "$f.n1" lat_us_p90) $(res "$f.n1" lat_us_p99)" \
 		"$(res "$f.n1" lat_us_max) $ok"
+}
+
+# The commit of the source tree the scripts are in, "-dirty" when tracked
+# files outside docs/ differ from it (the make targets write their results
+# into docs/perf during the run). "?" outside git.
+src_commit() {
+	local top=$here/.. c
+	c=$(git -C "$top" rev-parse --short HEAD 2>/dev/null) || { echo "?"; return; }
+	git -C "$top" diff --quiet HEAD -- . ':(exclude)docs' 2>/dev/null || c+=-dirty
+	echo "$c"
+}
+
+# results_setup NAME: make the scratch directory W absolute, empty RES=W/results
+# (raw results) and RESULTS (the medians as RESULT lines, default
+# W/NAME.results; an absolute path from here on)
+results_setup() {
+	mkdir -p "$W"
+	W=$(cd "$W" && pwd)
+	RES=$W/results
+	rm -rf "$RES"
+	mkdir -p "$RES"
+	RESULTS=${RESULTS:-$W/$1.results}
+	mkdir -p "$(dirname "$RESULTS")"
+	: >"$RESULTS"
+	RESULTS=$(cd "$(dirname "$RESULTS")" && pwd)/$(basename "$RESULTS")
+}
+
+# Columns of per-repetition result lines: RES/NAME-1 .. RES/NAME-REPS hold
+# one line of space-separated fields each (RES and REPS set by the caller).
+# rep_col NAME COL: column COL of every repetition, one a line
+rep_col() { local r; for ((r = 1; r <= REPS; r++)); do awk -v c="$2" '{ print $c }' "$RES/$1-$r"; done; }
+# the median over the repetitions
+rep_median() { rep_col "$1" "$2" | median; }
+# all the values (the spread behind the median), space separated
+rep_spread() { rep_col "$1" "$2" | paste -sd' '; }
+# yes if every repetition checked out, else NO(k/REPS)
+rep_ok() {
+	local bad
+	bad=$(rep_col "$1" "$2" | grep -vc '^yes$' || true)
+	if [ "$bad" = 0 ]; then echo yes; else echo "NO($bad/$REPS)"; fi
 }
 
 # median of the numbers on stdin ("-" lines are skipped; "-" if none)
@@ -141,10 +184,17 @@ median() {
 #   N             nodes in the cluster being started (nodes 1..N)
 #   PORT          aisexec's UDP port
 #   CS_SCHED_RR   Corosync's system.sched_rr (yes/no);  CS_FLAGS  extra flags
+#   AIS_SCHED_RR  aisexec { sched_rr } (default: as CS_SCHED_RR, so both
+#                 systems are scheduled alike)
 #   TOTEM_OPTS    extra "key: value" lines for the totem section of both
 #                 systems (empty: their defaults)
 #   LOG_TIMESTAMP logging.timestamp of both systems (on, or hires for ms)
 #   LOG_DEBUG     logging.debug of both systems (default off)
+#   CRYPTO        on: Corosync with crypto_cipher aes256 + crypto_hash sha256
+#                 and keyfile CS_KEYFILE (knet only), aisexec with secauth on
+#                 and keyfile AIS_KEYFILE; default off (no crypto on either)
+#   AIS_TRANSPORT aisexec's transport, udpu (default) or udp (multicast)
+#   MCASTADDR     multicast group of transport udp (default 239.255.77.1)
 #   CS_DIR AIS_DIR  per-node directories nI of each system go under these
 # Every daemon pid is in PIDS (stop_pids stops them all) and node I's current
 # daemon in NODE_PID[I]; ns_setup records the namespaces it made in CREATED
@@ -183,7 +233,9 @@ ns_setup() {
 	done
 	ip netns add "$NS-br"
 	CREATED+=("$NS-br")
-	ip -n "$NS-br" link add br0 type bridge
+	# no IGMP snooping: the bridge floods multicast to every port, so
+	# transport udp works without a querier
+	ip -n "$NS-br" link add br0 type bridge mcast_snooping 0
 	ip -n "$NS-br" link set lo up
 	ip -n "$NS-br" link set br0 up
 	for ((i = 1; i <= count; i++)); do
@@ -195,6 +247,9 @@ ns_setup() {
 		ip -n "$NS$i" link set lo up
 		ip -n "$NS$i" addr add 10.77.0.$i/24 dev eth0
 		ip -n "$NS$i" link set eth0 up
+		# multicast (transport udp) leaves through eth0: there is no
+		# default route in the namespace
+		ip -n "$NS$i" route add 224.0.0.0/4 dev eth0
 	done
 }
 
@@ -226,6 +281,20 @@ stop_pids() {
 
 # --- Corosync -----------------------------------------------------------------
 
+# The totem lines of Corosync for transport T: crypto (knet only) and the
+# multicast group of udp
+cs_totem_extra() {
+	if [ "${CRYPTO:-off}" = on ]; then
+		printf '\tcrypto_cipher: aes256\n\tcrypto_hash: sha256\n\tkeyfile: %s\n' "$CS_KEYFILE"
+	else
+		printf '\tcrypto_cipher: none\n\tcrypto_hash: none\n'
+	fi
+	if [ "$1" = udp ]; then
+		printf '\tinterface {\n\t\tlinknumber: 0\n\t\tmcastaddr: %s\n\t\tmcastport: %s\n\t}\n' \
+			"${MCASTADDR:-239.255.77.1}" "$PORT"
+	fi
+}
+
 cs_config() { # node transport
 	local i=$1 t=$2 d=$CS_DIR/n$1 j
 	cat <<EOC
@@ -233,8 +302,7 @@ totem {
 	version: 2
 	cluster_name: aisbench
 	transport: $t
-	crypto_cipher: none
-	crypto_hash: none
+$(cs_totem_extra "$t")
 ${TOTEM_OPTS:+$(printf '%s\n' "$TOTEM_OPTS" | sed 's/^/\t/')
 }}
 nodelist {
@@ -303,19 +371,25 @@ cs_start() { # transport
 # --- aisexec ------------------------------------------------------------------
 
 ais_config() {
-	local i=$1 d=$AIS_DIR/n$1 j
+	local i=$1 d=$AIS_DIR/n$1 j crypto mcast=""
+	if [ "${CRYPTO:-off}" = on ]; then
+		crypto=$(printf '\tsecauth: on\n\tkeyfile: %s' "$AIS_KEYFILE")
+	else
+		crypto=$(printf '\tcrypto_cipher: none\n\tcrypto_hash: none')
+	fi
+	[ "${AIS_TRANSPORT:-udpu}" != udp ] || mcast=$(printf '\t\tmcastaddr: %s\n' "${MCASTADDR:-239.255.77.1}")
 	cat <<EOC
 totem {
 	cluster_name: aisbench
-	transport: udpu
+	transport: ${AIS_TRANSPORT:-udpu}
 	nodeid: $i
-	crypto_cipher: none
-	crypto_hash: none
+$crypto
 ${TOTEM_OPTS:+$(printf '%s\n' "$TOTEM_OPTS" | sed 's/^/\t/')
 }	interface {
 		ringnumber: 0
 		bindnetaddr: 10.77.0.$i
-		mcastport: $PORT
+${mcast:+$mcast
+}		mcastport: $PORT
 	}
 }
 nodelist {
@@ -336,6 +410,7 @@ logging {
 aisexec {
 	instance: ${NS}n$i
 	rundir: $d
+	sched_rr: ${AIS_SCHED_RR:-${CS_SCHED_RR:-yes}}
 }
 EOC
 }
