@@ -9,7 +9,9 @@
 #   nI deliv=D total=T/msg sendto=.. sendmmsg=.. recvfrom=.. recvmmsg=.. ...
 # where every figure after deliv is calls per message delivered on that node
 # (total: every system call). sendto/recvfrom include libqb IPC's unix
-# socket notifications, not only UDP.
+# socket notifications, not only UDP. udp_drops: datagrams the kernel
+# dropped on the daemons' UDP sockets (/proc/net/udp), e.g. a full receive
+# buffer.
 #
 # Environment: AISEXEC (daemon binary), AIS_BUILD_DIR, CPGBENCH as for
 # run.sh; SCEN=a|b (default a), SIZE (default 1024), DUR (default 3),
@@ -24,7 +26,6 @@ SCEN=${SCEN:-a}
 SIZE=${SIZE:-1024}
 DUR=${DUR:-3}
 PERF=${PERF:-perf}
-LATN=1 LATIV=1000
 
 if [ -z "${AIS_BUILD_DIR:-}" ]; then
 	if [ -x "$PWD/exec/aisexec" ]; then AIS_BUILD_DIR=$PWD; else AIS_BUILD_DIR=$here/..; fi
@@ -32,6 +33,7 @@ fi
 AIS_BUILD_DIR=$(cd "$AIS_BUILD_DIR" && pwd)
 export AIS_BUILD_DIR
 CPGB=${CPGBENCH:-$AIS_BUILD_DIR/bench/cpgbench}
+export CPGB # read by the scenarios of lib.sh
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/ais-syscalls.XXXXXX")}
 mkdir -p "$OUT"
 CLDIR=$OUT/cluster
@@ -73,7 +75,10 @@ esac
 for p in "${PERF_PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 for p in "${PERF_PIDS[@]}"; do wait "$p" || true; done
 PERF_PIDS=()
-echo "scenario $SCEN size $SIZE: $line"
+# datagrams the kernel dropped on the daemons' sockets (receive buffer full)
+port=$(sed -n 's/^PORT=//p' "$CLDIR/cluster.env")
+drops=$(awk -v p=":$(printf '%04X' "$port")" '$2 ~ p"$" { s += $NF } END { print s + 0 }' /proc/net/udp)
+echo "scenario $SCEN size $SIZE: $line udp_drops=$drops"
 for i in 1 2 3; do
 	d=$(res "$OUT/res.n$i" deliv_all)
 	awk -F, -v d="${d:-0}" -v n="n$i" '
