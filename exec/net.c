@@ -1,11 +1,28 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * UDP transports for totem (see net.h). Sockets are non-blocking with large
- * buffers; each wakeup drains its socket completely so a burst never waits
- * for the next loop iteration. A failed send counts as a loss: srp
- * retransmits. Received frames are authenticated, then their header is
- * checked, then the fault filter judges them (by sender, and by totem frame
- * type for the message-frame rule), and only then srp sees them.
+ * buffers. A failed send counts as a loss: srp retransmits. Received frames
+ * are authenticated, then their header is checked, then the fault filter
+ * judges them (by sender, and by totem frame type for the message-frame
+ * rule), and only then srp sees them.
+ *
+ * System calls are batched both ways. Receiving: each wakeup drains its
+ * socket with recvmmsg, NET_RX_BATCH datagrams a call, until a call returns
+ * fewer (drained) or NET_RX_PER_WAKEUP datagrams were taken (the rest wakes
+ * the loop again: the sockets are level-triggered). Datagrams are handled in
+ * arrival order, so with udpu (one socket) the frames that arrived before a
+ * token are handled before it; with udp the token comes on the unicast socket
+ * and the messages on the group socket, so a wakeup of the unicast socket
+ * first drains the group socket (Totem's "messages before the token").
+ * Sending: inside a transport entry point (socket wakeup, protocol timer,
+ * delayed frame) srp's datagrams are queued, already built and encrypted
+ * (net_tx_*), and go out with sendmmsg when a unicast is sent (the token: the
+ * frames of the visit are queued before it, so they leave before it, in the
+ * order srp sent them) or when the entry point returns. Outside an entry
+ * point (a client request waking the protocol) a frame goes out at once; a
+ * udpu multicast is then still one call for every peer. Fault filter, failure
+ * injection ("sendmsg" per datagram, "recvmsg" per receive call), crypto and
+ * replay checks apply to every datagram of a batch.
  *
  * With an authenticating crypto backend every frame carries the sender's
  * sequence number (net_wire.h) and each sender has an anti-replay window
@@ -71,6 +88,13 @@ struct net_delayed {
 	uint8_t data[];
 };
 
+/* A queued datagram: bytes [off, off + len) of tx_arena to addr. */
+struct net_txd {
+	uint32_t off, len;
+	const struct sockaddr_storage *addr;
+	socklen_t addrlen;
+};
+
 struct net {
 	qb_loop_t *loop;
 	enum ais_transport transport;
@@ -97,11 +121,22 @@ struct net {
 	struct logsys_ratelimit rl_auth;
 	struct logsys_ratelimit rl_replay;
 	struct logsys_ratelimit rl_send;
-	/* separate buffers: srp sends from inside recv() */
+	/* sending: frames are built in tx_plain and encrypted into tx_arena */
+	unsigned tx_depth;        /**< > 0: inside an entry point, datagrams wait in txq */
+	size_t tx_used;           /**< bytes of tx_arena holding queued frames */
+	size_t tx_n;              /**< datagrams in txq */
+	struct net_txd txq[NET_TX_DGRAMS];
+	struct mmsghdr tx_msgs[NET_TX_DGRAMS];
+	struct iovec tx_iov[NET_TX_DGRAMS];
+	uint8_t *tx_arena;        /**< NET_TX_ARENA bytes */
+	/* receiving: recvmmsg fills rx_bufs; each frame is decrypted into rx_plain
+	 * (srp sends from inside recv(), which never touches these) */
+	struct mmsghdr rx_msgs[NET_RX_BATCH];
+	struct iovec rx_iov[NET_RX_BATCH];
+	struct sockaddr_storage rx_from[NET_RX_BATCH];
+	uint8_t *rx_bufs;         /**< NET_RX_BATCH x NET_FRAME_MAX bytes */
 	uint8_t tx_plain[NET_FRAME_MAX];
-	uint8_t tx_wire[NET_FRAME_MAX];
 	uint8_t rx_plain[NET_FRAME_MAX];
-	uint8_t rx_wire[NET_FRAME_MAX];
 };
 
 static int net_sockaddr_make(const struct ais_addr *a, uint16_t port,
@@ -136,6 +171,32 @@ static void net_sockbuf_set(int fd)
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0) {
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
+}
+
+/*
+ * A rotation can bring window_size frames of netmtu bytes from the other
+ * nodes, and the sender's queue holds a visit's frames once per peer (udpu):
+ * say how large the buffers came out (without CAP_NET_ADMIN the kernel caps
+ * them at net.core.rmem_max / wmem_max) and warn when that is less.
+ */
+static void net_sockbuf_check(const struct net *n, int fd, const struct ais_config *cfg)
+{
+	int rcv = 0, snd = 0;
+	socklen_t l1 = sizeof(rcv), l2 = sizeof(snd);
+	size_t peers = n->n_peers > 1 ? n->n_peers - 1 : 1;
+	uint64_t need = (uint64_t)cfg->totem.window_size * (cfg->totem.netmtu + net_overhead(n)) * peers;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l1) < 0 || getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &l2) < 0) {
+		return;
+	}
+	if ((uint64_t)rcv < need || (uint64_t)snd < need) {
+		ais_log(LOG_WARNING, "socket buffers are %d (receive) and %d (send) bytes, less than window_size x "
+			"frame x peers = %" PRIu64 " bytes: frames may be dropped at full load (raise "
+			"net.core.rmem_max and net.core.wmem_max, or run with CAP_NET_ADMIN)", rcv, snd, need);
+	} else {
+		ais_log(LOG_DEBUG, "socket buffers %d (receive) and %d (send) bytes, %" PRIu64 " needed", rcv, snd,
+			need);
 	}
 }
 
@@ -174,6 +235,18 @@ static int net_socket_open(int family, const struct sockaddr_storage *bind_addr,
 
 /* ---- sending ---------------------------------------------------------- */
 
+static void net_tx_error(struct net *n, int err)
+{
+	uint64_t suppressed = 0;
+
+	n->stats.tx_errors++;
+	if (logsys_ratelimit_ok(&n->rl_send, logsys_now_us(), &suppressed)) {
+		ais_log(LOG_WARNING, "send failed: %s (counted as loss; %llu similar suppressed)",
+			strerror(err), (unsigned long long)suppressed);
+	}
+}
+
+/* One datagram now (a delayed frame). */
 static void net_sendto(struct net *n, int fd, const void *buf, size_t len,
 		       const struct sockaddr_storage *addr, socklen_t addrlen)
 {
@@ -184,17 +257,86 @@ static void net_sendto(struct net *n, int fd, const void *buf, size_t len,
 			    ? -1
 			    : sendto(fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)addr, addrlen);
 	} while (r < 0 && errno == EINTR);
+	n->stats.tx_calls++;
 	if (r < 0) {
-		uint64_t suppressed = 0;
-		n->stats.tx_errors++;
-		if (logsys_ratelimit_ok(&n->rl_send, logsys_now_us(), &suppressed)) {
-			ais_log(LOG_WARNING, "send failed: %s (counted as loss; %llu similar suppressed)",
-				strerror(errno), (unsigned long long)suppressed);
-		}
+		net_tx_error(n, errno);
 		return;
 	}
 	n->stats.tx_frames++;
 	n->stats.tx_bytes += (uint64_t)r;
+}
+
+/*
+ * Send every queued datagram, in queue order, with as few sendmmsg calls as
+ * the kernel allows. A datagram the kernel refuses (the call fails on it)
+ * counts as lost and the rest follow in the next call.
+ */
+static void net_tx_flush(struct net *n)
+{
+	size_t i = 0;
+
+	for (size_t k = 0; k < n->tx_n; k++) {
+		const struct net_txd *d = &n->txq[k];
+		struct mmsghdr *m = &n->tx_msgs[k];
+
+		n->tx_iov[k].iov_base = n->tx_arena + d->off;
+		n->tx_iov[k].iov_len = d->len;
+		memset(m, 0, sizeof(*m));
+		m->msg_hdr.msg_name = (void *)d->addr;
+		m->msg_hdr.msg_namelen = d->addrlen;
+		m->msg_hdr.msg_iov = &n->tx_iov[k];
+		m->msg_hdr.msg_iovlen = 1;
+	}
+	while (i < n->tx_n) {
+		int r = sendmmsg(n->fd, &n->tx_msgs[i], (unsigned int)(n->tx_n - i), MSG_NOSIGNAL);
+
+		n->stats.tx_calls++;
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			net_tx_error(n, errno);
+			i++;
+			continue;
+		}
+		for (int k = 0; k < r; k++) {
+			n->stats.tx_frames++;
+			n->stats.tx_bytes += n->tx_msgs[i + (size_t)k].msg_len;
+		}
+		i += (size_t)r;
+	}
+	n->tx_n = 0;
+	n->tx_used = 0;
+}
+
+/* Queue one datagram of the frame at [off, off + len) of tx_arena. The
+ * "sendmsg" injection point fails single datagrams, as before batching. */
+static void net_tx_push(struct net *n, uint32_t off, uint32_t len, const struct sockaddr_storage *addr,
+			socklen_t addrlen)
+{
+	struct net_txd *d;
+
+	if (ais_inject_syscall(AIS_INJECT_SENDMSG)) {
+		net_tx_error(n, errno);
+		return;
+	}
+	d = &n->txq[n->tx_n++];
+	d->off = off;
+	d->len = len;
+	d->addr = addr;
+	d->addrlen = addrlen;
+}
+
+static void net_tx_begin(struct net *n)
+{
+	n->tx_depth++;
+}
+
+static void net_tx_end(struct net *n)
+{
+	if (--n->tx_depth == 0 && n->tx_n > 0) {
+		net_tx_flush(n);
+	}
 }
 
 static void net_delayed_fire(void *data)
@@ -206,7 +348,9 @@ static void net_delayed_fire(void *data)
 	if (d->outbound) {
 		net_sendto(n, d->fd, d->data, d->len, &d->addr, d->addrlen);
 	} else {
+		net_tx_begin(n);
 		n->recv(n->recv_ctx, d->data, d->len);
+		net_tx_end(n);
 	}
 	free(d);
 }
@@ -235,23 +379,24 @@ static void net_delay(struct net *n, bool outbound, int fd, const void *buf, siz
 	qb_list_add_tail(&d->list, &n->delayed);
 }
 
-/* Send one protected frame to one peer (0 = the multicast group). */
-static void net_send_filtered(struct net *n, uint32_t peer, const void *buf, size_t len,
+/* Queue the built frame at [off, off + len) of tx_arena for one peer (0 =
+ * the multicast group), as the fault filter decides. */
+static void net_send_filtered(struct net *n, uint32_t peer, uint32_t off, uint32_t len,
 			      const struct sockaddr_storage *addr, socklen_t addrlen)
 {
 	switch (fault_filter_decide(n->fault, peer)) {
 	case FAULT_DROP:
 		return;
 	case FAULT_DUPLICATE:
-		net_sendto(n, n->fd, buf, len, addr, addrlen);
+		net_tx_push(n, off, len, addr, addrlen);
 		break;
 	case FAULT_DELAY:
-		net_delay(n, true, n->fd, buf, len, addr, addrlen);
+		net_delay(n, true, n->fd, n->tx_arena + off, len, addr, addrlen);
 		return;
 	case FAULT_PASS:
 		break;
 	}
-	net_sendto(n, n->fd, buf, len, addr, addrlen);
+	net_tx_push(n, off, len, addr, addrlen);
 }
 
 static size_t net_header_len(const struct net *n)
@@ -271,7 +416,13 @@ static uint64_t net_seq_next(struct net *n)
 	return seq;
 }
 
-static int net_frame_build(struct net *n, const void *buf, size_t len, size_t *ret_len)
+/*
+ * Build and encrypt a frame of len payload bytes at the end of tx_arena,
+ * for up to dgrams datagrams (the queue is sent first when the frame or its
+ * datagrams would not fit). 0 and its place, or -errno (nothing queued).
+ */
+static int net_frame_build(struct net *n, const void *buf, size_t len, size_t dgrams, uint32_t *ret_off,
+			   uint32_t *ret_len)
 {
 	struct net_wire_header h = {
 		.magic = htole32(NET_MAGIC),
@@ -281,9 +432,15 @@ static int net_frame_build(struct net *n, const void *buf, size_t len, size_t *r
 		.sender = htole32(n->nodeid),
 	};
 	size_t hlen = net_header_len(n);
+	size_t need = hlen + len + crypto_ops(n->crypto)->overhead(n->crypto);
+	size_t wlen;
+	int r;
 
-	if (len > NET_FRAME_MAX - hlen) {
+	if (len > NET_FRAME_MAX - hlen || need > NET_FRAME_MAX) {
 		return -EMSGSIZE;
+	}
+	if (n->tx_used + need > NET_TX_ARENA || n->tx_n + dgrams > NET_TX_DGRAMS) {
+		net_tx_flush(n);
 	}
 	memcpy(n->tx_plain, &h, sizeof(h));
 	if (n->seq_on) {
@@ -291,28 +448,40 @@ static int net_frame_build(struct net *n, const void *buf, size_t len, size_t *r
 		memcpy(n->tx_plain + sizeof(h), &seq, sizeof(seq));
 	}
 	memcpy(n->tx_plain + hlen, buf, len);
-	return crypto_ops(n->crypto)->encrypt_and_sign(n->crypto, n->tx_plain, hlen + len,
-						       n->tx_wire, sizeof(n->tx_wire), ret_len);
+	r = crypto_ops(n->crypto)->encrypt_and_sign(n->crypto, n->tx_plain, hlen + len, n->tx_arena + n->tx_used,
+						    NET_TX_ARENA - n->tx_used, &wlen);
+	if (r < 0) {
+		return r;
+	}
+	*ret_off = (uint32_t)n->tx_used;
+	*ret_len = (uint32_t)wlen;
+	n->tx_used += wlen;
+	return 0;
 }
 
 static int net_mcast(void *ctx, const void *buf, size_t len)
 {
 	struct net *n = ctx;
-	size_t wlen;
-	int r = net_frame_build(n, buf, len, &wlen);
+	uint32_t off, wlen;
+	/* a duplicate rule may queue each datagram twice */
+	size_t dgrams = 2 * (n->transport == AIS_TRANSPORT_UDP ? 1 : n->n_peers);
+	int r = net_frame_build(n, buf, len, dgrams, &off, &wlen);
 
 	if (r < 0) {
 		return r;
 	}
 	if (n->transport == AIS_TRANSPORT_UDP) {
-		net_send_filtered(n, 0, n->tx_wire, wlen, &n->mcast_addr, n->mcast_addrlen);
-		return 0;
-	}
-	for (size_t i = 0; i < n->n_peers; i++) {
-		if (n->peers[i].nodeid != n->nodeid) {
-			net_send_filtered(n, n->peers[i].nodeid, n->tx_wire, wlen,
-					  &n->peers[i].addr, n->peers[i].addrlen);
+		net_send_filtered(n, 0, off, wlen, &n->mcast_addr, n->mcast_addrlen);
+	} else {
+		for (size_t i = 0; i < n->n_peers; i++) {
+			if (n->peers[i].nodeid != n->nodeid) {
+				net_send_filtered(n, n->peers[i].nodeid, off, wlen, &n->peers[i].addr,
+						  n->peers[i].addrlen);
+			}
 		}
+	}
+	if (n->tx_depth == 0) {
+		net_tx_flush(n);
 	}
 	return 0;
 }
@@ -327,21 +496,24 @@ static struct net_peer *net_peer_find(struct net *n, uint32_t nodeid)
 	return NULL;
 }
 
+/* A unicast (the token, a commit token) leaves at once, after every frame
+ * queued before it. */
 static int net_ucast(void *ctx, totem_nodeid_t to, const void *buf, size_t len)
 {
 	struct net *n = ctx;
 	struct net_peer *p = net_peer_find(n, to);
-	size_t wlen;
+	uint32_t off, wlen;
 	int r;
 
 	if (p == NULL) {
 		return -EHOSTUNREACH;
 	}
-	r = net_frame_build(n, buf, len, &wlen);
+	r = net_frame_build(n, buf, len, 2, &off, &wlen);
 	if (r < 0) {
 		return r;
 	}
-	net_send_filtered(n, to, n->tx_wire, wlen, &p->addr, p->addrlen);
+	net_send_filtered(n, to, off, wlen, &p->addr, p->addrlen);
+	net_tx_flush(n);
 	return 0;
 }
 
@@ -467,14 +639,15 @@ static bool net_replay_accept(struct net *n, uint32_t sender, uint64_t seq)
 	return true;
 }
 
-static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_storage *from, socklen_t fromlen)
+static void net_frame_accept(struct net *n, const uint8_t *wire, size_t wlen, const struct sockaddr_storage *from,
+			     socklen_t fromlen)
 {
 	struct net_wire_header h;
 	size_t plen, hlen = net_header_len(n);
 	uint64_t seq = 0;
 	uint64_t suppressed = 0;
 
-	if (crypto_ops(n->crypto)->authenticate_and_decrypt(n->crypto, n->rx_wire, wlen, n->rx_plain,
+	if (crypto_ops(n->crypto)->authenticate_and_decrypt(n->crypto, wire, wlen, n->rx_plain,
 							    sizeof(n->rx_plain), &plen) < 0) {
 		n->stats.rx_auth_failed++;
 		if (logsys_ratelimit_ok(&n->rl_auth, logsys_now_us(), &suppressed)) {
@@ -540,49 +713,71 @@ static void net_frame_accept(struct net *n, size_t wlen, const struct sockaddr_s
 	n->recv(n->recv_ctx, payload, len);
 }
 
-/* Frames of the group socket read before the unicast socket (udp). */
-#define NET_DATA_FIRST_MAX 256U
-
-/* Read and accept up to max frames of fd (until EAGAIN). */
-static void net_fd_drain(struct net *n, int fd, unsigned max)
+/*
+ * One recvmmsg on fd into rx_bufs: the number of datagrams, or -1 (nothing
+ * there, or the call failed).
+ */
+static int net_rx_batch(struct net *n, int fd)
 {
-	for (unsigned i = 0; i < max; i++) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof(from);
-		ssize_t r = ais_inject_syscall(AIS_INJECT_RECVMSG)
-				    ? -1
-				    : recvfrom(fd, n->rx_wire, sizeof(n->rx_wire), MSG_DONTWAIT | MSG_TRUNC,
-					       (struct sockaddr *)&from, &fromlen);
-		if (r < 0) {
-			if (errno == EINTR) {
+	int r;
+
+	for (size_t k = 0; k < NET_RX_BATCH; k++) {
+		struct mmsghdr *m = &n->rx_msgs[k];
+
+		n->rx_iov[k].iov_base = n->rx_bufs + k * NET_FRAME_MAX;
+		n->rx_iov[k].iov_len = NET_FRAME_MAX;
+		memset(m, 0, sizeof(*m));
+		m->msg_hdr.msg_name = &n->rx_from[k];
+		m->msg_hdr.msg_namelen = sizeof(n->rx_from[k]);
+		m->msg_hdr.msg_iov = &n->rx_iov[k];
+		m->msg_hdr.msg_iovlen = 1;
+	}
+	do {
+		r = ais_inject_syscall(AIS_INJECT_RECVMSG) ? -1 : recvmmsg(fd, n->rx_msgs, NET_RX_BATCH, MSG_DONTWAIT, NULL);
+		n->stats.rx_calls++;
+	} while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* Handle what fd holds, in arrival order, up to NET_RX_PER_WAKEUP datagrams. */
+static void net_rx_drain(struct net *n, int fd)
+{
+	size_t taken = 0;
+
+	while (taken < NET_RX_PER_WAKEUP) {
+		int r = net_rx_batch(n, fd);
+
+		if (r <= 0) {
+			return; /* EAGAIN: drained; an error: the next wakeup tries again */
+		}
+		for (int k = 0; k < r; k++) {
+			const struct mmsghdr *m = &n->rx_msgs[k];
+
+			if ((m->msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+				n->stats.rx_bad_header++;
 				continue;
 			}
-			break; /* EAGAIN: drained */
+			net_frame_accept(n, n->rx_iov[k].iov_base, m->msg_len, &n->rx_from[k], m->msg_hdr.msg_namelen);
 		}
-		if ((size_t)r > sizeof(n->rx_wire)) {
-			n->stats.rx_bad_header++;
-			continue;
+		taken += (size_t)r;
+		if (r < NET_RX_BATCH) {
+			return; /* fewer than asked for: drained (the loop wakes us for later ones) */
 		}
-		net_frame_accept(n, (size_t)r, &from, fromlen);
 	}
 }
 
-/*
- * udp has the data (group) and the token (unicast) on two sockets: data
- * that reached the group socket before the token is handled first, so the
- * token does not overtake its own round's data (Accelerated Ring, Spread's
- * data-before-token rule). A bounded share keeps a busy group socket from
- * holding the token back. udpu has one socket, read in arrival order.
- */
 static int32_t net_fd_dispatch(int32_t fd, int32_t revents, void *data)
 {
 	struct net *n = data;
 
 	(void)revents;
+	net_tx_begin(n);
 	if (fd == n->fd && n->mcast_fd >= 0) {
-		net_fd_drain(n, n->mcast_fd, NET_DATA_FIRST_MAX);
+		/* udp: messages that came before the token are handled first */
+		net_rx_drain(n, n->mcast_fd);
 	}
-	net_fd_drain(n, fd, UINT_MAX);
+	net_rx_drain(n, fd);
+	net_tx_end(n);
 	return 0;
 }
 
@@ -698,6 +893,17 @@ static int net_udp_setup(struct net *n, const struct ais_config *cfg, char *err,
 	return 0;
 }
 
+/* The protocol's frames sent from its timers go out in one batch. */
+static void net_timers_begin(void *ctx)
+{
+	net_tx_begin(ctx);
+}
+
+static void net_timers_end(void *ctx)
+{
+	net_tx_end(ctx);
+}
+
 int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *crypto,
 	       struct fault_filter *fault, net_recv_fn recv, void *recv_ctx,
 	       struct net **ret, char *err, size_t errlen)
@@ -731,6 +937,14 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 	}
 	qb_list_init(&n->delayed);
 	r = timers_create(loop, QB_LOOP_HIGH, &n->timers);
+	if (r == 0) {
+		timers_hooks_set(n->timers, net_timers_begin, net_timers_end, n);
+		n->tx_arena = ais_malloc(NET_TX_ARENA);
+		n->rx_bufs = ais_malloc((size_t)NET_RX_BATCH * NET_FRAME_MAX);
+		if (n->tx_arena == NULL || n->rx_bufs == NULL) {
+			r = -ENOMEM;
+		}
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out_destroy;
@@ -742,6 +956,10 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 	}
 	if (r < 0) {
 		goto out_destroy;
+	}
+	net_sockbuf_check(n, n->fd, cfg);
+	if (n->mcast_fd >= 0) {
+		net_sockbuf_check(n, n->mcast_fd, cfg);
 	}
 	r = qb_loop_poll_add(loop, QB_LOOP_HIGH, n->fd, POLLIN, n, net_fd_dispatch);
 	if (r == 0 && n->mcast_fd >= 0) {
@@ -779,6 +997,8 @@ struct net *net_destroy(struct net *n)
 		close(n->mcast_fd);
 	}
 	n->timers = timers_destroy(n->timers);
+	free(n->tx_arena);
+	free(n->rx_bufs);
 	if (n->epoch_writer != NULL) {
 		int r = ringseq_writer_stop(n->epoch_writer);
 		if (r < 0) {

@@ -35,6 +35,14 @@
 #define NET_FRAME_MAX 65536
 /** Requested socket buffer sizes. */
 #define NET_SOCKBUF_SIZE (8 * 1024 * 1024)
+/** Datagrams one recvmmsg call asks for. */
+#define NET_RX_BATCH 32
+/** Datagrams one wakeup of a socket takes at most; the rest wake the loop again. */
+#define NET_RX_PER_WAKEUP 256
+/** Datagrams queued for one sendmmsg (at least twice the peers of a multicast). */
+#define NET_TX_DGRAMS 256
+/** Bytes of encrypted frames queued for sending (at least one largest frame). */
+#define NET_TX_ARENA (256 * 1024)
 
 struct net;
 
@@ -43,7 +51,9 @@ typedef void (*net_recv_fn)(void *ctx, const void *buf, size_t len);
 
 struct net_stats {
 	uint64_t tx_frames, tx_bytes, tx_errors;
+	uint64_t tx_calls;           /**< send system calls (sendmmsg, sendto) */
 	uint64_t rx_frames, rx_bytes;
+	uint64_t rx_calls;           /**< receive system calls (recvmmsg) */
 	uint64_t rx_auth_failed;     /**< failed crypto authentication */
 	uint64_t rx_bad_header;      /**< too short, bad magic/version, node 0 */
 	uint64_t rx_foreign_cluster; /**< another cluster_name */

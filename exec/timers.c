@@ -41,6 +41,8 @@ struct timers {
 	uint64_t last_handle;
 	uint64_t armed_ns;   /**< deadline the timerfd is set for; 0 = disarmed */
 	bool dispatching;
+	timers_fn begin, end;  /**< around each dispatch (timers_hooks_set) */
+	void *hooks_ctx;
 	struct timers_stats stats;
 };
 
@@ -163,12 +165,18 @@ static int32_t timers_dispatch(int32_t fd, int32_t revents, void *data)
 	t->armed_ns = 0;
 	now = timers_now_ns();
 	t->dispatching = true;
+	if (t->begin != NULL) {
+		t->begin(t->hooks_ctx);
+	}
 	while (t->n > 0 && t->heap[0].deadline_ns <= now && t->heap[0].handle <= last) {
 		struct timer e = t->heap[0];
 
 		remove_at(t, 0);
 		t->stats.fired++;
 		e.fn(e.data);
+	}
+	if (t->end != NULL) {
+		t->end(t->hooks_ctx);
 	}
 	t->dispatching = false;
 	r = arm(t);
@@ -201,6 +209,13 @@ int timers_create(qb_loop_t *loop, enum qb_loop_priority prio, struct timers **r
 	}
 	*ret = t;
 	return 0;
+}
+
+void timers_hooks_set(struct timers *t, timers_fn begin, timers_fn end, void *ctx)
+{
+	t->begin = begin;
+	t->end = end;
+	t->hooks_ctx = ctx;
 }
 
 struct timers *timers_destroy(struct timers *t)

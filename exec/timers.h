@@ -48,6 +48,11 @@ struct timers_stats {
  * 0, or -errno (timerfd_create, qb_loop_poll_add, allocation).
  */
 int timers_create(qb_loop_t *loop, enum qb_loop_priority prio, struct timers **ret);
+/**
+ * begin(ctx) runs before and end(ctx) after each dispatch of due timers
+ * (the transport batches the frames its timers send). NULL: none.
+ */
+void timers_hooks_set(struct timers *t, timers_fn begin, timers_fn end, void *ctx);
 /** Cancel every pending timer, close the timerfd, free. Accepts NULL; returns NULL. */
 struct timers *timers_destroy(struct timers *t);
 /** 0 and *ret_handle, or -ENOMEM / -EINVAL (fn NULL) / -errno of timerfd_settime. */

@@ -44,7 +44,7 @@
 enum ais_inject_point {
 	AIS_INJECT_ALLOC = 0,    /**< heap allocation (ais_malloc and friends) */
 	AIS_INJECT_SENDMSG = 1,  /**< a UDP frame sent (default error ENOBUFS) */
-	AIS_INJECT_RECVMSG = 2,  /**< a UDP frame received (default ENOMEM) */
+	AIS_INJECT_RECVMSG = 2,  /**< a UDP receive call, up to NET_RX_BATCH frames (default ENOMEM) */
 	AIS_INJECT_IPC_SEND = 3, /**< a response or event to a client (default EAGAIN) */
 	AIS_INJECT_WRITE = 4,    /**< a file write: ringseq, pid file, blackbox (default ENOSPC) */
 	AIS_INJECT_POINTS = 5,

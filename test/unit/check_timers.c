@@ -318,6 +318,48 @@ START_TEST(test_many_timers)
 }
 END_TEST
 
+static int hook_depth, hook_begins, hook_ends, depth_in_callback;
+
+static void hook_begin(void *ctx)
+{
+	ck_assert_ptr_eq(ctx, &hook_depth);
+	hook_depth++;
+	hook_begins++;
+}
+
+static void hook_end(void *ctx)
+{
+	ck_assert_ptr_eq(ctx, &hook_depth);
+	hook_depth--;
+	hook_ends++;
+}
+
+static void record_depth(void *data)
+{
+	depth_in_callback = hook_depth;
+	record(data);
+}
+
+START_TEST(test_dispatch_hooks)
+{
+	/* both due in one dispatch: one begin, one end, callbacks between */
+	struct tag a = { .id = 1 }, b = { .id = 2, .stop = true };
+	uint64_t h;
+
+	hook_depth = hook_begins = hook_ends = depth_in_callback = 0;
+	timers_hooks_set(timers, hook_begin, hook_end, &hook_depth);
+	ck_assert_int_eq(timers_add(timers, 0, record_depth, &a, &h), 0);
+	ck_assert_int_eq(timers_add(timers, 0, record_depth, &b, &h), 0);
+	qb_loop_run(loop);
+	ck_assert(!safety_fired);
+	ck_assert_uint_eq(n_fired, 2);
+	ck_assert_int_eq(depth_in_callback, 1);
+	ck_assert_int_eq(hook_begins, 1);
+	ck_assert_int_eq(hook_ends, 1);
+	ck_assert_int_eq(hook_depth, 0);
+}
+END_TEST
+
 static Suite *timers_suite(void)
 {
 	Suite *s = suite_create("timers");
@@ -333,6 +375,7 @@ static Suite *timers_suite(void)
 	tcase_add_test(tc, test_rearm_later_is_free);
 	tcase_add_test(tc, test_destroy_pending);
 	tcase_add_test(tc, test_many_timers);
+	tcase_add_test(tc, test_dispatch_hooks);
 	suite_add_tcase(s, tc);
 	return s;
 }
