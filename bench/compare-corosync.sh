@@ -275,8 +275,8 @@ case " $SCENARIOS " in *" a "*)
 	echo
 	echo "(a) one sender (n1), receivers on n2,n3 -- msgs/s (MB/s), AGREED"
 	echo
-	echo "| size | aisexec |$(hdr_cs) best | ratio | ok | own-msg latency p50/p99 ms, aisexec | same, best |"
-	echo "|---:|---:|$(hdr_al):---|---:|:---:|---:|---:|"
+	echo "| size | aisexec |$(hdr_cs) best | ratio | ok | own-msg latency p50/p99 ms, aisexec | same, best | daemon CPU us/msg, aisexec / best |"
+	echo "|---:|---:|$(hdr_al):---|---:|:---:|---:|---:|---:|"
 	for s in $SIZES; do
 		b=$(best a "$s" 1 max)
 		line="| $s | $(field aisexec a "$s" 1) ($(field aisexec a "$s" 2)) [$(spread aisexec a "$s" 1)] |"
@@ -284,6 +284,7 @@ case " $SCENARIOS " in *" a "*)
 		line+=" $(short "$b") | $(ratio "$(field aisexec a "$s" 1)" "$(bestval "$b" a "$s" 1)") |"
 		line+=" $(oks a "$s" 3) |"
 		line+=" $(field aisexec a "$s" 4) / $(field aisexec a "$s" 5) | $(bestval "$b" a "$s" 4) / $(bestval "$b" a "$s" 5) |"
+		line+=" $(field aisexec a "$s" 7) / $(bestval "$b" a "$s" 7) |"
 		echo "$line"
 	done ;;
 esac
@@ -292,14 +293,14 @@ case " $SCENARIOS " in *" b "*)
 	echo
 	echo "(b) senders on n1,n2,n3 at once -- aggregate msgs/s delivered per node (MB/s)"
 	echo
-	echo "| size | aisexec |$(hdr_cs) best | ratio | ok |"
-	echo "|---:|---:|$(hdr_al):---|---:|:---:|"
+	echo "| size | aisexec |$(hdr_cs) best | ratio | ok | daemon CPU us/msg, aisexec / best |"
+	echo "|---:|---:|$(hdr_al):---|---:|:---:|---:|"
 	for s in $SIZES; do
 		b=$(best b "$s" 1 max)
 		line="| $s | $(field aisexec b "$s" 1) ($(field aisexec b "$s" 2)) [$(spread aisexec b "$s" 1)] |"
 		for t in $CSS; do line+=" $(field "$t" b "$s" 1) ($(field "$t" b "$s" 2)) [$(spread "$t" b "$s" 1)] |"; done
 		line+=" $(short "$b") | $(ratio "$(field aisexec b "$s" 1)" "$(bestval "$b" b "$s" 1)") |"
-		line+=" $(oks b "$s" 4) |"
+		line+=" $(oks b "$s" 4) | $(field aisexec b "$s" 5) / $(bestval "$b" b "$s" 5) |"
 		echo "$line"
 	done ;;
 esac

@@ -51,10 +51,29 @@ why() {
 ms() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v / 1000 }'; }
 
 # (a) one sender on n1, receivers on n2..nBENCH_N.
-# Prints: msgs/s MB/s ok p50_ms p99_ms tryagain
+# Prints: msgs/s MB/s ok p50_ms p99_ms tryagain daemon_cpu_us_per_msg
+# CPU time (user + system, clock ticks) used so far by the daemons in PIDS
+# (every thread); "-" when the caller keeps no PIDS.
+daemons_cpu_ticks() {
+	local p t=0
+	[ "${#PIDS[@]}" -gt 0 ] 2>/dev/null || { echo -; return; }
+	for p in "${PIDS[@]}"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
+# Daemon CPU microseconds per delivered message between ticks $1 and $2
+# for $3 messages ("-" when unknown).
+cpu_per_msg() {
+	if [ "$1" = - ] || [ "$2" = - ] || [ -z "$3" ] || [ "$3" = 0 ]; then echo -; return; fi
+	awk -v a="$1" -v b="$2" -v m="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / m }'
+}
+
 scen_a() {
-	local s=$1 f=$2 i sent h1 ok=yes nb=${BENCH_N:-3}
+	local s=$1 f=$2 i sent h1 ok=yes nb=${BENCH_N:-3} cpu0
 	rm -f "$f".n*
+	cpu0=$(daemons_cpu_ticks)
 	BG_PIDS=()
 	for ((i = 2; i <= nb; i++)); do bg_bench "$i" "$f.n$i" -r -S 1 -T $((DUR + 30)); done
 	bg_bench 1 "$f.n1" -s "$s" -t "$DUR" -w "$nb" -S 1 -T $((DUR + 30))
@@ -71,14 +90,17 @@ scen_a() {
 		[ "$(res "$f.n$i" fifo_err)" = 0 ] || ok=NO
 	done
 	echo "$(res "$f.n1" own_msgs_s) $(res "$f.n1" own_MBps) $ok" \
-		"$(ms "$(res "$f.n1" lat_us_p50)") $(ms "$(res "$f.n1" lat_us_p99)") $(res "$f.n1" tryagain)"
+		"$(ms "$(res "$f.n1" lat_us_p50)") $(ms "$(res "$f.n1" lat_us_p99)") $(res "$f.n1" tryagain)" \
+		"$(cpu_per_msg "$cpu0" "$(daemons_cpu_ticks)" "$sent")"
 }
 
 # (b) senders on n1..nBENCH_N at once.
-# Prints: aggregate_msgs/s aggregate_MB/s per-sender(n1/n2/...) ok
+# Prints: aggregate_msgs/s aggregate_MB/s per-sender(n1/n2/...) ok daemon_cpu_us_per_msg
+# (daemon CPU: all daemons in PIDS, per message sent in the cluster)
 scen_b() {
-	local s=$1 f=$2 i total=0 d agg aggmb per ok=yes hashes nb=${BENCH_N:-3}
+	local s=$1 f=$2 i total=0 d agg aggmb per ok=yes hashes nb=${BENCH_N:-3} cpu0
 	rm -f "$f".n*
+	cpu0=$(daemons_cpu_ticks)
 	BG_PIDS=()
 	for ((i = 1; i <= nb; i++)); do
 		bg_bench "$i" "$f.n$i" -s "$s" -t "$DUR" -w "$nb" -S "$nb" -T $((DUR + 30))
@@ -101,7 +123,7 @@ scen_b() {
 	agg=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" all_msgs_s; done | awk '{ s += $1 } END { printf "%.0f", s / NR }')
 	aggmb=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" all_MBps; done | awk '{ s += $1 } END { printf "%.2f", s / NR }')
 	per=$(for ((i = 1; i <= nb; i++)); do res "$f.n$i" own_msgs_s; done | paste -sd/)
-	echo "$agg $aggmb $per $ok"
+	echo "$agg $aggmb $per $ok $(cpu_per_msg "$cpu0" "$(daemons_cpu_ticks)" "$total")"
 }
 
 # (c) latency: one sender on n1, one message every LATIV us, LATN messages,

@@ -94,7 +94,7 @@ case " $SCENARIOS " in *" b "*)
 	echo "| size | aggregate msgs/s | aggregate MB/s | per-sender msgs/s (n1/n2/n3) | delivered + same total order |"
 	echo "|---:|---:|---:|---:|:---:|"
 	for s in $SIZES; do
-		read -r agg aggmb per ok < <(scen_b "$s" "$OUT/b-$s")
+		read -r agg aggmb per ok _ < <(scen_b "$s" "$OUT/b-$s")
 		echo "| $s | $agg | $aggmb | $per | $ok |"
 	done
 	;;

@@ -145,7 +145,7 @@ run_size() {
 	log "$n nodes, rep $rep: idle CPU per daemon % (mean max): $(mean <<<"$cpu") $(maxv <<<"$cpu"), RSS kB: $(mean <<<"$rss") $(maxv <<<"$rss")"
 	read -r a_m a_mb a_ok _ < <(scen_a "$SIZE" "$RES/raw-$n-a-$rep")
 	log "$n nodes, rep $rep: (a) $a_m msgs/s $a_mb MB/s ok=$a_ok"
-	read -r b_m b_mb _ b_ok < <(scen_b "$SIZE" "$RES/raw-$n-b-$rep")
+	read -r b_m b_mb _ b_ok _ < <(scen_b "$SIZE" "$RES/raw-$n-b-$rep")
 	log "$n nodes, rep $rep: (b) $b_m msgs/s $b_mb MB/s ok=$b_ok"
 	read -r c50 _ c99 _ c_ok < <(scen_c "$LATSIZE" "$RES/raw-$n-c-$rep")
 	log "$n nodes, rep $rep: (c) p50 $c50 us p99 $c99 us ok=$c_ok"
