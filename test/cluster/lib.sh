@@ -59,7 +59,9 @@ fail() {
 # True when the daemon is built with AddressSanitizer. Its allocator keeps
 # freed memory (quarantine, per-size caches) and ignores malloc_trim, so RSS
 # bounds mean nothing there; LeakSanitizer checks for leaks at exit instead.
-sanitizer_build() { ldd "$AISEXEC" 2>/dev/null | grep -q 'libasan'; }
+# (ldd's whole output is read first: with pipefail, grep -q quitting at the
+# first match could fail the pipeline when ldd gets SIGPIPE.)
+sanitizer_build() { case "$(ldd "$AISEXEC" 2>/dev/null)" in *libasan*) return 0 ;; *) return 1 ;; esac; }
 
 # Sanitizer or valgrind reports in any daemon's stderr fail the test.
 sanitizer_reports() {
