@@ -41,6 +41,10 @@
 #   RESULTS=$WORK/compare.results  the medians as RESULT lines (bench/plot.sh
 #                          draws them)
 #   TABLE=$WORK/compare.md the tables (also printed)
+#   UDPRAW_SIZE=1024       per repetition, the raw UDP rate n1 -> n2 between
+#                          the namespaces with datagrams of this size
+#                          (bench/udprate), set against aisexec's msgs/s of
+#                          that size; "" skips it
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,6 +64,7 @@ AIS_TRANSPORT=${AIS_TRANSPORT:-udpu}
 CS_FLAGS=${CS_FLAGS:-}
 CS_SCHED_RR=${CS_SCHED_RR:-yes}
 SCENARIOS=${SCENARIOS:-"a b c"}
+UDPRAW_SIZE=${UDPRAW_SIZE-1024}
 W=${WORK:-/tmp/ais-compare}
 NS=aisb
 N=3
@@ -191,6 +196,25 @@ run_all() { # system rep
 	stop_pids
 }
 
+# The raw UDP rate n1 -> n2 (bench/udprate, 32 datagrams per sendmmsg /
+# recvmmsg) with no daemon running: the ceiling of the path.
+udp_raw() { # rep
+	local r=$1 port=$((PORT + 200)) rpid
+	ip netns exec "${NS}2" "$AIS_BUILD_DIR/bench/udprate" recv 10.77.0.2 "$port" "$DUR" \
+		>"$RES/raw-udprate-recv-$r" &
+	rpid=$!
+	sleep 0.5
+	ip netns exec "${NS}1" "$AIS_BUILD_DIR/bench/udprate" send 10.77.0.2 "$port" "$UDPRAW_SIZE" "$DUR" \
+		>"$RES/raw-udprate-send-$r" || true
+	wait "$rpid" || true
+	sed -n 's/.* dgrams_s=\([0-9]*\).*/\1/p' "$RES/raw-udprate-recv-$r" | grep . >"$RES/udpraw-$r" ||
+		echo - >"$RES/udpraw-$r"
+	log "rep $r raw UDP $UDPRAW_SIZE B n1 -> n2: $(cat "$RES/udpraw-$r") datagrams/s"
+}
+if [ -n "$UDPRAW_SIZE" ] && [ ! -x "$AIS_BUILD_DIR/bench/udprate" ]; then
+	die "$AIS_BUILD_DIR/bench/udprate missing (make -C bench)"
+fi
+
 SYSTEMS="aisexec"
 for t in $CS_TRANSPORTS; do SYSTEMS="$SYSTEMS corosync-$t"; done
 
@@ -199,6 +223,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	# alternate the order so that slow drifts of the machine hit both
 	if [ $((rep % 2)) = 1 ]; then order=$(echo "$SYSTEMS" | tr ' ' '\n' | tac | paste -sd' '); else order=$SYSTEMS; fi
 	for sys in $order; do run_all "$sys" "$rep"; done
+	[ -z "$UDPRAW_SIZE" ] || udp_raw "$rep"
 done
 t_total=$(($(date +%s) - t_start))
 
@@ -254,6 +279,10 @@ fi
 				"ok=$(okcol "$sys" c "$s" 5) reps=$REPS"
 		done ;; esac
 	done
+	if [ -n "$UDPRAW_SIZE" ]; then
+		echo "RESULT bench=compare crypto=$CRYPTO system=udp-raw size=$UDPRAW_SIZE" \
+			"dgrams_s=$(rep_median udpraw 1) reps=$REPS"
+	fi
 } >"$RESULTS"
 
 TABLE=${TABLE:-$W/compare.md}
@@ -324,6 +353,21 @@ case " $SCENARIOS " in *" c "*)
 		echo "$line"
 	done ;;
 esac
+
+if [ -n "$UDPRAW_SIZE" ]; then
+	s=$UDPRAW_SIZE
+	raw=$(rep_median udpraw 1)
+	a_m=-; b_m=-
+	case " $SCENARIOS " in *" a "*) case " $SIZES " in *" $s "*) a_m=$(field aisexec a "$s" 1) ;; esac ;; esac
+	case " $SCENARIOS " in *" b "*) case " $SIZES " in *" $s "*) b_m=$(field aisexec b "$s" 1) ;; esac ;; esac
+	echo
+	echo "(d) the path's ceiling: raw UDP datagrams of $s B per second n1 -> n2 between the namespaces" \
+		"(bench/udprate, no daemon running) against aisexec's $s B msgs/s"
+	echo
+	echo "| size | raw UDP datagrams/s | aisexec (a) one sender msgs/s | ratio | aisexec (b) three senders, msgs/s delivered | ratio |"
+	echo "|---:|---:|---:|---:|---:|---:|"
+	echo "| $s | $raw [$(rep_spread udpraw 1)] | $a_m | $(ratio "$a_m" "$raw") | $b_m | $(ratio "$b_m" "$raw") |"
+fi
 
 exec >&3 3>&-
 cat "$TABLE"

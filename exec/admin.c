@@ -111,6 +111,8 @@ void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 	ret->backlog = s.backlog;
 	ret->send_queue_len = s.send_queue_len;
 	ret->send_queue_max = s.send_queue_max;
+	ret->token_paced = s.token_paced;
+	ret->pace_held_us = s.pace_held_us;
 }
 
 void admin_refused_get(struct ais_admin_refused *ret)

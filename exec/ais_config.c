@@ -168,6 +168,7 @@ static const struct key_def totem_keys[] = {
 	K_UINT("max_messages", totem.max_messages, 1, 100000, 0),
 	K_UINT("window_size", totem.window_size, 1, 100000, 0),
 	K_UINT("accelerated_window", totem.accelerated_window, 0, 100000, 0),
+	K_UINT("token_pace", totem.token_pace, 0, 100000, 0),
 	K_UINT("netmtu", totem.netmtu, 576, 65000, 0),
 	K_UINT("send_queue_max", totem.send_queue_max, 1, 1000000, 0),
 	K_UINT("max_msg_size", totem.max_msg_size, 1024, 64 * 1024 * 1024, 0),

@@ -1071,6 +1071,12 @@ static int net_clock_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *
 	return timers_add(((struct net *)ctx)->timers, ms, fn, data, ret_handle);
 }
 
+static int net_clock_timer_add_us(void *ctx, uint32_t us, totem_timer_fn fn, void *data,
+                                  uint64_t *ret_handle)
+{
+	return timers_add_us(((struct net *)ctx)->timers, us, fn, data, ret_handle);
+}
+
 static void net_clock_timer_del(void *ctx, uint64_t handle)
 {
 	(void)timers_del(((struct net *)ctx)->timers, handle);
@@ -1094,4 +1100,5 @@ const struct totem_clock_ops net_clock_ops = {
 	.timer_add = net_clock_timer_add,
 	.timer_del = net_clock_timer_del,
 	.random = net_clock_random,
+	.timer_add_us = net_clock_timer_add_us,
 };

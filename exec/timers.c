@@ -230,7 +230,7 @@ struct timers *timers_destroy(struct timers *t)
 	return NULL;
 }
 
-int timers_add(struct timers *t, uint32_t ms, timers_fn fn, void *data, uint64_t *ret_handle)
+static int timers_add_ns(struct timers *t, uint64_t ns, timers_fn fn, void *data, uint64_t *ret_handle)
 {
 	struct timer *e;
 	int r;
@@ -248,7 +248,7 @@ int timers_add(struct timers *t, uint32_t ms, timers_fn fn, void *data, uint64_t
 		t->cap = cap;
 	}
 	e = &t->heap[t->n];
-	e->deadline_ns = timers_now_ns() + (uint64_t)ms * QB_TIME_NS_IN_MSEC;
+	e->deadline_ns = timers_now_ns() + ns;
 	e->handle = ++t->last_handle;
 	e->fn = fn;
 	e->data = data;
@@ -262,6 +262,16 @@ int timers_add(struct timers *t, uint32_t ms, timers_fn fn, void *data, uint64_t
 	t->stats.added++;
 	*ret_handle = t->last_handle;
 	return 0;
+}
+
+int timers_add(struct timers *t, uint32_t ms, timers_fn fn, void *data, uint64_t *ret_handle)
+{
+	return timers_add_ns(t, (uint64_t)ms * QB_TIME_NS_IN_MSEC, fn, data, ret_handle);
+}
+
+int timers_add_us(struct timers *t, uint32_t us, timers_fn fn, void *data, uint64_t *ret_handle)
+{
+	return timers_add_ns(t, (uint64_t)us * QB_TIME_NS_IN_USEC, fn, data, ret_handle);
 }
 
 bool timers_del(struct timers *t, uint64_t handle)

@@ -57,6 +57,8 @@ void timers_hooks_set(struct timers *t, timers_fn begin, timers_fn end, void *ct
 struct timers *timers_destroy(struct timers *t);
 /** 0 and *ret_handle, or -ENOMEM / -EINVAL (fn NULL) / -errno of timerfd_settime. */
 int timers_add(struct timers *t, uint32_t ms, timers_fn fn, void *data, uint64_t *ret_handle);
+/** timers_add() with the delay in microseconds. */
+int timers_add_us(struct timers *t, uint32_t us, timers_fn fn, void *data, uint64_t *ret_handle);
 /** Cancel; true when the handle was pending. */
 bool timers_del(struct timers *t, uint64_t handle);
 /** Timers armed and neither fired nor cancelled. */

@@ -535,6 +535,8 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 	res.fault_dropped = htole64(refused.fault_dropped);
 	res.fault_duplicated = htole64(refused.fault_duplicated);
 	res.fault_delayed = htole64(refused.fault_delayed);
+	res.token_paced = htole64(s.token_paced);
+	res.pace_held_us = htole64(s.pace_held_us);
 	return cfg_api->response_send(conn, &res, sizeof(res));
 }
 

@@ -394,6 +394,8 @@ static int cmd_ring(struct ais_client *c)
 		{ "fault_dropped", "fault filter: dropped", le64toh(r->fault_dropped) },
 		{ "fault_duplicated", "fault filter: duplicated", le64toh(r->fault_duplicated) },
 		{ "fault_delayed", "fault filter: delayed", le64toh(r->fault_delayed) },
+		{ "token_paced", "token visits paced", le64toh(r->token_paced) },
+		{ "pace_held_us", "paced: time held (us)", le64toh(r->pace_held_us) },
 	};
 	n = sizeof(fields) / sizeof(fields[0]);
 	if (arg_json)

@@ -382,6 +382,17 @@ static int pg_clock_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *d
 	return pg->clock.timer_add(pg->ctx, ms, fn, data, ret_handle);
 }
 
+static int pg_clock_timer_add_us(void *ctx, uint32_t us, totem_timer_fn fn, void *data,
+                                 uint64_t *ret_handle)
+{
+	pg_t *pg = ctx;
+
+	if (pg->clock.timer_add_us == NULL) {
+		return pg->clock.timer_add(pg->ctx, (us + 999U) / 1000U, fn, data, ret_handle);
+	}
+	return pg->clock.timer_add_us(pg->ctx, us, fn, data, ret_handle);
+}
+
 static void pg_clock_timer_del(void *ctx, uint64_t handle)
 {
 	pg_t *pg = ctx;
@@ -406,6 +417,7 @@ static const struct totem_clock_ops pg_clock_ops = {
 	.timer_add = pg_clock_timer_add,
 	.timer_del = pg_clock_timer_del,
 	.random = pg_clock_random,
+	.timer_add_us = pg_clock_timer_add_us,
 };
 
 static const struct srp_callbacks pg_srp_callbacks = {

@@ -44,6 +44,27 @@ void srp_timer_set(struct srp *srp, uint64_t *handle, uint32_t ms, totem_timer_f
 	*handle = h;
 }
 
+void srp_timer_set_us(struct srp *srp, uint64_t *handle, uint32_t us, totem_timer_fn fn)
+{
+	uint64_t h = 0;
+	int r;
+
+	if (srp->clock.timer_add_us == NULL) {
+		srp_timer_set(srp, handle, (us + 999U) / 1000U, fn);
+		return;
+	}
+	srp_timer_clear(srp, handle);
+	if (srp->left) {
+		return;
+	}
+	r = srp->clock.timer_add_us(srp->ctx, us, fn, srp, &h);
+	if (r < 0) {
+		ais_log(LOG_ERR, "cannot arm a %u us timer", us);
+		h = 0;
+	}
+	*handle = h;
+}
+
 void srp_timers_clear_all(struct srp *srp)
 {
 	srp_timer_clear(srp, &srp->t_token_loss);
@@ -52,6 +73,8 @@ void srp_timers_clear_all(struct srp *srp)
 	srp_timer_clear(srp, &srp->t_hold);
 	srp_timer_clear(srp, &srp->t_join);
 	srp_timer_clear(srp, &srp->t_consensus);
+	srp_timer_clear(srp, &srp->t_pace);
+	srp->pacing = false;
 }
 
 bool srp_log_noise_ok(struct srp *srp)

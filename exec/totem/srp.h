@@ -64,6 +64,8 @@ struct srp_stats {
 	uint64_t memb_changes;          /**< regular configurations installed */
 	uint64_t consensus_timeouts;
 	uint64_t fail_recv;             /**< times this node declared itself failed */
+	uint64_t token_paced;           /**< visits held back by token_pace */
+	uint64_t pace_held_us;          /**< time those visits were held, us */
 	uint32_t backlog;               /**< last token backlog */
 	uint32_t send_queue_len;        /**< frames waiting to be originated */
 	uint32_t send_queue_max;

@@ -189,6 +189,15 @@ struct srp {
 	uint32_t post_first;
 	uint32_t post_count;
 	uint32_t rtr_upto;
+	/* token pacing (srp_token.c, token_pace > 0): a busy-ring estimate,
+	 * the seq and time of this node's previous visit, and the token held
+	 * until the pace allows the visit */
+	uint32_t pace_busy;             /* EWMA of rotations that carried new frames, /256 */
+	uint32_t pace_last_seq;         /* token.seq on the previous arrival */
+	uint64_t pace_last_us;          /* when the previous visit did its work */
+	bool pace_seen;                 /* pace_last_* are valid on this ring */
+	bool pacing;                    /* a token is held in paced */
+	struct wire_token paced;
 
 	struct srp_sendq sendq;         /* application frames */
 	uint32_t upper_backlog;         /* frames held above srp (srp_backlog_set) */
@@ -196,7 +205,7 @@ struct srp {
 	bool in_token_cb;               /* inside cb.token_received */
 	struct srp_sendq recq;          /* encapsulated old-ring frames (RECOVERY) */
 
-	uint64_t t_token_loss, t_token_warn, t_token_rtx, t_hold, t_join, t_consensus;
+	uint64_t t_token_loss, t_token_warn, t_token_rtx, t_hold, t_join, t_consensus, t_pace;
 
 	struct srp_stats stats;
 	uint64_t noise_window_us;
@@ -234,6 +243,7 @@ size_t srp_set_format(const totem_nodeid_t *set, size_t n, char *buf, size_t buf
 
 /* srp.c */
 void srp_timer_set(struct srp *srp, uint64_t *handle, uint32_t ms, totem_timer_fn fn);
+void srp_timer_set_us(struct srp *srp, uint64_t *handle, uint32_t us, totem_timer_fn fn);
 void srp_timer_clear(struct srp *srp, uint64_t *handle);
 void srp_timers_clear_all(struct srp *srp);
 bool srp_log_noise_ok(struct srp *srp);
@@ -256,6 +266,8 @@ void srp_token_timers_arm(struct srp *srp);
 void srp_token_orf_create(struct srp *srp);
 void srp_token_frame_send(struct srp *srp, totem_nodeid_t to, const void *buf, size_t len);
 void srp_token_sent_progress(struct srp *srp, uint32_t seq);
+/** Forget the pacing state and drop a paced token (ring left or replaced). */
+void srp_token_pace_reset(struct srp *srp);
 
 /* srp_memb.c */
 void srp_memb_gather_enter(struct srp *srp, const char *reason);

@@ -117,6 +117,7 @@ static void memb_state_leave(struct srp *srp)
 	srp_timer_clear(srp, &srp->t_hold);
 	srp->holding = false;
 	srp->self_pending = false;
+	srp_token_pace_reset(srp);
 	srp->orf_created = false;
 	srp->last_frame_len = 0;
 }

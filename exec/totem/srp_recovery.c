@@ -144,6 +144,7 @@ int srp_recovery_enter(struct srp *srp, const struct wire_commit *c)
 	srp->orf_created = false;
 	srp->holding = false;
 	srp->self_pending = false;
+	srp_token_pace_reset(srp);
 	srp_timer_clear(srp, &srp->t_join);
 	srp_timer_clear(srp, &srp->t_consensus);
 	srp_token_timers_arm(srp);

@@ -418,6 +418,101 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
 	srp_deliver_pending(srp);
 }
 
+/*
+ * Token pacing. Under load the token can go round several times per client
+ * request, each visit carrying about one message, and every visit costs
+ * every node a wake-up, a receive, a send and a loop pass. With token_pace
+ * set, a node that gets the token on a busy ring sooner than token_pace us
+ * after its previous visit holds it until then, so each visit originates
+ * what its clients queued meanwhile (pg packs small messages into frames).
+ * Every node applies the same bound, so the first to hold sets the pace and
+ * the others pass on at once (their previous visit is a pace ago too).
+ *
+ * Busy: an EWMA (weight 1/PACE_BUSY_WEIGHT) of the rotations whose token
+ * seq advanced between two of this node's arrivals is at least
+ * PACE_BUSY_MIN/256 (half of them). A rate of frames would not do: paced
+ * visits pack more messages per frame, the frame rate falls and would
+ * switch the pace off again. With messages arriving at random at rate R,
+ * a rotation of r carries new frames with probability 1 - exp(-R r): the
+ * pace starts once R r reaches about 0.7 unpaced and stops once
+ * R token_pace falls below it. At one message per ms the unpaced token
+ * (r about 0.1 ms on a LAN) carries a new frame on one rotation in ten,
+ * and a paced ring would stay below the threshold for token_pace < 0.7 ms:
+ * a lightly loaded ring is not paced.
+ *
+ * Never paced: outside OPERATIONAL, on a ring of one, while the token
+ * requests retransmissions or this node misses a seq below the token's,
+ * and while any member left a backlog behind on its last visit (flow
+ * control already fills the visits; holding would only slow the ring).
+ * The hold is below a tenth of token_retransmit (totem_config_validate),
+ * far from every timeout.
+ */
+#define PACE_BUSY_WEIGHT 16U
+#define PACE_BUSY_MIN 128U      /* half of the rotations carry new frames */
+
+void srp_token_pace_reset(struct srp *srp)
+{
+	srp_timer_clear(srp, &srp->t_pace);
+	srp->pacing = false;
+	srp->pace_seen = false;
+	srp->pace_busy = 0;
+}
+
+static void token_pace_fire(void *data)
+{
+	struct srp *srp = data;
+	struct wire_token t;
+
+	srp->t_pace = 0;
+	if (!srp->pacing) {
+		return;
+	}
+	srp->pacing = false;
+	t = srp->paced;
+	if (srp->state != SRP_STATE_OPERATIONAL || srp->left ||
+	    t.hdr.ring_id.rep != srp->cur.ring_id.rep || t.hdr.ring_id.seq != srp->cur.ring_id.seq) {
+		return;
+	}
+	srp->pace_last_us = srp->clock.now_us(srp->ctx);
+	token_work(srp, &t, true);
+}
+
+/* On an arrival in OPERATIONAL: true when the visit waits for the pace. */
+static bool token_pace_hold(struct srp *srp, const struct wire_token *t)
+{
+	uint64_t now, due;
+	bool carried;
+
+	if (srp->cfg.token_pace == 0 || srp->state != SRP_STATE_OPERATIONAL) {
+		return false;
+	}
+	now = srp->clock.now_us(srp->ctx);
+	carried = srp->pace_seen && t->seq != srp->pace_last_seq;
+	srp->pace_busy = srp->pace_busy - srp->pace_busy / PACE_BUSY_WEIGHT +
+	                 (carried ? 256U / PACE_BUSY_WEIGHT : 0U);
+	srp->pace_last_seq = t->seq;
+	if (!srp->pace_seen) {
+		srp->pace_seen = true;
+		srp->pace_last_us = now;
+		return false;
+	}
+	due = srp->pace_last_us + srp->cfg.token_pace;
+	/* a hold of a fraction of the pace (the jitter of a ring another node
+	 * already paces) would cost a timer and a wake-up for nothing */
+	if (srp->pace_busy < PACE_BUSY_MIN || now + srp->cfg.token_pace / 4U >= due || srp->left ||
+	    srp->cur.n_members < 2 || t->rtr_count > 0 || t->backlog > 0 ||
+	    srp->cur.aru != t->seq) {
+		srp->pace_last_us = now;
+		return false;
+	}
+	srp->paced = *t;
+	srp->pacing = true;
+	srp->stats.token_paced++;
+	srp->stats.pace_held_us += due - now;
+	srp_timer_set_us(srp, &srp->t_pace, (uint32_t)(due - now), token_pace_fire);
+	return true;
+}
+
 /* A new token of the current ring arrived (or was created / came back). */
 static void token_process(struct srp *srp, struct wire_token *t)
 {
@@ -450,6 +545,9 @@ static void token_process(struct srp *srp, struct wire_token *t)
 			return;
 		}
 	}
+	if (token_pace_hold(srp, t)) {
+		return;
+	}
 	token_work(srp, t, true);
 }
 
@@ -467,7 +565,7 @@ void srp_token_recv(struct srp *srp, const void *buf, size_t len)
 		srp->stats.frames_foreign++;
 		return;
 	}
-	if (srp->holding || srp->self_pending ||
+	if (srp->holding || srp->self_pending || srp->pacing ||
 	    (srp->token_seen && !seq_gt(t.token_seq, srp->last_token_seq))) {
 		return;         /* a retransmitted copy of a token already handled */
 	}

@@ -67,6 +67,10 @@ struct totem_config {
 	/** Accelerated Ring: of the frames one visit originates, this many
 	 *  (at most) go out right after the token is forwarded; 0 = classic */
 	uint32_t accelerated_window;
+	/** Token pacing, microseconds: on a busy ring whose visits carry few
+	 *  frames a node holds the token until this long after its previous
+	 *  visit, so each visit carries more; 0 = off */
+	uint32_t token_pace;
 	uint32_t netmtu;                    /**< bytes of payload a frame may carry */
 	uint32_t send_queue_max;            /**< frames the srp send queue holds */
 	uint32_t max_msg_size;              /**< largest pg (application) message */
@@ -106,6 +110,9 @@ struct totem_clock_ops {
 	void (*timer_del)(void *ctx, uint64_t handle);
 	/** a random number, for send_join jitter; the simulator makes it seeded */
 	uint32_t (*random)(void *ctx);
+	/** like timer_add() with a delay in microseconds (token pacing); may be
+	 *  NULL, then timer_add() is used with the delay rounded up to ms */
+	int (*timer_add_us)(void *ctx, uint32_t us, totem_timer_fn fn, void *data, uint64_t *ret_handle);
 };
 
 void totem_config_defaults(struct totem_config *cfg);

@@ -30,6 +30,7 @@ void totem_config_defaults(struct totem_config *cfg)
 	cfg->window_size = 50;
 	cfg->max_messages = 17;
 	cfg->accelerated_window = 0;
+	cfg->token_pace = 0;
 	cfg->netmtu = 1500;
 	cfg->send_queue_max = 2048;
 	cfg->max_msg_size = 1024 * 1024 + 64 * 1024; /* a 1 MiB CPG payload plus its header */
@@ -140,6 +141,13 @@ static int config_check_counts(const struct totem_config *cfg, char *errbuf, siz
 	}
 	if (cfg->accelerated_window > 100000) {
 		FAIL("accelerated_window (%u) must not exceed 100000", cfg->accelerated_window);
+	}
+	if (cfg->token_pace > 100000) {
+		FAIL("token_pace (%u) must not exceed 100000 us", cfg->token_pace);
+	}
+	if ((uint64_t)cfg->token_pace * 10U > (uint64_t)cfg->token_retransmit * 1000U) {
+		FAIL("token_pace (%u us) must not exceed a tenth of token_retransmit (%u ms)",
+		     cfg->token_pace, cfg->token_retransmit);
 	}
 	if (cfg->window_size > 256000 / cfg->netmtu) {
 		FAIL("window_size (%u) must not exceed 256000 / netmtu (%u)", cfg->window_size,

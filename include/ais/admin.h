@@ -72,6 +72,9 @@ struct ais_admin_ring_stats {
 	uint32_t backlog;               /**< last token backlog */
 	uint32_t send_queue_len;        /**< frames waiting to be originated */
 	uint32_t send_queue_max;
+	/* grown at the end only */
+	uint64_t token_paced;           /**< token visits held back by token_pace */
+	uint64_t pace_held_us;          /**< time they were held, us */
 };
 
 /** Frames the transport refused, by reason (zeros before it exists). */

@@ -189,9 +189,12 @@ struct ais_cfg_res_ring {
 	uint64_t fault_duplicated;
 	uint64_t fault_delayed;
 	uint64_t rx_replayed;        /* secauth: authenticated frames sent again (replays) */
+	/* token pacing (totem token_pace); grown at the end only */
+	uint64_t token_paced;        /* token visits held back by the pace */
+	uint64_t pace_held_us;       /* time they were held, us */
 };
 _Static_assert(offsetof(struct ais_cfg_res_ring, tokens_received) == 48, "ring layout");
-_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 24 * 8, "ring layout");
+_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 26 * 8, "ring layout");
 
 struct ais_cfg_service {
 	char name[16];

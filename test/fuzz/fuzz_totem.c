@@ -138,7 +138,7 @@ static void fz_confchg(void *ctx, enum totem_confchg_type type, const totem_node
 }
 
 static const struct totem_transport_ops fz_net = { fz_mcast, fz_ucast };
-static const struct totem_clock_ops fz_clock = { fz_now, fz_timer_add, fz_timer_del, fz_random };
+static const struct totem_clock_ops fz_clock = { fz_now, fz_timer_add, fz_timer_del, fz_random, NULL };
 static const struct srp_callbacks fz_cb = { fz_deliver, fz_confchg, NULL, NULL };
 
 static srp_t *fz_instance(struct fz *f, totem_nodeid_t id, bool operational)

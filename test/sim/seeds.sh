@@ -4,7 +4,7 @@
 # Run totemsim over many seeds with mixed faults, two at a time, and print a
 # summary plus the replay command of every failing seed. Exit 1 if any fails.
 #
-#   seeds.sh [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE] [--accel W]
+#   seeds.sh [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE] [--accel W] [--pace US]
 #
 # The parameters of run i (nodes 2..16, one seed in 25 24..32, loss, duplication, reordering,
 # partitions, crashes, leaves, fail-to-receive, safe share, message sizes, sequence start near
@@ -12,6 +12,10 @@
 # printed. --long: 5000 seeds over the same space (make check-long).
 # --accel W: every run with --accelerated-window W (the Accelerated Ring;
 # 0 = classic); without it totemsim uses the totem default.
+# --pace US: every run with --token-pace US (token pacing), and the runs
+# with small messages (16:*) offered max(20, 3000 / nodes^2) msgs/s per
+# node instead of 20, so that most rotations carry new messages and the
+# pace holds the token (at 20 msgs/s the ring is never busy enough).
 # Environment: TOTEMSIM (default ./totemsim next to this script's build dir).
 set -u
 sim=${TOTEMSIM:-./totemsim}
@@ -37,6 +41,7 @@ jobs=2
 dur_base=24
 keep=
 accel=
+pace=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -46,7 +51,8 @@ while [ $# -gt 0 ]; do
 	--long) count=5000; shift ;;
 	--keep) keep=$2; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
-	*) echo "usage: $0 [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE] [--accel W]" >&2; exit 2 ;;
+	--pace) pace=$2; shift 2 ;;
+	*) echo "usage: $0 [--count N] [--first SEED] [--jobs J] [--long] [--keep FILE] [--accel W] [--pace US]" >&2; exit 2 ;;
 	esac
 done
 
@@ -88,10 +94,14 @@ params() {
 		rate=$(( 160 / nodes ))
 		[ "$size" = 1000:60000 ] && size=1000:20000
 	fi
+	if [ -n "$pace" ] && [ "${size%%:*}" = 16 ]; then
+		rate=$(( 3000 / (nodes * nodes) ))
+		[ "$rate" -lt 20 ] && rate=20
+	fi
 	echo "--nodes $nodes --seed $s --duration $dur --loss $loss --dup $dup --reorder $reorder" \
 	     "--partitions $parts --crashes $crashes --leaves $leaves --fail-recv $deaf" \
 	     "--safe $safe --msg-size $size" \
-	     "--seq-start $seq --rate $rate${accel:+ --accelerated-window $accel}"
+	     "--seq-start $seq --rate $rate${accel:+ --accelerated-window $accel}${pace:+ --token-pace $pace}"
 }
 
 results=$(mktemp)

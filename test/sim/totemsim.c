@@ -28,6 +28,7 @@
 #include "checker.h"
 #include "pg.h"
 #include "simnet.h"
+#include "srp.h"
 #include "wire.h"
 
 #define MSG_HDR 16u        /* nodeid, incarnation, counter, checksum */
@@ -59,6 +60,7 @@ struct node {
 	uint32_t pend_size;
 	enum totem_guarantee pend_g;
 	uint64_t sent, delivered, confchgs, eagain; /* over all incarnations */
+	uint64_t tokens, paced;                     /* token visits, of them paced */
 	struct totem_ring_id ring;
 	totem_nodeid_t members[TOTEM_PROCESSORS_MAX];
 	size_t n_members;
@@ -80,6 +82,8 @@ struct opts {
 	uint32_t seq_start;
 	uint32_t accel;
 	bool have_accel;
+	uint32_t pace;
+	bool have_pace;
 	uint32_t delay_us, jitter_us, reorder_us;
 	const char *log_dir;
 	bool print_confchg;
@@ -271,6 +275,13 @@ static int op_timer_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, u
 	return simnet_timer_add(n->sim->net, n->nodeid, (uint64_t)ms * US_PER_MS, fn, data, ret_handle);
 }
 
+static int op_timer_add_us(void *ctx, uint32_t us, totem_timer_fn fn, void *data, uint64_t *ret_handle)
+{
+	struct node *n = node_of(ctx);
+
+	return simnet_timer_add(n->sim->net, n->nodeid, us, fn, data, ret_handle);
+}
+
 static void op_timer_del(void *ctx, uint64_t handle)
 {
 	struct node *n = node_of(ctx);
@@ -295,6 +306,7 @@ static const struct totem_clock_ops sim_clock = {
 	.timer_add = op_timer_add,
 	.timer_del = op_timer_del,
 	.random = op_random,
+	.timer_add_us = op_timer_add_us,
 };
 
 static void cb_deliver(void *ctx, totem_nodeid_t sender, const void *msg, size_t len,
@@ -516,6 +528,13 @@ static void node_stop(struct node *n, enum hist_end_kind kind)
 		s->failed = true;
 	}
 	n->state = NODE_DOWN;
+	if (n->pg != NULL) {
+		struct srp_stats ss;
+
+		srp_stats_get(pg_srp(n->pg), &ss);
+		n->tokens += ss.tokens_received;
+		n->paced += ss.token_paced;
+	}
 	n->pg = pg_destroy(n->pg);
 	simnet_detach(s->net, n->nodeid);
 }
@@ -836,6 +855,9 @@ static int config_make(struct sim *s)
 	if (s->o.have_accel) {
 		s->cfg.accelerated_window = s->o.accel;
 	}
+	if (s->o.have_pace) {
+		s->cfg.token_pace = s->o.pace;
+	}
 	if (s->o.fail_recv > 0) {
 		/* a deprived node gives up after 100 rotations, within its fault */
 		s->cfg.fail_recv_const = 100;
@@ -860,8 +882,9 @@ static void print_nodes(struct sim *s)
 		char mb[512];
 		ids_str(n->members, n->n_members, mb, sizeof(mb));
 		printf("node %" PRIu32 ": incarnations %" PRIu32 " sent %" PRIu64 " delivered %" PRIu64
-		       " confchgs %" PRIu64 " eagain %" PRIu64 " %s ring %" PRIu32 ".%" PRIu64 " {%s}\n",
-		       n->nodeid, n->inc, n->sent, n->delivered, n->confchgs, n->eagain,
+		       " confchgs %" PRIu64 " eagain %" PRIu64 " tokens %" PRIu64 " paced %" PRIu64
+		       " %s ring %" PRIu32 ".%" PRIu64 " {%s}\n",
+		       n->nodeid, n->inc, n->sent, n->delivered, n->confchgs, n->eagain, n->tokens, n->paced,
 		       n->alive_at_end ? "up" : "down", n->ring.rep, n->ring.seq, mb);
 	}
 }
@@ -928,6 +951,8 @@ static void usage(FILE *f)
 	        "  --seq-start N         first message seq of every ring (e.g. 4294967000)\n"
 	        "  --accelerated-window N  frames per visit sent after the token (default: the\n"
 	        "                        totem default; 0 = classic ring)\n"
+	        "  --token-pace US       token pacing bound in us (default: the totem default;\n"
+	        "                        0 = off)\n"
 	        "  --delay-us N --jitter-us N --reorder-us N  network timing (300/200/20000)\n"
 	        "  --log-dir DIR         write per-node delivery logs (histcheck format)\n"
 	        "  --print-confchg       print configuration changes and faults as they happen\n"
@@ -994,7 +1019,7 @@ static bool arg_size(const char *s, uint32_t *ret_min, uint32_t *ret_max)
 enum {
 	OPT_NODES = 256, OPT_SEED, OPT_DURATION, OPT_LOSS, OPT_DUP, OPT_REORDER, OPT_PARTITIONS,
 	OPT_CRASHES, OPT_LEAVES, OPT_FAIL_RECV, OPT_SAFE, OPT_SIZE, OPT_RATE, OPT_TOKEN, OPT_COEFF, OPT_SEQ,
-	OPT_ACCEL, OPT_DELAY, OPT_JITTER, OPT_REORDER_US, OPT_LOGDIR, OPT_CONFCHG, OPT_VERBOSE, OPT_DEBUG, OPT_HELP,
+	OPT_ACCEL, OPT_PACE, OPT_DELAY, OPT_JITTER, OPT_REORDER_US, OPT_LOGDIR, OPT_CONFCHG, OPT_VERBOSE, OPT_DEBUG, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -1015,6 +1040,7 @@ static const struct option long_opts[] = {
 	{ "token-coefficient", required_argument, NULL, OPT_COEFF },
 	{ "seq-start", required_argument, NULL, OPT_SEQ },
 	{ "accelerated-window", required_argument, NULL, OPT_ACCEL },
+	{ "token-pace", required_argument, NULL, OPT_PACE },
 	{ "delay-us", required_argument, NULL, OPT_DELAY },
 	{ "jitter-us", required_argument, NULL, OPT_JITTER },
 	{ "reorder-us", required_argument, NULL, OPT_REORDER_US },
@@ -1065,6 +1091,7 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		case OPT_COEFF: ok = arg_u32(optarg, &o->token_coefficient); o->have_coefficient = true; break;
 		case OPT_SEQ: ok = arg_u32(optarg, &o->seq_start); break;
 		case OPT_ACCEL: ok = arg_u32(optarg, &o->accel) && o->accel <= 100000; o->have_accel = true; break;
+		case OPT_PACE: ok = arg_u32(optarg, &o->pace) && o->pace <= 100000; o->have_pace = true; break;
 		case OPT_DELAY: ok = arg_u32(optarg, &o->delay_us) && o->delay_us >= 1; break;
 		case OPT_JITTER: ok = arg_u32(optarg, &o->jitter_us); break;
 		case OPT_REORDER_US: ok = arg_u32(optarg, &o->reorder_us); break;

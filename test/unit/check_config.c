@@ -46,6 +46,7 @@ static const char full_conf[] =
 	"\tmax_messages: 20\n"
 	"\twindow_size: 60\n"
 	"\taccelerated_window: 12\n"
+	"\ttoken_pace: 300\n"
 	"\tnetmtu: 1400\n"
 	"\tmax_msg_size: 65536\n"
 	"\tsecauth: on\n"
@@ -173,6 +174,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_uint_eq(cfg.totem.max_messages, 20);
 	ck_assert_uint_eq(cfg.totem.window_size, 60);
 	ck_assert_uint_eq(cfg.totem.accelerated_window, 12);
+	ck_assert_uint_eq(cfg.totem.token_pace, 300);
 	ck_assert_uint_eq(cfg.totem.netmtu, 1400);
 	ck_assert_uint_eq(cfg.totem.max_msg_size, 65536);
 	ck_assert_uint_eq(cfg.totem.node_count, 3);
@@ -274,6 +276,9 @@ static const struct error_case error_cases[] = {
 	{ "totem {\n\n accelerated_window: 100001\n}\n",
 	  NAME ":3: accelerated_window: 100001 is out of range (allowed 0..100000)" },
 	{ "totem {\n accelerated_window: many\n}\n", NAME ":2: accelerated_window: 'many' is not a number" },
+	{ "totem {\n\n token_pace: 100001\n}\n",
+	  NAME ":3: token_pace: 100001 is out of range (allowed 0..100000)" },
+	{ "totem {\n token_pace: fast\n}\n", NAME ":2: token_pace: 'fast' is not a number" },
 	{ "totem {\n token: 99999999999999999999\n}\n",
 	  NAME ":2: token: 99999999999999999999 is out of range (allowed 20..600000)" },
 	{ "totem {\n version: 1\n}\n", NAME ":2: version: 1 is out of range (allowed 2..2)" },

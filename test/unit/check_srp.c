@@ -19,7 +19,9 @@
 
 /* Loop tests run on the classic ring (_i 0) and the Accelerated Ring (_i 1:
  * every new frame of a visit follows the token). */
-static const uint32_t accel_of[2] = { 0, 17 };
+/* loop tests run on the classic ring, the Accelerated Ring and a paced ring */
+static const uint32_t accel_of[3] = { 0, 17, 0 };
+static const uint32_t pace_of[3] = { 0, 0, 1000 };
 
 static void form_ring(struct h_world *w, int n)
 {
@@ -100,6 +102,7 @@ START_TEST(test_three_nodes_agreed)
 
 	h_world_init(&w, 3, 0);
 	w.cfg.accelerated_window = accel_of[_i];
+	w.cfg.token_pace = pace_of[_i];
 	form_ring(&w, 3);
 	send_many(&w, 334, TOTEM_AGREED);
 	h_run_for(&w, 3000);
@@ -125,6 +128,7 @@ START_TEST(test_safe_delivery)
 
 	h_world_init(&w, 4, 0);
 	w.cfg.accelerated_window = accel_of[_i];
+	w.cfg.token_pace = pace_of[_i];
 	form_ring(&w, 4);
 	send_many(&w, 50, TOTEM_SAFE);
 	send_many(&w, 50, TOTEM_AGREED);
@@ -149,6 +153,7 @@ START_TEST(test_crash_reform)
 
 	h_world_init(&w, 5, 0);
 	w.cfg.accelerated_window = accel_of[_i];
+	w.cfg.token_pace = pace_of[_i];
 	form_ring(&w, 5);
 	send_many(&w, 40, TOTEM_AGREED);
 	/* crash node 3 in the middle of traffic */
@@ -186,6 +191,7 @@ START_TEST(test_partition_merge)
 
 	h_world_init(&w, 5, 0);
 	w.cfg.accelerated_window = accel_of[_i];
+	w.cfg.token_pace = pace_of[_i];
 	form_ring(&w, 5);
 	send_many(&w, 20, TOTEM_AGREED);
 	w.nodes[0].group = w.nodes[1].group = 1;
@@ -274,6 +280,7 @@ START_TEST(test_loss)
 
 	h_world_init(&w, 3, 0);
 	w.cfg.accelerated_window = accel_of[_i];
+	w.cfg.token_pace = pace_of[_i];
 	form_ring(&w, 3);
 	w.loss_permille = 100;
 	send_many(&w, 200, TOTEM_AGREED);
@@ -444,24 +451,88 @@ START_TEST(test_restart_rejoin)
 }
 END_TEST
 
+/* Three nodes each sending one message per ms (a busy ring: a rotation
+ * takes ~600 us here) with token_pace 1500: the token is held, and every
+ * node still delivers every message in one order. */
+START_TEST(test_pace_busy)
+{
+	struct h_world w;
+	int all[3] = { 0, 1, 2 };
+	uint32_t sent = 0;
+	uint64_t paced = 0;
+	struct srp_stats st;
+
+	h_world_init(&w, 3, 0);
+	w.cfg.token_pace = 1500;
+	form_ring(&w, 3);
+	for (int step = 0; step < 2000; step++) {
+		for (int i = 0; i < 3; i++) {
+			sent += h_send(&w, i, step % 7 == 0 ? TOTEM_SAFE : TOTEM_AGREED) == 0;
+		}
+		h_run_for(&w, 1);
+	}
+	h_run_for(&w, 3000);
+	for (int i = 0; i < 3; i++) {
+		size_t from = marker_index(&w.nodes[i], "REG m=1,2,3 ");
+
+		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], from), sent);
+		srp_stats_get(w.nodes[i].srp, &st);
+		paced += st.token_paced;
+		ck_assert_uint_eq(st.token_lost, 0);
+	}
+	ck_assert_uint_gt(sent, 5000);
+	ck_assert_msg(paced > 100, "the busy ring was paced %llu times", (unsigned long long)paced);
+	assert_same_stream(&w, all, 3, "REG m=1,2,3 ", false);
+	h_world_free(&w);
+}
+END_TEST
+
+/* One message every 20 ms from one node: a lightly loaded ring is never
+ * paced, whatever token_pace says. */
+START_TEST(test_pace_light)
+{
+	struct h_world w;
+	struct srp_stats st;
+
+	h_world_init(&w, 3, 0);
+	w.cfg.token_pace = 1500;
+	form_ring(&w, 3);
+	for (int step = 0; step < 100; step++) {
+		ck_assert_int_eq(h_send(&w, 0, TOTEM_AGREED), 0);
+		h_run_for(&w, 20);
+	}
+	h_run_for(&w, 1000);
+	for (int i = 0; i < 3; i++) {
+		size_t from = marker_index(&w.nodes[i], "REG m=1,2,3 ");
+
+		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], from), 100);
+		srp_stats_get(w.nodes[i].srp, &st);
+		ck_assert_uint_eq(st.token_paced, 0);
+	}
+	h_world_free(&w);
+}
+END_TEST
+
 static Suite *srp_suite(void)
 {
 	Suite *s = suite_create("srp");
 	TCase *tc = tcase_create("scenarios");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_three_nodes_agreed, 0, 2);
-	tcase_add_loop_test(tc, test_safe_delivery, 0, 2);
-	tcase_add_loop_test(tc, test_crash_reform, 0, 2);
-	tcase_add_loop_test(tc, test_partition_merge, 0, 2);
+	tcase_add_loop_test(tc, test_three_nodes_agreed, 0, 3);
+	tcase_add_loop_test(tc, test_safe_delivery, 0, 3);
+	tcase_add_loop_test(tc, test_crash_reform, 0, 3);
+	tcase_add_loop_test(tc, test_partition_merge, 0, 3);
 	tcase_add_test(tc, test_clean_leave);
 	tcase_add_test(tc, test_clean_leave_fast);
-	tcase_add_loop_test(tc, test_loss, 0, 2);
+	tcase_add_loop_test(tc, test_loss, 0, 3);
 	tcase_add_test(tc, test_origination_budget);
 	tcase_add_test(tc, test_seq_wrap);
 	tcase_add_test(tc, test_idle_no_spin);
 	tcase_add_test(tc, test_restart_rejoin);
 	tcase_add_test(tc, test_ring_seq_refused);
+	tcase_add_test(tc, test_pace_busy);
+	tcase_add_test(tc, test_pace_light);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -128,7 +128,7 @@ static void p_confchg(void *ctx, enum totem_confchg_type type, const totem_nodei
 }
 
 static const struct totem_transport_ops p_net = { p_mcast, p_ucast };
-static const struct totem_clock_ops p_clock = { p_now, p_timer_add, p_timer_del, p_random };
+static const struct totem_clock_ops p_clock = { p_now, p_timer_add, p_timer_del, p_random, NULL };
 static const struct srp_callbacks p_cb = { p_deliver, p_confchg, NULL, NULL };
 
 /* Run the probe's timers up to now + ms (no network: nobody answers). */

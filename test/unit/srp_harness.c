@@ -113,7 +113,7 @@ static uint64_t clk_now(void *ctx)
 	return n->w->now_us;
 }
 
-static int clk_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret)
+static int clk_add_at(void *ctx, uint64_t us, totem_timer_fn fn, void *data, uint64_t *ret)
 {
 	struct h_node *n = ctx;
 	struct h_world *w = n->w;
@@ -123,7 +123,7 @@ static int clk_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64
 		return -ENOMEM;
 	}
 	t->id = ++w->next_timer_id;
-	t->due_us = w->now_us + (uint64_t)ms * 1000U;
+	t->due_us = w->now_us + us;
 	t->order = w->event_seq++;
 	t->owner = n->idx;
 	t->fn = fn;
@@ -134,6 +134,16 @@ static int clk_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64
 	*pp = t;
 	*ret = t->id;
 	return 0;
+}
+
+static int clk_add(void *ctx, uint32_t ms, totem_timer_fn fn, void *data, uint64_t *ret)
+{
+	return clk_add_at(ctx, (uint64_t)ms * 1000U, fn, data, ret);
+}
+
+static int clk_add_us(void *ctx, uint32_t us, totem_timer_fn fn, void *data, uint64_t *ret)
+{
+	return clk_add_at(ctx, us, fn, data, ret);
 }
 
 static void clk_del(void *ctx, uint64_t handle)
@@ -215,7 +225,7 @@ static int cb_ring_seq(void *ctx, uint64_t seq)
 }
 
 static const struct totem_transport_ops h_net = { net_mcast, net_ucast };
-static const struct totem_clock_ops h_clock = { clk_now, clk_add, clk_del, clk_random };
+static const struct totem_clock_ops h_clock = { clk_now, clk_add, clk_del, clk_random, clk_add_us };
 /*
  * A layer above that holds upper_pending frames itself and hands srp only
  * what srp_origination_budget() allows, inside the callback (as pg does).
