@@ -193,7 +193,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_uint_eq(cfg.node_count, 3);
 	ck_assert_uint_eq(cfg.nodes[1].nodeid, 2);
 	ck_assert_str_eq(cfg.nodes[1].name, "n2");
-	ck_assert_uint_eq(cfg.nodes[1].line, 40);
+	ck_assert_uint_eq(cfg.nodes[1].line, 41);
 	ck_assert_str_eq(cfg.nodes[2].name, "");
 	ck_assert_int_eq(cfg.local_node, -1);
 	ck_assert(!cfg.logging.to_stderr);
