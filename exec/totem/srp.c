@@ -364,6 +364,9 @@ int srp_mcast(srp_t *srp, const void *msg, size_t len, enum totem_guarantee guar
 	if (r < 0) {
 		return r;
 	}
+	if (!srp->in_token_cb) {
+		srp->pace_msgs++;       /* a message, not a frame of the layer above */
+	}
 	srp_origination_wake(srp);
 	return 0;
 }
@@ -407,6 +410,11 @@ void srp_backlog_set(srp_t *srp, uint32_t frames)
 	if (frames > 0) {
 		srp_origination_wake(srp);
 	}
+}
+
+void srp_load_note(srp_t *srp, uint32_t msgs)
+{
+	srp->pace_msgs += msgs;
 }
 
 uint32_t srp_send_queue_avail(const srp_t *srp)

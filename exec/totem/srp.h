@@ -121,6 +121,13 @@ uint32_t srp_origination_budget(const srp_t *srp);
  */
 void srp_backlog_set(srp_t *srp, uint32_t frames);
 
+/**
+ * The layer above queued msgs application messages (it packs them into
+ * frames later). Token pacing estimates this node's message rate from
+ * these and from srp_mcast() calls made outside token_received.
+ */
+void srp_load_note(srp_t *srp, uint32_t msgs);
+
 /** Free slots in the send queue (frames). */
 uint32_t srp_send_queue_avail(const srp_t *srp);
 

@@ -66,6 +66,14 @@
  *    the token this node passed on its previous visit (later ones may still
  *    be in flight behind the token); the miss_count_const delay stays. aru,
  *    fcc and the safe rule are unchanged. RECOVERY stays classic.
+ *  - Token pacing, when token_pace > 0 (srp_token.c, token_pace_hold()):
+ *    while this node's clients queue messages fast enough that a visit
+ *    every token_pace us would carry 1.5 or more, in OPERATIONAL, with no
+ *    retransmission requested or missing here and no backlog left by any
+ *    member, a node that gets the token sooner than token_pace us after
+ *    its previous visit holds it (a one-shot timer) until then and only
+ *    then does the visit. Nothing in the token changes; a held token is
+ *    dropped when the ring is left.
  *  - The sort queue is a fixed ring of SRP_QUEUE_SLOTS; originations are
  *    clamped so token.seq - token.aru stays below half of it, and receivers
  *    drop (and later re-request) frames that would not fit.
@@ -192,8 +200,10 @@ struct srp {
 	/* token pacing (srp_token.c, token_pace > 0): a busy-ring estimate,
 	 * the seq and time of this node's previous visit, and the token held
 	 * until the pace allows the visit */
-	uint32_t pace_busy;             /* EWMA of rotations that carried new frames, /256 */
-	uint32_t pace_last_seq;         /* token.seq on the previous arrival */
+	uint32_t pace_msgs;             /* messages queued here since the last arrival */
+	uint64_t pace_ewma_msgs;        /* EWMA sums (weight 1/8) of those counts, x256 */
+	uint64_t pace_ewma_us;          /* ... and of the times between arrivals, us x256 */
+	uint64_t pace_last_arrival_us;
 	uint64_t pace_last_us;          /* when the previous visit did its work */
 	bool pace_seen;                 /* pace_last_* are valid on this ring */
 	bool pacing;                    /* a token is held in paced */

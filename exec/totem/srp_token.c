@@ -422,40 +422,41 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
  * Token pacing. Under load the token can go round several times per client
  * request, each visit carrying about one message, and every visit costs
  * every node a wake-up, a receive, a send and a loop pass. With token_pace
- * set, a node that gets the token on a busy ring sooner than token_pace us
- * after its previous visit holds it until then, so each visit originates
- * what its clients queued meanwhile (pg packs small messages into frames).
- * Every node applies the same bound, so the first to hold sets the pace and
- * the others pass on at once (their previous visit is a pace ago too).
+ * set, a node whose clients queue messages fast gets the token sooner than
+ * token_pace us after its previous visit holds it until then, so the visit
+ * originates what was queued meanwhile (pg packs small messages into
+ * frames). Every node applies the same bound, so the first to hold sets the
+ * pace and the others pass on at once (their previous visit is a pace ago
+ * too); a node with nothing to send never holds.
  *
- * Busy: an EWMA (weight 1/PACE_BUSY_WEIGHT) of the rotations whose token
- * seq advanced between two of this node's arrivals is at least
- * PACE_BUSY_MIN/256 (half of them). A rate of frames would not do: paced
- * visits pack more messages per frame, the frame rate falls and would
- * switch the pace off again. With messages arriving at random at rate R,
- * a rotation of r carries new frames with probability 1 - exp(-R r): the
- * pace starts once R r reaches about 0.7 unpaced and stops once
- * R token_pace falls below it. At one message per ms the unpaced token
- * (r about 0.1 ms on a LAN) carries a new frame on one rotation in ten,
- * and a paced ring would stay below the threshold for token_pace < 0.7 ms:
- * a lightly loaded ring is not paced.
+ * Busy: this node's message rate R (messages queued by its clients,
+ * srp_load_note() and srp_mcast() outside the token callback, over the
+ * time between token arrivals; EWMA, weight 1/8) would put 1.5 or more
+ * messages into a visit every token_pace us: R * token_pace >= 1.5. A
+ * rate of messages, not of frames (paced visits pack more messages per
+ * frame, and a frame rate would switch the pace off again) nor the share
+ * of rotations that carry something (a slow rotation on a loaded machine
+ * looks busy at any rate). At one message per ms a ring is therefore never
+ * paced for token_pace < 1500 us, however slow its token goes round.
  *
  * Never paced: outside OPERATIONAL, on a ring of one, while the token
  * requests retransmissions or this node misses a seq below the token's,
  * and while any member left a backlog behind on its last visit (flow
  * control already fills the visits; holding would only slow the ring).
- * The hold is below a tenth of token_retransmit (totem_config_validate),
+ * A hold shorter than a quarter of the pace is not worth its timer. The
+ * hold is at most a tenth of token_retransmit (totem_config_validate),
  * far from every timeout.
  */
-#define PACE_BUSY_WEIGHT 16U
-#define PACE_BUSY_MIN 128U      /* half of the rotations carry new frames */
+#define PACE_EWMA_SHIFT 3U      /* weight 1/8 */
 
 void srp_token_pace_reset(struct srp *srp)
 {
 	srp_timer_clear(srp, &srp->t_pace);
 	srp->pacing = false;
 	srp->pace_seen = false;
-	srp->pace_busy = 0;
+	srp->pace_msgs = 0;
+	srp->pace_ewma_msgs = 0;
+	srp->pace_ewma_us = 0;
 }
 
 static void token_pace_fire(void *data)
@@ -480,28 +481,35 @@ static void token_pace_fire(void *data)
 /* On an arrival in OPERATIONAL: true when the visit waits for the pace. */
 static bool token_pace_hold(struct srp *srp, const struct wire_token *t)
 {
-	uint64_t now, due;
-	bool carried;
+	uint64_t now, due, dt;
+	bool busy;
 
 	if (srp->cfg.token_pace == 0 || srp->state != SRP_STATE_OPERATIONAL) {
 		return false;
 	}
 	now = srp->clock.now_us(srp->ctx);
-	carried = srp->pace_seen && t->seq != srp->pace_last_seq;
-	srp->pace_busy = srp->pace_busy - srp->pace_busy / PACE_BUSY_WEIGHT +
-	                 (carried ? 256U / PACE_BUSY_WEIGHT : 0U);
-	srp->pace_last_seq = t->seq;
 	if (!srp->pace_seen) {
 		srp->pace_seen = true;
 		srp->pace_last_us = now;
+		srp->pace_last_arrival_us = now;
+		srp->pace_msgs = 0;
 		return false;
 	}
+	/* a gap of a second or more (an idle ring's held token) counts as one */
+	dt = now - srp->pace_last_arrival_us;
+	dt = dt > 1000000U ? 1000000U : dt;
+	srp->pace_ewma_msgs = srp->pace_ewma_msgs - (srp->pace_ewma_msgs >> PACE_EWMA_SHIFT) +
+	                      (((uint64_t)srp->pace_msgs << 8) >> PACE_EWMA_SHIFT);
+	srp->pace_ewma_us = srp->pace_ewma_us - (srp->pace_ewma_us >> PACE_EWMA_SHIFT) +
+	                    ((dt << 8) >> PACE_EWMA_SHIFT);
+	srp->pace_msgs = 0;
+	srp->pace_last_arrival_us = now;
+	/* R * token_pace >= 1.5, R = ewma_msgs / ewma_us */
+	busy = srp->pace_ewma_msgs > 0 &&
+	       2U * srp->pace_ewma_msgs * srp->cfg.token_pace >= 3U * srp->pace_ewma_us;
 	due = srp->pace_last_us + srp->cfg.token_pace;
-	/* a hold of a fraction of the pace (the jitter of a ring another node
-	 * already paces) would cost a timer and a wake-up for nothing */
-	if (srp->pace_busy < PACE_BUSY_MIN || now + srp->cfg.token_pace / 4U >= due || srp->left ||
-	    srp->cur.n_members < 2 || t->rtr_count > 0 || t->backlog > 0 ||
-	    srp->cur.aru != t->seq) {
+	if (!busy || now + srp->cfg.token_pace / 4U >= due || srp->left || srp->cur.n_members < 2 ||
+	    t->rtr_count > 0 || t->backlog > 0 || srp->cur.aru != t->seq) {
 		srp->pace_last_us = now;
 		return false;
 	}

@@ -13,9 +13,9 @@
 # --accel W: every run with --accelerated-window W (the Accelerated Ring;
 # 0 = classic); without it totemsim uses the totem default.
 # --pace US: every run with --token-pace US (token pacing), and the runs
-# with small messages (16:*) offered max(20, 3000 / nodes^2) msgs/s per
-# node instead of 20, so that most rotations carry new messages and the
-# pace holds the token (at 20 msgs/s the ring is never busy enough).
+# of up to 8 nodes with small messages (16:*) offered 200 msgs/s per node
+# instead of 20: a node paces only while its own rate would put 1.5
+# messages or more into a visit every US (at 20 msgs/s it never would).
 # Environment: TOTEMSIM (default ./totemsim next to this script's build dir).
 set -u
 sim=${TOTEMSIM:-./totemsim}
@@ -94,9 +94,8 @@ params() {
 		rate=$(( 160 / nodes ))
 		[ "$size" = 1000:60000 ] && size=1000:20000
 	fi
-	if [ -n "$pace" ] && [ "${size%%:*}" = 16 ]; then
-		rate=$(( 3000 / (nodes * nodes) ))
-		[ "$rate" -lt 20 ] && rate=20
+	if [ -n "$pace" ] && [ "${size%%:*}" = 16 ] && [ "$nodes" -le 8 ]; then
+		rate=200
 	fi
 	echo "--nodes $nodes --seed $s --duration $dur --loss $loss --dup $dup --reorder $reorder" \
 	     "--partitions $parts --crashes $crashes --leaves $leaves --fail-recv $deaf" \

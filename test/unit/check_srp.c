@@ -451,9 +451,9 @@ START_TEST(test_restart_rejoin)
 }
 END_TEST
 
-/* Three nodes each sending one message per ms (a busy ring: a rotation
- * takes ~600 us here) with token_pace 1500: the token is held, and every
- * node still delivers every message in one order. */
+/* Three nodes each sending two messages per ms (a rotation takes ~600 us
+ * here) with token_pace 1500: the token is held, and every node still
+ * delivers every message in one order. */
 START_TEST(test_pace_busy)
 {
 	struct h_world w;
@@ -468,6 +468,7 @@ START_TEST(test_pace_busy)
 	for (int step = 0; step < 2000; step++) {
 		for (int i = 0; i < 3; i++) {
 			sent += h_send(&w, i, step % 7 == 0 ? TOTEM_SAFE : TOTEM_AGREED) == 0;
+			sent += h_send(&w, i, TOTEM_AGREED) == 0;
 		}
 		h_run_for(&w, 1);
 	}
@@ -480,32 +481,35 @@ START_TEST(test_pace_busy)
 		paced += st.token_paced;
 		ck_assert_uint_eq(st.token_lost, 0);
 	}
-	ck_assert_uint_gt(sent, 5000);
+	ck_assert_uint_gt(sent, 11000);
 	ck_assert_msg(paced > 100, "the busy ring was paced %llu times", (unsigned long long)paced);
 	assert_same_stream(&w, all, 3, "REG m=1,2,3 ", false);
 	h_world_free(&w);
 }
 END_TEST
 
-/* One message every 20 ms from one node: a lightly loaded ring is never
- * paced, whatever token_pace says. */
+/* One message per ms from one node on a slow ring (500 us a hop, a
+ * rotation of 1.5 ms, longer than the pace): at this rate a visit every
+ * token_pace (1000 us) would carry one message, so the ring is not paced
+ * however long the rotation, and neither is an idle one. */
 START_TEST(test_pace_light)
 {
 	struct h_world w;
 	struct srp_stats st;
 
 	h_world_init(&w, 3, 0);
-	w.cfg.token_pace = 1500;
+	w.cfg.token_pace = 1000;
+	w.latency_us = 500;
 	form_ring(&w, 3);
-	for (int step = 0; step < 100; step++) {
+	for (int step = 0; step < 2000; step++) {
 		ck_assert_int_eq(h_send(&w, 0, TOTEM_AGREED), 0);
-		h_run_for(&w, 20);
+		h_run_for(&w, 1);
 	}
-	h_run_for(&w, 1000);
+	h_run_for(&w, 5000);
 	for (int i = 0; i < 3; i++) {
 		size_t from = marker_index(&w.nodes[i], "REG m=1,2,3 ");
 
-		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], from), 100);
+		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], from), 2000);
 		srp_stats_get(w.nodes[i].srp, &st);
 		ck_assert_uint_eq(st.token_paced, 0);
 	}
