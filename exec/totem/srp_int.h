@@ -200,10 +200,9 @@ struct srp {
 	/* token pacing (srp_token.c, token_pace > 0): a busy-ring estimate,
 	 * the seq and time of this node's previous visit, and the token held
 	 * until the pace allows the visit */
-	uint32_t pace_msgs;             /* messages queued here since the last arrival */
-	uint64_t pace_ewma_msgs;        /* EWMA sums (weight 1/8) of those counts, x256 */
-	uint64_t pace_ewma_us;          /* ... and of the times between arrivals, us x256 */
-	uint64_t pace_last_arrival_us;
+	uint32_t pace_msgs;             /* messages queued here in the current window */
+	uint64_t pace_window_us;        /* when the current window began */
+	bool pace_busy;                 /* the last complete window was busy */
 	uint64_t pace_last_us;          /* when the previous visit did its work */
 	bool pace_seen;                 /* pace_last_* are valid on this ring */
 	bool pacing;                    /* a token is held in paced */

@@ -430,14 +430,16 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
  * too); a node with nothing to send never holds.
  *
  * Busy: this node's message rate R (messages queued by its clients,
- * srp_load_note() and srp_mcast() outside the token callback, over the
- * time between token arrivals; EWMA, weight 1/8) would put 1.5 or more
- * messages into a visit every token_pace us: R * token_pace >= 1.5. A
- * rate of messages, not of frames (paced visits pack more messages per
- * frame, and a frame rate would switch the pace off again) nor the share
- * of rotations that carry something (a slow rotation on a loaded machine
- * looks busy at any rate). At one message per ms a ring is therefore never
- * paced for token_pace < 1500 us, however slow its token goes round.
+ * srp_load_note() and srp_mcast() outside the token callback), counted
+ * over windows of PACE_WINDOW pace bounds and checked at the first token
+ * arrival after each window, would put 1.5 or more messages into a visit
+ * every token_pace us: R * token_pace >= 1.5. A rate of messages, not of
+ * frames (paced visits pack more messages per frame, and a frame rate
+ * would switch the pace off again) nor the share of rotations that carry
+ * something (a slow rotation on a loaded machine looks busy at any rate);
+ * over a window of many visits, not a few (two messages sent close
+ * together are not a busy node). At one message per ms a ring is
+ * therefore not paced for token_pace < 1500 us, however slow its token.
  *
  * Never paced: outside OPERATIONAL, on a ring of one, while the token
  * requests retransmissions or this node misses a seq below the token's,
@@ -447,16 +449,15 @@ static void token_work(struct srp *srp, struct wire_token *t, bool may_hold)
  * hold is at most a tenth of token_retransmit (totem_config_validate),
  * far from every timeout.
  */
-#define PACE_EWMA_SHIFT 3U      /* weight 1/8 */
+#define PACE_WINDOW 16U         /* the rate window, in token_pace bounds */
 
 void srp_token_pace_reset(struct srp *srp)
 {
 	srp_timer_clear(srp, &srp->t_pace);
 	srp->pacing = false;
 	srp->pace_seen = false;
+	srp->pace_busy = false;
 	srp->pace_msgs = 0;
-	srp->pace_ewma_msgs = 0;
-	srp->pace_ewma_us = 0;
 }
 
 static void token_pace_fire(void *data)
@@ -481,34 +482,30 @@ static void token_pace_fire(void *data)
 /* On an arrival in OPERATIONAL: true when the visit waits for the pace. */
 static bool token_pace_hold(struct srp *srp, const struct wire_token *t)
 {
-	uint64_t now, due, dt;
-	bool busy;
+	uint64_t now, due, span;
+	uint64_t pace = srp->cfg.token_pace;
 
-	if (srp->cfg.token_pace == 0 || srp->state != SRP_STATE_OPERATIONAL) {
+	if (pace == 0 || srp->state != SRP_STATE_OPERATIONAL) {
 		return false;
 	}
 	now = srp->clock.now_us(srp->ctx);
 	if (!srp->pace_seen) {
 		srp->pace_seen = true;
+		srp->pace_busy = false;
 		srp->pace_last_us = now;
-		srp->pace_last_arrival_us = now;
+		srp->pace_window_us = now;
 		srp->pace_msgs = 0;
 		return false;
 	}
-	/* a gap of a second or more (an idle ring's held token) counts as one */
-	dt = now - srp->pace_last_arrival_us;
-	dt = dt > 1000000U ? 1000000U : dt;
-	srp->pace_ewma_msgs = srp->pace_ewma_msgs - (srp->pace_ewma_msgs >> PACE_EWMA_SHIFT) +
-	                      (((uint64_t)srp->pace_msgs << 8) >> PACE_EWMA_SHIFT);
-	srp->pace_ewma_us = srp->pace_ewma_us - (srp->pace_ewma_us >> PACE_EWMA_SHIFT) +
-	                    ((dt << 8) >> PACE_EWMA_SHIFT);
-	srp->pace_msgs = 0;
-	srp->pace_last_arrival_us = now;
-	/* R * token_pace >= 1.5, R = ewma_msgs / ewma_us */
-	busy = srp->pace_ewma_msgs > 0 &&
-	       2U * srp->pace_ewma_msgs * srp->cfg.token_pace >= 3U * srp->pace_ewma_us;
-	due = srp->pace_last_us + srp->cfg.token_pace;
-	if (!busy || now + srp->cfg.token_pace / 4U >= due || srp->left || srp->cur.n_members < 2 ||
+	span = now - srp->pace_window_us;
+	if (span >= PACE_WINDOW * pace) {
+		/* R * pace >= 1.5 with R = pace_msgs / span */
+		srp->pace_busy = 2U * (uint64_t)srp->pace_msgs * pace >= 3U * span;
+		srp->pace_msgs = 0;
+		srp->pace_window_us = now;
+	}
+	due = srp->pace_last_us + pace;
+	if (!srp->pace_busy || now + pace / 4U >= due || srp->left || srp->cur.n_members < 2 ||
 	    t->rtr_count > 0 || t->backlog > 0 || srp->cur.aru != t->seq) {
 		srp->pace_last_us = now;
 		return false;
