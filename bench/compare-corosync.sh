@@ -34,6 +34,8 @@
 #   CS_SCHED_RR=yes        Corosync's system.sched_rr: "no" runs it without
 #                          SCHED_RR (corosync 3 has no -p flag)
 #   CS_FLAGS=              extra corosync command-line flags
+#   AIS_TOTEM_OPTS=        extra "key: value" lines for aisexec's totem
+#                          section (e.g. "token_pace: 1000")
 #   AIS_BUILD_DIR          aisexec build tree (default: current directory if
 #                          it holds exec/aisexec, else the source tree)
 #   WORK=/tmp/ais-compare  scratch directory (configs, logs, raw results)

@@ -210,6 +210,7 @@ median() {
 #                 systems are scheduled alike)
 #   TOTEM_OPTS    extra "key: value" lines for the totem section of both
 #                 systems (empty: their defaults)
+#   AIS_TOTEM_OPTS  more such lines for aisexec only (e.g. "token_pace: 1000")
 #   LOG_TIMESTAMP logging.timestamp of both systems (on, or hires for ms)
 #   LOG_DEBUG     logging.debug of both systems (default off)
 #   CRYPTO        on: Corosync with crypto_cipher aes256 + crypto_hash sha256
@@ -407,6 +408,7 @@ totem {
 	nodeid: $i
 $crypto
 ${TOTEM_OPTS:+$(printf '%s\n' "$TOTEM_OPTS" | sed 's/^/\t/')
+}${AIS_TOTEM_OPTS:+$(printf '%s\n' "$AIS_TOTEM_OPTS" | sed 's/^/\t/')
 }	interface {
 		ringnumber: 0
 		bindnetaddr: 10.77.0.$i

@@ -130,11 +130,14 @@ esac
 case " $SCENARIOS " in *" c "*)
 	echo
 	echo "(c) latency: one sender on n1, 1 msg / ${LATIV} us, ${LATN} msgs, send -> own delivery"
-	echo "| size | p50 (us) | p90 (us) | p99 (us) | max (us) | delivered + order ok |"
-	echo "|---:|---:|---:|---:|---:|:---:|"
+	echo "| size | p50 (us) | p90 (us) | p99 (us) | max (us) | delivered + order ok | visits paced |"
+	echo "|---:|---:|---:|---:|---:|:---:|---:|"
 	for s in $LATSIZES; do
+		read -r t0 p0 < <(n1_tokens)
 		read -r p50 p90 p99 mx ok < <(scen_c "$s" "$OUT/c-$s")
-		echo "| $s | $p50 | $p90 | $p99 | $mx | $ok |"
+		read -r t1 p1 < <(n1_tokens)
+		read -r _ pac < <(visit_cols "$t0" "$p0" "$t1" "$p1" 1)
+		echo "| $s | $p50 | $p90 | $p99 | $mx | $ok | $pac |"
 	done
 	;;
 esac
