@@ -556,7 +556,11 @@ static int pg_lane_mcast(pg_t *pg, struct pg_lane *l, const struct iovec *iov, s
 	pg->packer.msgs++;
 	qb_list_add_tail(&m->list, &l->queue);
 	l->tally_closed += pg_packer_account(&l->tally, len, guarantee);
-	srp_load_note(pg->srp, 1);
+	if (l == &pg->lanes[PG_LANE_NORMAL]) {
+		/* clients' messages set the pace; the sync lane's burst at a
+		 * configuration change must not hold the token */
+		srp_load_note(pg->srp, 1);
+	}
 	srp_backlog_set(pg->srp, pg_pending_frames(pg));
 	return 0;
 }
