@@ -351,6 +351,8 @@ static const struct error_case error_cases[] = {
 	  NAME ":2: crypto_cipher: 'aes128' needs a crypto_hash other than none" },
 	{ "totem {\n secauth: on\n crypto_hash: none\n}\n" NODE1 "}\n",
 	  NAME ":1: crypto_cipher: 'aes256' needs a crypto_hash other than none" },
+	{ "\ntotem {\n token: 200\n token_pace: 9000\n}\n" NODE1 "}\n",
+	  NAME ":2: token_pace (9000 us) must not exceed a tenth of token_retransmit (47 ms)" },
 	{ "totem {\n token: 3000\n}\n", NAME ": transport 'udpu' needs a nodelist with at least one node" },
 	{ "", NAME ": transport 'udpu' needs a nodelist with at least one node" },
 	{ "totem {\n transport: udp\n}\n", NAME ": transport 'udp' needs totem { interface { mcastaddr } }" },
