@@ -40,6 +40,11 @@ enum totem_guarantee {
 	TOTEM_SAFE = 1,   /**< also only once every member is known to hold it */
 };
 
+/** token_pace not set: totem_config_finish() derives it */
+#define TOTEM_PACE_AUTO UINT32_MAX
+/** the derived token_pace, in microseconds (docs/PERFORMANCE.md, "Token pacing") */
+#define TOTEM_PACE_DEFAULT_US 1000U
+
 /**
  * Tunables. Times are milliseconds. totem_config_defaults() fills every field
  * with the defaults of docs (REFERENCE section 1.6); totem_config_finish()
@@ -69,7 +74,9 @@ struct totem_config {
 	uint32_t accelerated_window;
 	/** Token pacing, microseconds: on a busy ring whose visits carry few
 	 *  frames a node holds the token until this long after its previous
-	 *  visit, so each visit carries more; 0 = off */
+	 *  visit, so each visit carries more; 0 = off; TOTEM_PACE_AUTO (the
+	 *  default) = TOTEM_PACE_DEFAULT_US, or a tenth of token_retransmit
+	 *  when that is less (totem_config_finish()) */
 	uint32_t token_pace;
 	uint32_t netmtu;                    /**< bytes of payload a frame may carry */
 	uint32_t send_queue_max;            /**< frames the srp send queue holds */

@@ -30,7 +30,7 @@ void totem_config_defaults(struct totem_config *cfg)
 	cfg->window_size = 50;
 	cfg->max_messages = 17;
 	cfg->accelerated_window = 0;
-	cfg->token_pace = 0;
+	cfg->token_pace = TOTEM_PACE_AUTO;
 	cfg->netmtu = 1500;
 	cfg->send_queue_max = 2048;
 	cfg->max_msg_size = 1024 * 1024 + 64 * 1024; /* a 1 MiB CPG payload plus its header */
@@ -51,6 +51,12 @@ void totem_config_finish(struct totem_config *cfg)
 		uint64_t rt = (uint64_t)cfg->token_effective * 5U /
 		              ((uint64_t)cfg->token_retransmits_before_loss_const * 5U + 1U);
 		cfg->token_retransmit = rt < 30 ? 30 : (uint32_t)rt;
+	}
+	if (cfg->token_pace == TOTEM_PACE_AUTO) {
+		/* at most a tenth of token_retransmit (totem_config_check()) */
+		uint64_t tenth = (uint64_t)cfg->token_retransmit * 100U;
+
+		cfg->token_pace = tenth < TOTEM_PACE_DEFAULT_US ? (uint32_t)tenth : TOTEM_PACE_DEFAULT_US;
 	}
 	if (cfg->hold == 0) {
 		/* 0.8 * token_retransmit - 10 ms (Corosync: - 1000/HZ) */
