@@ -111,6 +111,14 @@ void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 	ret->backlog = s.backlog;
 	ret->send_queue_len = s.send_queue_len;
 	ret->send_queue_max = s.send_queue_max;
+	ret->retransmit_wait_max = s.retransmit_wait_max;
+	if (exec_rt.net != NULL) {
+		struct net_stats ns;
+
+		net_stats_get(exec_rt.net, &ns);
+		ret->tx_calls = ns.tx_calls;
+		ret->rx_calls = ns.rx_calls;
+	}
 }
 
 void admin_refused_get(struct ais_admin_refused *ret)

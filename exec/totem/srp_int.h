@@ -64,7 +64,7 @@
  *    before forwarding the token and the rest right after it. Retransmissions
  *    still go out first. Requests for missing seqs only cover seqs up to
  *    the token this node passed on its previous visit (later ones may still
- *    be in flight behind the token); the miss_count_const delay stays. aru,
+ *    be in flight behind the token), and those are asked for at once. aru,
  *    fcc and the safe rule are unchanged. RECOVERY stays classic.
  *  - The sort queue is a fixed ring of SRP_QUEUE_SLOTS; originations are
  *    clamped so token.seq - token.aru stays below half of it, and receivers

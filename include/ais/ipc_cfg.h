@@ -189,9 +189,17 @@ struct ais_cfg_res_ring {
 	uint64_t fault_duplicated;
 	uint64_t fault_delayed;
 	uint64_t rx_replayed;        /* secauth: authenticated frames sent again (replays) */
+	/* Appended later: a reply of AIS_CFG_RES_RING_V1_LEN bytes (an older
+	 * daemon) ends before them; readers show them only when present. */
+	uint64_t tx_calls;           /* network send system calls (sendmmsg, sendto) */
+	uint64_t rx_calls;           /* network receive system calls (recvmmsg) */
+	uint64_t retransmit_wait_max; /* most token visits a seq was missing before it was asked for */
 };
 _Static_assert(offsetof(struct ais_cfg_res_ring, tokens_received) == 48, "ring layout");
-_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 24 * 8, "ring layout");
+/** Length of the ring reply before tx_calls (the first appended field). */
+#define AIS_CFG_RES_RING_V1_LEN (48 + 24 * 8)
+_Static_assert(offsetof(struct ais_cfg_res_ring, tx_calls) == AIS_CFG_RES_RING_V1_LEN, "ring layout");
+_Static_assert(sizeof(struct ais_cfg_res_ring) == AIS_CFG_RES_RING_V1_LEN + 3 * 8, "ring layout");
 
 struct ais_cfg_service {
 	char name[16];
