@@ -98,6 +98,7 @@ struct srp_msg {
 	uint8_t encapsulated;
 	uint8_t present;
 	uint8_t miss;           /* token visits this seq has been missing */
+	uint8_t asked;          /* a retransmission of it has been requested */
 };
 
 /** The message state of one ring. */

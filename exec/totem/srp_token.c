@@ -234,9 +234,10 @@ static void token_request_missing(struct srp *srp, struct wire_token *t)
 		if (!listed) {
 			t->rtr[t->rtr_count++] = s;
 			srp->stats.retransmit_requests++;
-			if (m->miss > srp->stats.retransmit_wait_max) {
+			if (!m->asked && m->miss > srp->stats.retransmit_wait_max) {
 				srp->stats.retransmit_wait_max = m->miss;
 			}
+			m->asked = 1;
 			added++;
 		}
 	}
