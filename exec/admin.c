@@ -113,6 +113,14 @@ void admin_ring_stats_get(struct ais_admin_ring_stats *ret)
 	ret->send_queue_max = s.send_queue_max;
 	ret->token_paced = s.token_paced;
 	ret->pace_held_us = s.pace_held_us;
+	ret->retransmit_wait_max = s.retransmit_wait_max;
+	if (exec_rt.net != NULL) {
+		struct net_stats ns;
+
+		net_stats_get(exec_rt.net, &ns);
+		ret->tx_calls = ns.tx_calls;
+		ret->rx_calls = ns.rx_calls;
+	}
 }
 
 void admin_refused_get(struct ais_admin_refused *ret)

@@ -68,6 +68,7 @@ static struct {
 	struct logsys_ratelimit sched_rl;
 	bool sync_scheduled;
 	uint64_t sync_timer;
+	uint64_t sync_tokens_start;   /* tokens received when the regular confchg came */
 	unsigned stop_tries;
 	int exit_status;
 	int signal_fd;
@@ -238,6 +239,18 @@ static void main_nodes_format(char *buf, size_t len, const totem_nodeid_t *nodes
 	}
 }
 
+/* Tokens this node has handled (its visits), for the sync log line. */
+static uint64_t main_tokens_received(void)
+{
+	struct srp_stats s;
+
+	if (exec_rt.pg == NULL) {
+		return 0;
+	}
+	srp_stats_get(pg_srp(exec_rt.pg), &s);
+	return s.tokens_received;
+}
+
 static void main_confchg(void *ctx, enum totem_confchg_type type,
 			 const totem_nodeid_t *members, size_t n_members,
 			 const totem_nodeid_t *left, size_t n_left,
@@ -259,6 +272,7 @@ static void main_confchg(void *ctx, enum totem_confchg_type type,
 		memcpy(exec_rt.members, members, n * sizeof(members[0]));
 		ais_log(LOG_NOTICE, "ring %u/%" PRIu64 " formed: %zu members [%s], joined [%s], left [%s]",
 			rid.rep, rid.seq, n_members, m, j, l);
+		main_state.sync_tokens_start = main_tokens_received();
 	} else {
 		ais_log(LOG_INFO, "transitional configuration: [%s], left [%s]", m, l);
 	}
@@ -346,7 +360,10 @@ static int main_sync_mcast(void *ctx, const void *msg, size_t len)
 static void main_sync_completed(void *ctx, const struct ais_ring_id *ring_id)
 {
 	(void)ctx;
-	(void)ring_id;
+	if (ring_id != NULL) {
+		ais_log(LOG_INFO, "sync of ring %u/%" PRIu64 " took %" PRIu64 " token visits", ring_id->rep,
+			ring_id->seq, main_tokens_received() - main_state.sync_tokens_start);
+	}
 	if (exec_rt.pg != NULL) {
 		pg_normal_hold(exec_rt.pg, false);
 	}

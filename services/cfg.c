@@ -537,6 +537,9 @@ static int cfg_lib_ring(ais_conn_t *conn, const void *msg, size_t len)
 	res.fault_delayed = htole64(refused.fault_delayed);
 	res.token_paced = htole64(s.token_paced);
 	res.pace_held_us = htole64(s.pace_held_us);
+	res.tx_calls = htole64(s.tx_calls);
+	res.rx_calls = htole64(s.rx_calls);
+	res.retransmit_wait_max = htole64(s.retransmit_wait_max);
 	return cfg_api->response_send(conn, &res, sizeof(res));
 }
 

@@ -358,13 +358,17 @@ struct ring_field {
 
 static int cmd_ring(struct ais_client *c)
 {
-	const struct ais_cfg_res_ring *r;
+	struct ais_cfg_res_ring reply;
+	const struct ais_cfg_res_ring *r = &reply;
 	size_t len, n;
 	void *msg;
 
-	if (tool_plain_request(c, AIS_CFG_REQ_RING, sizeof(*r), &msg, &len) < 0)
+	/* an older daemon's reply ends before the fields appended since: the
+	 * copy keeps them zero, and they are not shown */
+	if (tool_plain_request(c, AIS_CFG_REQ_RING, AIS_CFG_RES_RING_V1_LEN, &msg, &len) < 0)
 		return 1;
-	r = msg;
+	memset(&reply, 0, sizeof(reply));
+	memcpy(&reply, msg, len < sizeof(reply) ? len : sizeof(reply));
 	const struct ring_field fields[] = {
 		{ "token_rotations", "token rotations", le64toh(r->token_rotations) },
 		{ "tokens_received", "tokens received", le64toh(r->tokens_received) },
@@ -394,10 +398,21 @@ static int cmd_ring(struct ais_client *c)
 		{ "fault_dropped", "fault filter: dropped", le64toh(r->fault_dropped) },
 		{ "fault_duplicated", "fault filter: duplicated", le64toh(r->fault_duplicated) },
 		{ "fault_delayed", "fault filter: delayed", le64toh(r->fault_delayed) },
+		/* appended to the reply later (AIS_CFG_RES_RING_V1_LEN), in this order */
 		{ "token_paced", "token visits paced", le64toh(r->token_paced) },
 		{ "pace_held_us", "paced: time held (us)", le64toh(r->pace_held_us) },
+		{ "tx_calls", "send system calls", le64toh(r->tx_calls) },
+		{ "rx_calls", "receive system calls", le64toh(r->rx_calls) },
+		{ "retransmit_wait_max", "retransmit wait (visits)", le64toh(r->retransmit_wait_max) },
 	};
-	n = sizeof(fields) / sizeof(fields[0]);
+	const size_t n_appended = 5;
+
+	/* the appended fields the daemon's reply holds, whole */
+	n = sizeof(fields) / sizeof(fields[0]) - n_appended;
+	if (len >= sizeof(reply))
+		n += n_appended;
+	else
+		n += (len - AIS_CFG_RES_RING_V1_LEN) / sizeof(uint64_t);
 	if (arg_json)
 		printf("{\"state\": \"%s\"", state_name(le32toh(r->state)));
 	else

@@ -55,6 +55,7 @@ struct srp_stats {
 	uint64_t mcast_tx, mcast_rx;    /**< originated / received data frames */
 	uint64_t retransmits_tx;        /**< frames re-sent for the rtr list */
 	uint64_t retransmit_requests;   /**< seqs this node asked for */
+	uint64_t retransmit_wait_max;   /**< most token visits a seq was missing here before it was first asked for */
 	uint64_t delivered;             /**< messages handed up */
 	uint64_t frames_bad;            /**< dropped: failed to decode */
 	uint64_t frames_foreign;        /**< dropped: not for our ring / state */

@@ -64,7 +64,7 @@
  *    before forwarding the token and the rest right after it. Retransmissions
  *    still go out first. Requests for missing seqs only cover seqs up to
  *    the token this node passed on its previous visit (later ones may still
- *    be in flight behind the token); the miss_count_const delay stays. aru,
+ *    be in flight behind the token), and those are asked for at once. aru,
  *    fcc and the safe rule are unchanged. RECOVERY stays classic.
  *  - Token pacing, when token_pace > 0 (srp_token.c, token_pace_hold()):
  *    while this node's clients queue messages fast enough that a visit
@@ -106,6 +106,7 @@ struct srp_msg {
 	uint8_t encapsulated;
 	uint8_t present;
 	uint8_t miss;           /* token visits this seq has been missing */
+	uint8_t asked;          /* a retransmission of it has been requested */
 };
 
 /** The message state of one ring. */

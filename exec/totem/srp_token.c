@@ -4,7 +4,8 @@
  * REFERENCE 1.3): duplicate rejection by token_seq, garbage collection,
  * flow control (max_messages per visit, window_size per rotation via fcc,
  * backlog-proportional share, sort-queue clamp), retransmission of requested
- * seqs, requests for own gaps after miss_count_const visits, origination,
+ * seqs, requests for own gaps (lost a rotation ago, or missing for
+ * miss_count_const visits), origination,
  * aru / aru_addr upkeep, fail-to-receive, the recovery install handshake
  * (retrans_flg, install_seq), token hold on an idle ring, token
  * retransmission by the last sender and token-loss detection.
@@ -185,9 +186,20 @@ static uint32_t token_retransmit(struct srp *srp, struct wire_token *t, uint32_t
 	return n;
 }
 
-/* Ask for seqs missing here for miss_count_const visits (step 6). On the
- * accelerated ring only up to the token this node passed last visit: the
- * frames numbered since may still be on their way behind the token. */
+/*
+ * Ask for seqs missing here (step 6). A seq at or below the token this node
+ * passed on its previous visit was multicast before that token went on, a
+ * whole rotation ago: it is lost, not late, and is asked for now (as Spread
+ * does). Only a seq numbered since then waits for miss_count_const visits,
+ * which absorbs a multicast delayed behind the unicast token; it falls under
+ * the first rule at the next visit anyway. Waiting miss_count_const visits
+ * for every gap cost each lost frame five rotations, and under loss a
+ * rotation often includes a token retransmission (token_retransmit ms): a
+ * sync barrier lost at one member held up every member's sync for seconds.
+ * On the accelerated ring requests only go up to the token this node passed
+ * last visit: the frames numbered since may still be on their way behind the
+ * token.
+ */
 static void token_request_missing(struct srp *srp, struct wire_token *t)
 {
 	struct srp_ring *r = &srp->cur;
@@ -213,7 +225,7 @@ static void token_request_missing(struct srp *srp, struct wire_token *t)
 		if (m->miss < UINT8_MAX) {
 			m->miss++;
 		}
-		if (m->miss < srp->cfg.miss_count_const) {
+		if (m->miss < srp->cfg.miss_count_const && !seq_le(s, srp->rtr_upto)) {
 			continue;
 		}
 		for (uint16_t i = 0; i < t->rtr_count && !listed; i++) {
@@ -222,6 +234,10 @@ static void token_request_missing(struct srp *srp, struct wire_token *t)
 		if (!listed) {
 			t->rtr[t->rtr_count++] = s;
 			srp->stats.retransmit_requests++;
+			if (!m->asked && m->miss > srp->stats.retransmit_wait_max) {
+				srp->stats.retransmit_wait_max = m->miss;
+			}
+			m->asked = 1;
 			added++;
 		}
 	}

@@ -72,9 +72,12 @@ struct ais_admin_ring_stats {
 	uint32_t backlog;               /**< last token backlog */
 	uint32_t send_queue_len;        /**< frames waiting to be originated */
 	uint32_t send_queue_max;
-	/* grown at the end only */
+	/* grown at the end only: readers that zero the struct first stay valid */
 	uint64_t token_paced;           /**< token visits held back by token_pace */
 	uint64_t pace_held_us;          /**< time they were held, us */
+	uint64_t retransmit_wait_max;   /**< most token visits a seq was missing before this node asked for it */
+	uint64_t tx_calls;              /**< network send system calls (sendmmsg, sendto) */
+	uint64_t rx_calls;              /**< network receive system calls (recvmmsg) */
 };
 
 /** Frames the transport refused, by reason (zeros before it exists). */

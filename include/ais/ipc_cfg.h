@@ -189,12 +189,20 @@ struct ais_cfg_res_ring {
 	uint64_t fault_duplicated;
 	uint64_t fault_delayed;
 	uint64_t rx_replayed;        /* secauth: authenticated frames sent again (replays) */
-	/* token pacing (totem token_pace); grown at the end only */
-	uint64_t token_paced;        /* token visits held back by the pace */
+	/* Appended later, at the end only: a reply of AIS_CFG_RES_RING_V1_LEN
+	 * bytes (an older daemon) ends before them; readers show the ones
+	 * present. */
+	uint64_t token_paced;        /* token visits held back by the pace (totem token_pace) */
 	uint64_t pace_held_us;       /* time they were held, us */
+	uint64_t tx_calls;           /* network send system calls (sendmmsg, sendto) */
+	uint64_t rx_calls;           /* network receive system calls (recvmmsg) */
+	uint64_t retransmit_wait_max; /* most token visits a seq was missing before it was asked for */
 };
 _Static_assert(offsetof(struct ais_cfg_res_ring, tokens_received) == 48, "ring layout");
-_Static_assert(sizeof(struct ais_cfg_res_ring) == 48 + 26 * 8, "ring layout");
+/** Length of the ring reply before token_paced (the first appended field). */
+#define AIS_CFG_RES_RING_V1_LEN (48 + 24 * 8)
+_Static_assert(offsetof(struct ais_cfg_res_ring, token_paced) == AIS_CFG_RES_RING_V1_LEN, "ring layout");
+_Static_assert(sizeof(struct ais_cfg_res_ring) == AIS_CFG_RES_RING_V1_LEN + 5 * 8, "ring layout");
 
 struct ais_cfg_service {
 	char name[16];

@@ -64,8 +64,10 @@ aistool_on 2 fault drop 10 || fail "fault drop failed"
 aistool_on 2 fault partition 1,2/3 || fail "fault partition failed"
 wait_members 1 "1 2"
 wait_members 3 "3"
-# A side still synchronising its new ring (slow under the drop rule)
-# answers busy; aistool retries that for 10 s, this for a minute.
+# A side still synchronising its new ring answers busy; aistool retries
+# that for 10 s, this for a minute. Under the drop rule a token rotation
+# often waits for a token retransmission (token_retransmit, 869 ms here),
+# so a sync of about ten rotations can take several seconds (sync_loss.sh).
 heal_on() {
 	local k
 	for ((k = 0; k < 6; k++)); do

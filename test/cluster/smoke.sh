@@ -28,6 +28,18 @@ for i in 1 2 3; do
 done
 aistool_on 1 services --json | grep -q '"name": "cfg"' || fail "services does not list the cfg engine"
 
+step "aistool ring shows the network system calls (text and --json)"
+for key in tx_calls rx_calls retransmit_wait_max; do
+	aistool_on 1 ring --json | grep -q "\"$key\": [0-9]" || fail "ring --json has no $key: $(aistool_on 1 ring --json)"
+done
+# a formed ring has sent and received frames, so both made system calls
+[ "$(ring_stat 1 tx_calls)" -gt 0 ] || fail "tx_calls is 0 on a formed ring"
+[ "$(ring_stat 1 rx_calls)" -gt 0 ] || fail "rx_calls is 0 on a formed ring"
+text=$(aistool_on 1 ring) || fail "aistool ring failed"
+for label in "send system calls" "receive system calls" "retransmit wait (visits)"; do
+	printf '%s\n' "$text" | grep -q "^$label  *[0-9][0-9]*$" || fail "aistool ring has no '$label' line: $text"
+done
+
 step "fault injection is refused without totem { fault_injection: on }"
 if out=$(aistool_on 1 fault drop 10 2>&1); then fail "fault drop succeeded on a node without fault_injection"; fi
 printf '%s' "$out" | grep -q "fault injection is disabled" || fail "unclear refusal: $out"

@@ -302,6 +302,44 @@ START_TEST(test_loss)
 END_TEST
 
 /*
+ * Under light loss (a few messages at a time, so the token's request list
+ * never fills) a frame lost a rotation ago is asked for at the next visit:
+ * no node waits more than 2 token visits before its first request
+ * (retransmit_wait_max). Waiting miss_count_const (5) visits for every gap
+ * made each lost sync barrier cost five rotations.
+ */
+START_TEST(test_loss_prompt_request)
+{
+	struct h_world w;
+	int all[3] = { 0, 1, 2 };
+	uint64_t requests = 0;
+
+	h_world_init(&w, 3, 0);
+	w.cfg.accelerated_window = accel_of[_i];
+	w.cfg.token_pace = pace_of[_i];
+	form_ring(&w, 3);
+	w.loss_permille = 100;
+	for (int round = 0; round < 40; round++) {
+		send_many(&w, 1, TOTEM_AGREED);
+		h_run_for(&w, 200);
+	}
+	w.loss_permille = 0;
+	h_run_for(&w, 10000);
+	for (int i = 0; i < 3; i++) {
+		struct srp_stats st;
+
+		srp_stats_get(w.nodes[i].srp, &st);
+		requests += st.retransmit_requests;
+		ck_assert_msg(st.retransmit_wait_max <= 2, "node %d waited %llu visits before asking", i,
+		              (unsigned long long)st.retransmit_wait_max);
+	}
+	ck_assert_uint_gt(requests, 0);
+	assert_same_stream(&w, all, 3, "REG m=1,2,3 ", false);
+	h_world_free(&w);
+}
+END_TEST
+
+/*
  * A layer above srp that keeps its frames and hands them over only inside
  * token_received, as many as srp_origination_budget() allows: srp originates
  * every one in that visit (its send queue is empty at the next visit), the
@@ -530,6 +568,7 @@ static Suite *srp_suite(void)
 	tcase_add_test(tc, test_clean_leave);
 	tcase_add_test(tc, test_clean_leave_fast);
 	tcase_add_loop_test(tc, test_loss, 0, 3);
+	tcase_add_loop_test(tc, test_loss_prompt_request, 0, 3);
 	tcase_add_test(tc, test_origination_budget);
 	tcase_add_test(tc, test_seq_wrap);
 	tcase_add_test(tc, test_idle_no_spin);
