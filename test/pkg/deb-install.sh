@@ -13,15 +13,17 @@ usage() {
 	cat <<USAGE
 usage: $prog [--debs DIR] [--no-lintian] [--keep] [--help]
 
-Builds the packages (dpkg-buildpackage -us -uc -b) from the tree's HEAD plus
-its uncommitted changes to tracked files (git stash create; untracked files
-are left out), runs lintian on them (an error fails), makes a Debian root
-(mmdebstrap, else debootstrap), installs the packages there with apt-get,
-starts aisexec in the root (in a network namespace of its own) with the
-ExecStartPre= and ExecStart= lines of the installed aisexec.service, runs
-aistool and CPG / CLM clients compiled in the root against the -dev
-packages (as root, as a user of the group aisexec, and as a stranger who
-must be refused), stops the daemon with ExecStop= and checks its exit.
+Builds the packages (dpkg-buildpackage -us -uc -b) from the tree's HEAD
+plus its uncommitted changes to tracked files (git stash create; untracked
+files are left out; an unpacked release tarball is copied whole), runs
+lintian on them (an error fails), makes a Debian root (mmdebstrap, else
+debootstrap), installs the packages there with apt-get, starts aisexec in
+the root (in a network namespace of its own) with the ExecStartPre= and
+ExecStart= lines of the installed aisexec.service, runs aistool and CPG /
+CLM clients compiled in the root against the -dev packages (as root, as a
+user of the group aisexec, and as a stranger who must be refused), stops
+the daemon with ExecStop= and checks its exit, then reinstalls (the key
+stays) and purges (the key goes).
 
 Needs root (chroot, mounts, namespaces): exits 77 (skipped) otherwise, or
 when a tool is missing (apt-get install debhelper lintian mmdebstrap).
@@ -60,7 +62,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $(date +%T) $*"; }
 
 [ "$(id -u)" = 0 ] || skip "needs root (chroot, mounts, network namespace)"
-for t in chroot unshare ip tar git; do
+for t in chroot unshare ip tar; do
 	command -v "$t" >/dev/null || skip "$t is missing"
 done
 if [ -z "$opt_debs" ]; then
@@ -115,9 +117,15 @@ if [ -n "$opt_debs" ]; then
 	debs=$opt_debs
 else
 	step "build the packages from a clean copy of the tree ($work/src)"
-	rev=$(git -C "$top" stash create)
 	mkdir -p "$work/src"
-	git -C "$top" archive --prefix=aisexec/ "${rev:-HEAD}" | tar -x -C "$work/src"
+	if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		rev=$(git -C "$top" stash create)
+		git -C "$top" archive --prefix=aisexec/ "${rev:-HEAD}" | tar -x -C "$work/src"
+	else
+		# an unpacked release tarball: it is the clean copy
+		mkdir "$work/src/aisexec"
+		tar -C "$top" --exclude=./debian/build --exclude=./_build -cf - . | tar -x -C "$work/src/aisexec"
+	fi
 	(cd "$work/src/aisexec" &&
 		DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-parallel=2} dpkg-buildpackage -us -uc -b) \
 		>"$work/build.log" 2>&1 || fail "dpkg-buildpackage failed (see $work/build.log)"
