@@ -219,7 +219,7 @@ in_root getent group aisexec >/dev/null || fail "no group aisexec"
 in_root getent passwd aisexec >/dev/null || fail "no user aisexec"
 in_root dpkg-query -W -f='${Conffiles}\n' aisexec | grep -q '^ /etc/ais/aisexec.conf ' ||
 	fail "/etc/ais/aisexec.conf is not a conffile"
-[ -e "$root/etc/systemd/system/multi-user.target.wants/aisexec.service" ] ||
+[ -L "$root/etc/systemd/system/multi-user.target.wants/aisexec.service" ] ||
 	fail "the unit is not enabled"
 [ -x "$root/etc/init.d/aisexec" ] || fail "no /etc/init.d/aisexec"
 keysum=$(md5sum <"$key")
