@@ -297,6 +297,10 @@ int main(int argc, char **argv)
 	int recv_only = 0, latency_mode = 0, hard_timeout = 0, c;
 	cs_error_t r;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("cpgbench (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+		return 0;
+	}
 	while ((c = getopt(argc, argv, "rLys:t:n:i:w:S:g:T:h")) != -1) {
 		switch (c) {
 		case 'r': recv_only = 1; break;

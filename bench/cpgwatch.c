@@ -211,6 +211,10 @@ int main(int argc, char **argv)
 	cs_error_t r = CS_OK;
 	int fd, c;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("cpgwatch (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+		return 0;
+	}
 	while ((c = getopt(argc, argv, "NKg:T:h")) != -1) {
 		switch (c) {
 		case 'N': print_clocks(); return 0;

@@ -245,6 +245,10 @@ int main(int argc, char **argv)
 	SaAisErrorT r;
 	int c;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("evtbench (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+		return 0;
+	}
 	while ((c = getopt(argc, argv, "s:t:S:Ln:i:rT:h")) != -1) {
 		switch (c) {
 		case 's': size = strtoul(optarg, NULL, 0); break;

@@ -137,6 +137,16 @@ static int check_name_chars(const char *value, char *why, size_t whylen)
 	return 0;
 }
 
+/* A directory the daemon opens whatever its working directory: absolute. */
+static int check_absolute(const char *value, char *why, size_t whylen)
+{
+	if (value[0] != '/') {
+		snprintf(why, whylen, "must be an absolute path");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 #define CFG struct ais_config
 #define K_BOOL(n, f, fl) { n, KEY_BOOL, offsetof(CFG, f), 0, 1, bool_vals, 0, fl, NULL }
 #define K_UINT(n, f, lo, hi, fl) { n, KEY_UINT, offsetof(CFG, f), lo, hi, NULL, 0, fl, NULL }
@@ -205,6 +215,7 @@ static const struct key_def aisexec_keys[] = {
 	K_STR("group", aisexec.group, 32, KEY_DUMP_SET, check_name_chars),
 	K_STR("instance", aisexec.instance, AIS_CONFIG_INSTANCE_MAX, KEY_DUMP_SET, check_name_chars),
 	K_STR("rundir", aisexec.rundir, AIS_CONFIG_PATH_MAX, 0, NULL),
+	K_STR("plugin_dir", aisexec.plugin_dir, AIS_CONFIG_PATH_MAX - 64, KEY_DUMP_SET, check_absolute),
 	{ "ipc_allow_uid", KEY_UID, offsetof(CFG, aisexec.allow_uid), 0, AIS_CONFIG_IPC_IDS_MAX,
 	  NULL, offsetof(CFG, aisexec.allow_uid_count), KEY_REPEAT, NULL },
 	{ "ipc_allow_gid", KEY_GID, offsetof(CFG, aisexec.allow_gid), 0, AIS_CONFIG_IPC_IDS_MAX,
@@ -295,9 +306,6 @@ static const struct section_def *const root_children[] = {
 	&sec_totem, &sec_nodelist, &sec_logging, &sec_aisexec, &sec_service, &sec_amf, NULL,
 };
 static const struct section_def sec_root = { "", SEC_ROOT, NULL, 0, root_children, false, 0, 0, 0, 0, 0, NULL };
-
-/** Engines built into the daemon (service { name }) without a path. */
-static const char *const builtin_services[] = { "cfg", "clm", "evt", "amf", "cpg", "ckpt", NULL };
 
 /* ------------------------------------------------------------------------ */
 /* Parser state                                                              */
@@ -770,14 +778,9 @@ static int service_close(struct parser *p, struct frame *fr)
 {
 	const struct ais_config *cfg = p->cfg;
 	const struct ais_config_service *s = fr->base;
-	bool builtin = false;
 
-	for (size_t i = 0; builtin_services[i]; i++)
-		builtin = builtin || strcmp(builtin_services[i], s->name) == 0;
-	if (!builtin && !s->path)
-		return parse_error_at(p, frame_key_line(fr, "name"),
-				      "service '%s' is not a built-in engine (cfg, clm, evt, amf, cpg, ckpt);"
-				      " a plugin needs 'path:'", s->name);
+	/* A name that is not a built-in engine and has no path is a plugin
+	 * in aisexec { plugin_dir } (NAME.so): start_check reports it missing. */
 	for (size_t i = 0; i + 1 < cfg->service_count; i++)
 		if (strcmp(cfg->services[i].name, s->name) == 0)
 			return parse_error_at(p, frame_key_line(fr, "name"),
@@ -986,6 +989,7 @@ void ais_config_free(struct ais_config *cfg)
 	free(cfg->aisexec.group);
 	free(cfg->aisexec.instance);
 	free(cfg->aisexec.rundir);
+	free(cfg->aisexec.plugin_dir);
 	free(cfg->amf.file);
 	for (size_t i = 0; i < cfg->service_count && i < AIS_CONFIG_SERVICES_MAX; i++)
 		free(cfg->services[i].path);

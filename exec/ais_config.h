@@ -189,6 +189,7 @@ struct ais_config {
 		char *instance;        /**< NULL: not set (AIS_INSTANCE may name it) */
 		char *rundir;          /**< AIS_CONFIG_RUNDIR_DEFAULT unless given */
 		bool rundir_set;       /**< rundir came from the file */
+		char *plugin_dir;      /**< NULL: the built-in plugin directory */
 		size_t allow_uid_count;
 		uid_t allow_uid[AIS_CONFIG_IPC_IDS_MAX];
 		size_t allow_gid_count;

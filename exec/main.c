@@ -165,7 +165,7 @@ static int main_args_parse(int argc, char **argv)
 		case 't': arg.test_only = true; break;
 		case 'v': arg.verbose = true; break;
 		case 'h': main_usage(stdout); exit(EXIT_SUCCESS);
-		case 'V': printf("aisexec %s\n", PACKAGE_VERSION); exit(EXIT_SUCCESS);
+		case 'V': printf("aisexec (" PACKAGE_NAME ") " PACKAGE_VERSION "\n"); exit(EXIT_SUCCESS);
 		default: main_usage(stderr); return -EINVAL;
 		}
 	}
@@ -175,6 +175,13 @@ static int main_args_parse(int argc, char **argv)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Where `service { name: NAME }` without a path is loaded from (NAME.so):
+ * aisexec { plugin_dir } of the config, else the directory the build set. */
+static const char *main_plugin_dir(const struct ais_config *cfg)
+{
+	return cfg->aisexec.plugin_dir != NULL ? cfg->aisexec.plugin_dir : AIS_PLUGIN_DIR;
 }
 
 static int main_instance_pick(const struct ais_config *cfg, char *err, size_t errlen)
@@ -707,7 +714,7 @@ static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 	if (r < 0) {
 		return r;
 	}
-	r = service_load(cfg, service_builtins, service_builtin_count, AIS_PLUGIN_DIR, err, errlen);
+	r = service_load(cfg, service_builtins, service_builtin_count, main_plugin_dir(cfg), err, errlen);
 	if (r < 0) {
 		return r;
 	}
@@ -899,7 +906,7 @@ int main(int argc, char **argv)
 	}
 	/* Everything the start would refuse, short of binding sockets: -t and
 	 * the start agree. */
-	if (start_check(&cfg, arg.config_path, AIS_PLUGIN_DIR, stderr) > 0) {
+	if (start_check(&cfg, arg.config_path, main_plugin_dir(&cfg), stderr) > 0) {
 		ais_config_free(&cfg);
 		logsys_fini();
 		return EXIT_FAILURE;

@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 		{ "no-current", no_argument, NULL, 'n' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	SaClmCallbacksT cb = { NULL, watch_track_cb };
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
 	SaAisErrorT e;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "dnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "dnhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			flags = SA_TRACK_CHANGES_ONLY;
@@ -117,6 +118,9 @@ int main(int argc, char **argv)
 		case 'o':
 			once = true;
 			break;
+		case 'V':
+			printf("clm_watch (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+			return 0;
 		case 'h':
 			watch_usage(stdout);
 			return 0;

@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'R' },
 		{ "unlink", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *channel = "evt-demo", *publisher = "evt_pub";
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 	char *data;
 	long long next;
 
-	while ((opt = getopt_long(argc, argv, "c:n:s:p:r:P:R:uh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:n:s:p:r:P:R:uhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': channel = optarg; break;
 		case 'n': count = strtol(optarg, NULL, 10); break;
@@ -131,6 +132,9 @@ int main(int argc, char **argv)
 		case 'P': publisher = optarg; break;
 		case 'R': rate = strtol(optarg, NULL, 10); break;
 		case 'u': unlink_at_end = 1; break;
+		case 'V':
+			printf("evt_pub (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+			return 0;
 		case 'h': pub_usage(stdout); return 0;
 		default: pub_usage(stderr); return 2;
 		}

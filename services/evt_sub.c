@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	SaEvtCallbacksT cb = { NULL, sub_deliver };
@@ -157,12 +158,15 @@ int main(int argc, char **argv)
 	SaAisErrorT e;
 	int opt, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "c:i:n:t:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:i:n:t:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': channel = optarg; break;
 		case 'i': sub_id = strtoul(optarg, NULL, 10); break;
 		case 'n': count = strtol(optarg, NULL, 10); break;
 		case 't': timeout = strtol(optarg, NULL, 10); break;
+		case 'V':
+			printf("evt_sub (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+			return 0;
 		case 'h': sub_usage(stdout); return 0;
 		default: sub_usage(stderr); return 2;
 		}

@@ -25,7 +25,9 @@
  * le*toh helpers; every length is checked (the router checks the handler
  * table's bounds first).
  */
-#include "config.h"
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* in the source tree; built out of tree it needs none */
+#endif
 
 #include <endian.h>
 #include <errno.h>

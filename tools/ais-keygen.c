@@ -48,6 +48,7 @@ static void usage(FILE *f)
 	        "  -l, --less-secure    take the random bytes from getrandom(2) instead of NSS\n"
 	        "  -f, --force          replace an existing key file\n"
 	        "  -h, --help           show this help\n"
+	        "  -V, --version        show the version\n"
 	        "\n"
 	        "The file is created with mode 0400. Copy the same key to every node.\n",
 	        KEYGEN_DEFAULT_FILE, KEYGEN_MIN_BITS, KEYGEN_MAX_BITS, KEYGEN_DEFAULT_BITS);
@@ -153,6 +154,7 @@ int main(int argc, char **argv)
 		{ "less-secure", no_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char *key;
@@ -160,7 +162,7 @@ int main(int argc, char **argv)
 	char *end;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "k:s:lfh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:s:lfhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			arg_file = optarg;
@@ -183,6 +185,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ais-keygen (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
 			return 0;
 		default:
 			usage(stderr);

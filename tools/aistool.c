@@ -1339,6 +1339,7 @@ static void usage(FILE *f)
 	        "  -j, --json                   print one JSON object (read commands)\n"
 	        "  -i, --instance INSTANCE      talk to daemon INSTANCE (default $AIS_INSTANCE)\n"
 	        "  -h, --help                   show this help\n"
+	        "  -V, --version                show the version\n"
 	        "\n"
 	        "Fault requests need totem { fault_injection: on } and are applied by every\n"
 	        "member of the ring; after a partition run `fault heal` on a node of each side.\n"
@@ -1384,13 +1385,14 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "instance", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fault_req fault;
 	struct ais_client *c;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "+ji:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+ji:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			arg_json = true;
@@ -1400,6 +1402,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("aistool (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
 			return 0;
 		default:
 			usage(stderr);

@@ -68,7 +68,7 @@ static volatile sig_atomic_t got_usr1, got_usr2, got_term;
 static void comp_usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: amf_comp [-h]\n"
+	        "usage: amf_comp [-h|--help|--version]\n"
 	        "An SA-aware AMF component: AMF starts it (amf-comp-clc instantiate PATH)\n"
 	        "with SA_AMF_COMPONENT_NAME set; it registers and answers every callback.\n"
 	        "Environment (pass it with saAmfCompCmdEnv):\n"
@@ -377,6 +377,10 @@ int main(int argc, char **argv)
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 			comp_usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[1], "--version") == 0) {
+			printf("amf_comp (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
 			return 0;
 		}
 		comp_usage(stderr);

@@ -113,6 +113,16 @@ service {
 }"
 # service { path } is line 27 of the file written above
 expect_refused "missing plugin" "aisexec: $conf:27: service plugin $d/none.so: No such file or directory"
+# without path, a name that is not built in is NAME.so in aisexec { plugin_dir }
+write_conf "$good_key" "plugin_dir: $d/plugins" "service {
+	name: cpg
+}
+service {
+	name: example
+}"
+expect_refused "missing plugin in plugin_dir" "aisexec: $conf:26: service plugin $d/plugins/example.so: No such file or directory"
+write_conf "$good_key" "plugin_dir: plugins"
+expect_refused "relative plugin_dir" "aisexec: $conf:16: plugin_dir: 'plugins' must be an absolute path"
 
 step "a log file in a directory that does not exist, or that is a FIFO"
 write_conf "$good_key"

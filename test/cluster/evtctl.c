@@ -361,6 +361,10 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("evtctl (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -47,6 +47,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("histcheck (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+			hist_free(h);
+			return 0;
+		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			hist_free(h);

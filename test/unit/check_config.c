@@ -100,6 +100,7 @@ static const char full_conf[] =
 	"\tgroup: nogroup\n"
 	"\tinstance: n2\n"
 	"\trundir: /tmp/ais-n2\n"
+	"\tplugin_dir: /opt/ais/plugins\n"
 	"\tsched_rr: yes\n"
 	"\tipc_allow_uid: 1000\n"
 	"\tipc_allow_uid: 0\n"
@@ -214,6 +215,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_str_eq(cfg.aisexec.instance, "n2");
 	ck_assert_str_eq(cfg.aisexec.rundir, "/tmp/ais-n2");
 	ck_assert(cfg.aisexec.rundir_set);
+	ck_assert_str_eq(cfg.aisexec.plugin_dir, "/opt/ais/plugins");
 	ck_assert(cfg.aisexec.sched_rr);
 	ck_assert_uint_eq(cfg.aisexec.allow_uid_count, 2);
 	ck_assert_uint_eq(cfg.aisexec.allow_uid[0], 1000);
@@ -291,6 +293,7 @@ static const struct error_case error_cases[] = {
 	{ "totem {\n transport: tcp\n}\n", NAME ":2: transport: 'tcp' is not one of udpu, udp" },
 	{ "totem {\n secauth: maybe\n}\n", NAME ":2: secauth: 'maybe' is not one of on, off, yes, no" },
 	{ "aisexec {\n sched_rr: fifo\n}\n", NAME ":2: sched_rr: 'fifo' is not one of on, off, yes, no" },
+	{ "aisexec {\n plugin_dir: lib/ais\n}\n", NAME ":2: plugin_dir: 'lib/ais' must be an absolute path" },
 	{ "totem {\n crypto_cipher: aes512\n}\n",
 	  NAME ":2: crypto_cipher: 'aes512' is not one of none, aes256, aes192, aes128" },
 	{ "logging {\n timestamp: sometimes\n}\n",
@@ -356,8 +359,6 @@ static const struct error_case error_cases[] = {
 	{ "totem {\n token: 3000\n}\n", NAME ": transport 'udpu' needs a nodelist with at least one node" },
 	{ "", NAME ": transport 'udpu' needs a nodelist with at least one node" },
 	{ "totem {\n transport: udp\n}\n", NAME ": transport 'udp' needs totem { interface { mcastaddr } }" },
-	{ NODE1 "}\nservice {\n name: foo\n}\n",
-	  NAME ":8: service 'foo' is not a built-in engine (cfg, clm, evt, amf, cpg, ckpt); a plugin needs 'path:'" },
 	{ NODE1 "}\nservice {\n name: cpg\n}\nservice {\n name: cpg\n}\n",
 	  NAME ":11: duplicate service 'cpg' (first at line 7)" },
 	{ "logging {\n logger_subsys {\n  subsys: A\n }\n logger_subsys {\n  subsys: A\n }\n}\n",
@@ -450,6 +451,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(cfg.aisexec.instance);
 	ck_assert_str_eq(cfg.aisexec.rundir, AIS_CONFIG_RUNDIR_DEFAULT);
 	ck_assert(!cfg.aisexec.rundir_set);
+	ck_assert_ptr_null(cfg.aisexec.plugin_dir);
 	ck_assert(!cfg.aisexec.sched_rr);
 	ck_assert_uint_eq(cfg.service_count, 0);
 	ck_assert_int_eq(cfg.amf.mode, AIS_AMF_DISABLED);
