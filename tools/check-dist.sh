@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # check-dist.sh BUILD_DIR: does the release tarball build, install and pass
-# the quick tests? make dist in BUILD_DIR (a configured build tree), unpack
+# the quick tests? (check-dist.sh --installed OBJ: only the install checks, on
+# a built tree.) make dist in BUILD_DIR (a configured build tree), unpack
 # into a scratch directory, configure --enable-fatal-warnings
 # --enable-quick-check, build and make install DESTDIR=..., check the installed
 # tree (SDK headers, .pc files, aisexec-service's cflags, every program's
@@ -13,6 +14,7 @@ prog=check-dist.sh
 usage() {
 	cat <<'EOF'
 usage: check-dist.sh [--keep] BUILD_DIR
+       check-dist.sh [--keep] --installed OBJ
        check-dist.sh --help
 
 BUILD_DIR is a configured aisexec build tree. Steps: make dist there; unpack
@@ -22,6 +24,10 @@ installed headers, pkg-config files and --version of every program; make
 check in test/unit of the unpacked tree (CK_TIMEOUT_MULTIPLIER is passed on).
 
   --keep     keep the scratch directory (it is kept anyway when a step fails)
+  --installed OBJ
+             OBJ is a built tree (./quickstart check builds and tests the
+             unpacked tarball): only make install DESTDIR=<scratch>/root
+             there and the checks of the installed tree
 Environment: JOBS (make -j, default 2), TMPDIR (where the scratch directory
 goes), MAKE (default make).
 EOF
@@ -29,15 +35,25 @@ EOF
 
 keep=0
 build=""
+installed=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
 	--keep) keep=1 ;;
+	--installed)
+		[ $# -ge 2 ] || { echo "$prog: --installed needs a directory" >&2; exit 2; }
+		installed=$2
+		shift
+		;;
 	-*) echo "$prog: unknown option $1" >&2; usage >&2; exit 2 ;;
 	*) [ -z "$build" ] || { echo "$prog: one BUILD_DIR only" >&2; exit 2; }; build=$1 ;;
 	esac
 	shift
 done
+if [ -n "$installed" ]; then
+	[ -z "$build" ] || { echo "$prog: BUILD_DIR and --installed exclude each other" >&2; exit 2; }
+	build=$installed
+fi
 [ -n "$build" ] || { usage >&2; exit 2; }
 [ -f "$build/config.status" ] || { echo "$prog: $build is not a configured build tree" >&2; exit 2; }
 build=$(cd "$build" && pwd)
@@ -74,31 +90,37 @@ run() {
 	fi
 }
 
-step "make dist in $build"
-# gzip -1: the tarball is only unpacked again here
-run "$scratch/dist.log" "$MAKE" -C "$build" dist GZIP_ENV=-1
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$build/config.h")
-tarball="$build/aisexec-$version.tar.gz"
-[ -f "$tarball" ] || die "make dist did not write $tarball"
-
-step "unpack $(basename "$tarball") into $scratch"
-tar -xzf "$tarball" -C "$scratch"
-src="$scratch/aisexec-$version"
-[ -x "$src/configure" ] || die "the tarball has no configure"
-# the source tree stays read-only, as in make distcheck: every product goes
-# into the build directory
-chmod -R a-w "$src"
-obj="$scratch/build"
 root="$scratch/root"
-mkdir -p "$obj"
+if [ -n "$installed" ]; then
+	obj=$build
+	step "make install DESTDIR=$root (in $obj)"
+	run "$scratch/install.log" "$MAKE" -C "$obj" install DESTDIR="$root"
+else
+	step "make dist in $build"
+	# gzip -1: the tarball is only unpacked again here
+	run "$scratch/dist.log" "$MAKE" -C "$build" dist GZIP_ENV=-1
+	tarball="$build/aisexec-$version.tar.gz"
+	[ -f "$tarball" ] || die "make dist did not write $tarball"
 
-step "configure --enable-fatal-warnings --enable-quick-check"
-# one build, never rebuilt: no dependency tracking
-(cd "$obj" && run "$scratch/configure.log" "$src/configure" --enable-fatal-warnings --enable-quick-check \
-	--disable-dependency-tracking)
+	step "unpack $(basename "$tarball") into $scratch"
+	tar -xzf "$tarball" -C "$scratch"
+	src="$scratch/aisexec-$version"
+	[ -x "$src/configure" ] || die "the tarball has no configure"
+	# the source tree stays read-only, as in make distcheck: every product goes
+	# into the build directory
+	chmod -R a-w "$src"
+	obj="$scratch/build"
+	mkdir -p "$obj"
 
-step "make -j$JOBS install DESTDIR=$root (builds everything first)"
-run "$scratch/make.log" "$MAKE" -C "$obj" -j"$JOBS" install DESTDIR="$root"
+	step "configure --enable-fatal-warnings --enable-quick-check"
+	# one build, never rebuilt: no dependency tracking
+	(cd "$obj" && run "$scratch/configure.log" "$src/configure" --enable-fatal-warnings --enable-quick-check \
+		--disable-dependency-tracking)
+
+	step "make -j$JOBS install DESTDIR=$root (builds everything first)"
+	run "$scratch/make.log" "$MAKE" -C "$obj" -j"$JOBS" install DESTDIR="$root"
+fi
 
 step "check the installed tree"
 prefix=$(sed -n 's/^prefix = //p' "$obj/Makefile")
@@ -139,6 +161,11 @@ for f in sbin/aisexec sbin/aistool sbin/ais-keygen bin/ais-cluster etc/init.d/ai
 done
 echo "   $n programs answer --version with $version; headers, .pc files, plugindir $plugindir"
 
+if [ -n "$installed" ]; then
+	ok=1
+	step "passed: the tree installs"
+	exit 0
+fi
 step "make check in test/unit of the unpacked tree"
 # CK_TIMEOUT_MULTIPLIER (check's per-test timeouts) reaches the tests
 # through the environment
