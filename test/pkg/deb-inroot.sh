@@ -30,7 +30,7 @@ echo "unit $unit: ExecStart=$start"
 step "versions"
 out=$(aisexec --version 2>&1 || true)
 echo "aisexec --version: $out"
-[ "$out" = "aisexec $version" ] || fail "aisexec --version does not say $version"
+[ "$out" = "aisexec (aisexec) $version" ] || fail "aisexec --version does not say \"aisexec (aisexec) $version\""
 
 step "RuntimeDirectory=$rundir, ExecStartPre=$start_pre"
 if [ -n "$rundir" ]; then
