@@ -21,6 +21,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <qb/qbloop.h>
@@ -673,11 +674,42 @@ static int main_net_seq_start(char *err, size_t errlen)
 	return net_seq_start(exec_rt.net, path, err, errlen);
 }
 
+/*
+ * The seed of the fault filter's generator (which frames a drop, dup or
+ * delay rule hits). Nodes must not share it, or their random choices would
+ * be the same. Without the kernel's entropy (getentropy fails only on a
+ * kernel without getrandom or a seccomp filter refusing it) the seed comes
+ * from the node id, the pid and the clocks: the filter needs variety, not
+ * secrecy, so the daemon starts anyway.
+ */
+static uint64_t main_fault_seed(const struct ais_config *cfg)
+{
+	uint64_t seed = 0;
+	struct timespec rt = {0};
+	struct timespec mono = {0};
+
+	if (getentropy(&seed, sizeof(seed)) == 0 && seed != 0) {
+		return seed;
+	}
+	ais_log(cfg->fault_injection ? LOG_WARNING : LOG_DEBUG,
+		"no kernel entropy for the fault filter's seed (%s): using the node id, pid and clocks",
+		strerror(errno));
+	(void)clock_gettime(CLOCK_REALTIME, &rt);
+	(void)clock_gettime(CLOCK_MONOTONIC, &mono);
+	seed = ((uint64_t)cfg->totem.nodeid << 32) ^ (uint64_t)getpid();
+	seed ^= (uint64_t)rt.tv_sec * UINT64_C(1000000007) + (uint64_t)rt.tv_nsec;
+	seed ^= ((uint64_t)mono.tv_nsec << 21) ^ (uint64_t)mono.tv_sec;
+	/* splitmix64 finaliser: spread the few varying bits over all 64 */
+	seed += UINT64_C(0x9e3779b97f4a7c15);
+	seed = (seed ^ (seed >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	seed = (seed ^ (seed >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return seed ^ (seed >> 31);
+}
+
 static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 {
 	struct totem_config tc;
 	uint64_t ring_seq = 0;
-	uint64_t seed = 0;
 	int r;
 
 	exec_rt.loop = qb_loop_create();
@@ -697,8 +729,7 @@ static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 	if (r < 0) {
 		return r;
 	}
-	(void)getentropy(&seed, sizeof(seed));
-	fault_filter_init(&exec_rt.fault, cfg->totem.nodeid, cfg->fault_injection, seed);
+	fault_filter_init(&exec_rt.fault, cfg->totem.nodeid, cfg->fault_injection, main_fault_seed(cfg));
 	r = net_create(cfg, exec_rt.loop, exec_rt.crypto, &exec_rt.fault, main_net_recv, NULL,
 		       &exec_rt.net, err, errlen);
 	if (r < 0) {

@@ -30,7 +30,7 @@ echo "unit $unit: ExecStart=$start"
 step "versions"
 out=$(aisexec --version 2>&1 || true)
 echo "aisexec --version: $out"
-[ "$out" = "aisexec $version" ] || fail "aisexec --version does not say $version"
+[ "$out" = "aisexec (aisexec) $version" ] || fail "aisexec --version does not say \"aisexec (aisexec) $version\""
 
 step "RuntimeDirectory=$rundir, ExecStartPre=$start_pre"
 if [ -n "$rundir" ]; then
@@ -90,8 +90,24 @@ done
 for lib in aiscpg SaClm SaEvt SaAmf; do
 	echo "int main(void) { return 0; }" | gcc -x c -o /tmp/link_$lib - -l$lib || fail "cannot link -l$lib"
 done
-printf '#include <ais/service.h>\n#include <ais/log.h>\n#include <saAis.h>\nint x;\n' |
-	gcc -x c -c -o /tmp/sdk.o $(pkg-config --cflags aisexec-service) - || fail "the service SDK headers do not compile"
+# every SDK header on its own, as a plugin's first include (each must be
+# self-contained), and all of them together
+for h in ais/service.h ais/admin.h ais/log.h ais/inject.h; do
+	# shellcheck disable=SC2046
+	printf '#include <%s>\nint x;\n' "$h" |
+		gcc -std=gnu11 -Wall -Wextra -Werror -x c -c -o /tmp/sdk.o $(pkg-config --cflags aisexec-service) - ||
+		fail "<$h> from aisexec-dev does not compile on its own"
+done
+# shellcheck disable=SC2046
+printf '#include <ais/service.h>\n#include <ais/admin.h>\n#include <ais/log.h>\n#include <ais/inject.h>\n#include <saAis.h>\nint x;\n' |
+	gcc -std=gnu11 -Wall -Wextra -Werror -x c -c -o /tmp/sdk.o $(pkg-config --cflags aisexec-service) - ||
+	fail "the service SDK headers do not compile together"
+step "the example engine built as a plugin against the -dev packages (docs/writing-a-service.md)"
+# shellcheck disable=SC2046
+(cd /tmp/src/plugin && gcc -std=gnu11 -O2 -Wall -Werror -fPIC -shared -o example.so example.c \
+	$(pkg-config --cflags --libs aisexec-service)) || fail "the example plugin does not build against aisexec-dev"
+nm -D --defined-only /tmp/src/plugin/example.so | grep -q ' ais_service_engine_get$' ||
+	fail "the plugin built in the root does not export ais_service_engine_get"
 plugindir=$(pkg-config --variable=plugindir aisexec-service)
 [ -f "$plugindir/example.so" ] || fail "plugindir $plugindir does not hold the packaged example.so"
 

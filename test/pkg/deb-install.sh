@@ -176,6 +176,9 @@ mkdir -p "$root/tmp/debs" "$root/tmp/src" "$root/dev/shm"
 cp "$debs"/*.deb "$root/tmp/debs/"
 rm -f "$root"/tmp/debs/*-dbgsym_*.deb
 cp "$here/pkg_cpg.c" "$here/pkg_clm.c" "$here/deb-inroot.sh" "$root/tmp/src/"
+# the example engine, built in the root as a plugin against aisexec-dev only
+mkdir -p "$root/tmp/src/plugin"
+cp "$top/services/example.c" "$top/services/example_ipc.h" "$root/tmp/src/plugin/"
 
 # run a command in the root, in a mount namespace of its own (proc, a private
 # /dev/shm), optionally also in a network namespace of its own
