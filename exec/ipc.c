@@ -79,6 +79,14 @@ struct ais_conn {
 	 * client went away or was disconnected) and must not be disconnected
 	 * again (see ipc_disconnect_job) */
 	bool closed;
+	/* the event batch being filled (AIS_IPC_EVENT_BATCH; empty while the
+	 * client does not take batches or has events queued in outq) */
+	bool batch_ok;            /**< the client asked for AIS_IPC_FEATURE_EVENT_BATCH */
+	uint8_t *batch;           /**< AIS_IPC_BATCH_FIRST bytes of header, then the events */
+	size_t batch_len;         /**< bytes used, header included; 0 = no batch */
+	size_t batch_cap;
+	uint32_t batch_n;         /**< events in the batch */
+	struct qb_list_head batch_list; /**< on ipc.batching while batch_n > 0 */
 	void *priv;
 };
 
@@ -96,8 +104,11 @@ static struct {
 	uint64_t *aligned;        /**< AIS_IPC_MSG_MAX bytes: copies of misaligned requests */
 	uint64_t trim_timer;
 	bool trim_armed;
+	struct qb_list_head batching; /**< connections with a batch to flush */
+	bool batch_job_queued;
 } ipc = {
 	.high = { &ipc.high, &ipc.high },
+	.batching = { &ipc.batching, &ipc.batching },
 	.disconnecting = { &ipc.disconnecting, &ipc.disconnecting },
 	.next_id = 1,
 	.rate = QB_IPCS_RATE_NORMAL,
@@ -136,6 +147,9 @@ static struct qb_ipcs_poll_handlers ipc_poll_handlers = {
 };
 
 /* ---- connections ------------------------------------------------------ */
+
+static void ipc_batch_free(struct ais_conn *conn);
+static void ipc_batch_flush(struct ais_conn *conn);
 
 static bool ipc_id_allowed(uid_t uid, gid_t gid)
 {
@@ -235,6 +249,7 @@ static int32_t ipc_connection_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t g
 	qb_list_init(&conn->outq);
 	qb_list_init(&conn->high_list);
 	qb_list_init(&conn->disconnect_list);
+	qb_list_init(&conn->batch_list);
 	if (uid != geteuid() && uid != 0) {
 		/* let a client of another user map the shared memory */
 		qb_ipcs_connection_auth_set(c, -1, gid, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
@@ -347,6 +362,7 @@ static void ipc_connection_destroyed(qb_ipcs_connection_t *c)
 		(void)timers_del(exec_rt.timers, conn->drain_timer);
 	}
 	ipc_outq_free(conn);
+	ipc_batch_free(conn);
 	qb_map_rm(ipc.conns, conn->key);
 	conn->slot->counters.connections--;
 	qb_ipcs_context_set(c, NULL);
@@ -382,6 +398,7 @@ static void ipc_error_send(struct ais_conn *conn, int32_t id, int err)
 		.error = (int32_t)code,
 	};
 
+	ipc_batch_flush(conn);
 	(void)ipc_response_sent(conn, ais_inject_syscall(AIS_INJECT_IPC_SEND)
 					      ? -errno
 					      : qb_ipcs_response_send(conn->c, &r, sizeof(r)));
@@ -399,6 +416,27 @@ static bool ipc_flow_ok(size_t len)
 }
 
 static void ipc_fc_update(void);
+
+/* AIS_IPC_REQ_FEATURES (ais/ipc.h): the IPC layer's own request. */
+static void ipc_features(struct ais_conn *conn, const void *data, size_t size)
+{
+	struct ais_ipc_req_features req;
+	struct ais_ipc_res_features res;
+
+	if (size != sizeof(req)) {
+		conn->slot->counters.lib_errors++;
+		ipc_error_send(conn, AIS_IPC_RESPONSE_ERROR, -EINVAL);
+		return;
+	}
+	memcpy(&req, data, sizeof(req));
+	conn->batch_ok = (req.features & AIS_IPC_FEATURE_EVENT_BATCH) != 0;
+	memset(&res, 0, sizeof(res));
+	res.header.id = AIS_IPC_RES_FEATURES;
+	res.header.size = (int32_t)sizeof(res);
+	res.header.error = SA_AIS_OK;
+	res.features = conn->batch_ok ? AIS_IPC_FEATURE_EVENT_BATCH : 0;
+	(void)ipc_response_send(conn, &res, sizeof(res));
+}
 
 static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 {
@@ -430,6 +468,11 @@ static int32_t ipc_msg_process(qb_ipcs_connection_t *c, void *data, size_t size)
 		data = ipc.aligned;
 	}
 	conn->slot->counters.lib_requests++;
+	if (size >= sizeof(struct qb_ipc_request_header) &&
+	    ((const struct qb_ipc_request_header *)data)->id == AIS_IPC_REQ_FEATURES) {
+		ipc_features(conn, data, size);
+		return 0;
+	}
 	r = service_lib_check(conn->slot->engine, data, size, &h, &response_id);
 	if (r < 0) {
 		ipc.stats.requests_bad++;
@@ -584,17 +627,12 @@ static int ipc_event_enqueue(struct ais_conn *conn, const struct iovec *iov, siz
 	return 0;
 }
 
-int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
+/* Below batching: straight into the ring, or into outq while the ring is
+ * full (or outq already holds events: they go first). */
+static int ipc_event_push(struct ais_conn *conn, const struct iovec *iov, size_t iovcnt, size_t len)
 {
-	size_t len = 0;
 	ssize_t r;
 
-	for (size_t i = 0; i < iovcnt; i++) {
-		len += iov[i].iov_len;
-	}
-	if (len > AIS_IPC_MSG_MAX) {
-		return -EMSGSIZE;
-	}
 	if (!qb_list_empty(&conn->outq)) {
 		/* the client may have read since the last attempt */
 		(void)ipc_drain(conn);
@@ -609,6 +647,167 @@ int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 		}
 	}
 	return ipc_event_enqueue(conn, iov, iovcnt, len);
+}
+
+/* ---- event batches ---------------------------------------------------- */
+
+/*
+ * Events for a client that asked for batches (AIS_IPC_FEATURE_EVENT_BATCH)
+ * are collected while the loop works through one wake-up (a token visit
+ * delivers many messages to the same clients) and leave together from a
+ * low-priority loop job, after the work of that pass: one libqb event, one
+ * notification and one wake-up of the client for the lot. A batch is only
+ * filled while the connection's outq is empty, so every event it holds was
+ * admitted against an empty queue, and it is flushed before any event that
+ * does not join it and before every response to that client, so no event
+ * overtakes another and a response never overtakes an event sent before it.
+ */
+#define IPC_BATCH_BYTES (64u * 1024)     /**< a batch's bound, header included */
+#define IPC_BATCH_EVENT_MAX (8u * 1024)  /**< larger events go alone */
+#define IPC_BATCH_CAP_MIN 4096u
+#define IPC_BATCH_CAP_KEEP (16u * 1024)  /**< a larger buffer is freed after its flush */
+
+static void ipc_batch_free(struct ais_conn *conn)
+{
+	if (conn->batch_n > 0) {
+		qb_list_del(&conn->batch_list);
+		qb_list_init(&conn->batch_list);
+	}
+	free(conn->batch);
+	conn->batch = NULL;
+	conn->batch_cap = 0;
+	conn->batch_len = 0;
+	conn->batch_n = 0;
+}
+
+/* Send what the batch holds: one event as itself, more as a batch. */
+static void ipc_batch_flush(struct ais_conn *conn)
+{
+	struct qb_ipc_response_header hdr;
+	struct iovec iov;
+	uint32_t n = conn->batch_n;
+	int r;
+
+	if (n == 0) {
+		return;
+	}
+	qb_list_del(&conn->batch_list);
+	qb_list_init(&conn->batch_list);
+	if (n == 1) {
+		memcpy(&hdr, conn->batch + AIS_IPC_BATCH_FIRST, sizeof(hdr));
+		iov.iov_base = conn->batch + AIS_IPC_BATCH_FIRST;
+		iov.iov_len = (size_t)hdr.size;
+	} else {
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.id = AIS_IPC_EVENT_BATCH;
+		hdr.size = (int32_t)conn->batch_len;
+		hdr.error = (int32_t)n;
+		memcpy(conn->batch, &hdr, sizeof(hdr));
+		iov.iov_base = conn->batch;
+		iov.iov_len = conn->batch_len;
+	}
+	r = ipc_event_push(conn, &iov, 1, iov.iov_len);
+	conn->batch_n = 0;
+	conn->batch_len = 0;
+	if (conn->batch_cap > IPC_BATCH_CAP_KEEP) {
+		free(conn->batch);
+		conn->batch = NULL;
+		conn->batch_cap = 0;
+	}
+	if (r < 0 && !conn->closed && !conn->disconnect_pending) {
+		/* the engines were told these events were taken: a client that
+		 * misses them must not stay connected as if it had them */
+		conn->slot->counters.events_dropped += n;
+		ais_log(LOG_WARNING, "%s client pid %d (conn %" PRIu64 "): %u events could not be sent: %s;"
+			" disconnecting it", conn->slot->engine->name, (int)conn->pid, conn->id, n,
+			strerror(-r));
+		ipc_conn_disconnect(conn);
+	}
+}
+
+static void ipc_batch_job(void *data)
+{
+	(void)data;
+	ipc.batch_job_queued = false;
+	while (!qb_list_empty(&ipc.batching)) {
+		ipc_batch_flush(qb_list_first_entry(&ipc.batching, struct ais_conn, batch_list));
+	}
+}
+
+/* May this event join conn's batch? Only whole events whose header says
+ * their true size (the client finds the next one by it). */
+static bool ipc_batch_takes(const struct ais_conn *conn, const struct iovec *iov, size_t len)
+{
+	struct qb_ipc_response_header hdr;
+
+	if (!conn->batch_ok || conn->closed || conn->disconnect_pending || len > IPC_BATCH_EVENT_MAX ||
+	    iov[0].iov_len < sizeof(hdr) || !qb_list_empty(&conn->outq)) {
+		return false;
+	}
+	memcpy(&hdr, iov[0].iov_base, sizeof(hdr));
+	return hdr.size >= 0 && (size_t)hdr.size == len;
+}
+
+static int ipc_batch_add(struct ais_conn *conn, const struct iovec *iov, size_t iovcnt, size_t len)
+{
+	size_t used = conn->batch_n > 0 ? conn->batch_len : AIS_IPC_BATCH_FIRST;
+	size_t end = ais_ipc_batch_next(used, len);
+	uint8_t *p;
+
+	if (end > IPC_BATCH_BYTES) {
+		ipc_batch_flush(conn);
+		used = AIS_IPC_BATCH_FIRST;
+		end = ais_ipc_batch_next(used, len);
+	}
+	if (end > conn->batch_cap) {
+		size_t cap = conn->batch_cap > 0 ? conn->batch_cap : IPC_BATCH_CAP_MIN;
+
+		while (cap < end) {
+			cap *= 2;
+		}
+		p = realloc(conn->batch, cap);
+		if (p == NULL) {
+			return -ENOMEM;
+		}
+		conn->batch = p;
+		conn->batch_cap = cap;
+	}
+	p = conn->batch + used;
+	for (size_t i = 0; i < iovcnt; i++) {
+		memcpy(p, iov[i].iov_base, iov[i].iov_len);
+		p += iov[i].iov_len;
+	}
+	memset(p, 0, end - used - len); /* the padding goes to the client too */
+	conn->batch_len = end;
+	if (conn->batch_n++ == 0) {
+		qb_list_add_tail(&conn->batch_list, &ipc.batching);
+		if (!ipc.batch_job_queued && !ipc.stopping &&
+		    qb_loop_job_add(exec_rt.loop, QB_LOOP_LOW, NULL, ipc_batch_job) == 0) {
+			ipc.batch_job_queued = true;
+		}
+	}
+	return 0;
+}
+
+int ipc_eventv_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < iovcnt; i++) {
+		len += iov[i].iov_len;
+	}
+	if (len > AIS_IPC_MSG_MAX) {
+		return -EMSGSIZE;
+	}
+	if (ipc_batch_takes(conn, iov, len) && ipc_batch_add(conn, iov, iovcnt, len) == 0) {
+		if (!ipc.batch_job_queued) {
+			/* no job to send it later: now */
+			ipc_batch_flush(conn);
+		}
+		return 0;
+	}
+	ipc_batch_flush(conn);
+	return ipc_event_push(conn, iov, iovcnt, len);
 }
 
 bool ipc_outq_backpressure(void)
@@ -637,14 +836,20 @@ int ipc_event_send(ais_conn_t *conn, const void *msg, size_t len)
 
 int ipc_responsev_send(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt)
 {
-	ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_sendv(conn->c, iov, iovcnt);
+	ssize_t r;
+
+	ipc_batch_flush(conn);
+	r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_sendv(conn->c, iov, iovcnt);
 
 	return ipc_response_sent(conn, r) < 0 ? (int)r : 0;
 }
 
 int ipc_response_send(ais_conn_t *conn, const void *msg, size_t len)
 {
-	ssize_t r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_send(conn->c, msg, len);
+	ssize_t r;
+
+	ipc_batch_flush(conn);
+	r = ais_inject_syscall(AIS_INJECT_IPC_SEND) ? -errno : qb_ipcs_response_send(conn->c, msg, len);
 
 	return ipc_response_sent(conn, r) < 0 ? (int)r : 0;
 }
@@ -854,6 +1059,10 @@ int ipc_start(char *err, size_t errlen)
 void ipc_stop(void)
 {
 	ipc.stopping = true;
+	if (ipc.batch_job_queued) {
+		(void)qb_loop_job_del(exec_rt.loop, QB_LOOP_LOW, NULL, ipc_batch_job);
+		ipc.batch_job_queued = false;
+	}
 	if (ipc.fc_armed) {
 		(void)timers_del(exec_rt.timers, ipc.fc_timer);
 		ipc.fc_armed = false;

@@ -9,13 +9,25 @@
  * response channel, so events the daemon sends meanwhile stay in libqb's
  * event channel, in order, until dispatch reads them; nothing is queued in
  * the library and nothing can be delivered from inside a synchronous call.
- * The selection object is libqb's poll fd (qb_ipcc_fd_get): for shared
- * memory connections the server writes one notification byte per event to
- * the setup socket and qb_ipcc_event_recv consumes it, for socket
- * connections it is the event socket itself; either way the fd is readable
- * exactly while an event is queued, and on hang-up when the daemon goes
- * away. Every message is bounded by the connection's buffer size, so no
- * message is ever split and no library-side queue is needed.
+ * libqb's poll fd (qb_ipcc_fd_get) is readable exactly while an event is
+ * queued, and on hang-up when the daemon goes away: for shared memory
+ * connections the server writes one notification byte per event to the
+ * setup socket and qb_ipcc_event_recv consumes it, for socket connections
+ * it is the event socket itself. Every message is bounded by the
+ * connection's buffer size, so no message is ever split.
+ *
+ * Event batches (ais/ipc.h): right after connecting, the library asks the
+ * executive for AIS_IPC_FEATURE_EVENT_BATCH (unless $AIS_IPC_EVENT_BATCH is
+ * "0"); granted, the executive may send a burst of events as one libqb
+ * event, one notification for the lot. The events of a batch are handed
+ * out one by one from event_buf, before anything new is read. Because a
+ * dispatch that returns after one callback (SA_DISPATCH_ONE) can leave
+ * events of a batch in hand, where libqb's fd no longer says so, the
+ * selection object of such a connection is an epoll fd holding libqb's fd
+ * and an eventfd (ready_fd) that the library keeps readable exactly while
+ * it holds events: the selection object is readable while an event is
+ * pending, in the library or in libqb, and on hang-up. Without batches the
+ * selection object is libqb's fd itself.
  *
  * A separate eventfd (the wake fd) is never handed out: finalize writes it
  * so a dispatch blocked in another thread (or the one running the callback
@@ -34,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,8 +67,10 @@
 struct ais_client {
 	qb_ipcc_connection_t *qb;
 	char name[AIS_IPC_NAME_MAX];
-	int poll_fd;              /* libqb's fd: the selection object */
+	int poll_fd;              /* libqb's fd */
 	int wake_fd;              /* eventfd written by shutdown */
+	int sel_fd;               /* with batches: epoll of poll_fd and ready_fd; else -1 */
+	int ready_fd;             /* with batches: eventfd, readable while batch_left > 0 */
 	size_t buf_size;          /* largest message on any channel */
 
 	pthread_mutex_t request_lock;
@@ -64,6 +79,9 @@ struct ais_client {
 	pthread_mutex_t dispatch_lock;
 	void *event_buf;          /* under dispatch_lock */
 	uint64_t bad_events;      /* under dispatch_lock */
+	size_t batch_off;         /* under dispatch_lock: next event of the batch in event_buf */
+	uint32_t batch_left;      /* under dispatch_lock: events of it not handed out yet */
+	bool ready_set;           /* under dispatch_lock: ready_fd is readable */
 
 	atomic_bool shut;         /* finalized */
 	atomic_bool failed;       /* daemon gone or protocol broken */
@@ -164,6 +182,12 @@ static void client_free(struct ais_client *c)
 	if (c->wake_fd >= 0) {
 		close(c->wake_fd);
 	}
+	if (c->sel_fd >= 0) {
+		close(c->sel_fd);
+	}
+	if (c->ready_fd >= 0) {
+		close(c->ready_fd);
+	}
 	free(c->response_buf);
 	free(c->event_buf);
 	pthread_mutex_destroy(&c->request_lock);
@@ -259,6 +283,8 @@ static int client_connect(struct ais_client *c, const char *service)
 	return 0;
 }
 
+static int client_features(struct ais_client *c);
+
 int ais_client_connect(const char *service, struct ais_client **ret_client)
 {
 	struct ais_client *c;
@@ -276,6 +302,8 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 		return -ENOMEM;
 	}
 	c->wake_fd = -1;
+	c->sel_fd = -1;
+	c->ready_fd = -1;
 	pthread_mutex_init(&c->request_lock, NULL);
 	pthread_mutex_init(&c->dispatch_lock, NULL);
 	atomic_init(&c->shut, false);
@@ -311,6 +339,10 @@ int ais_client_connect(const char *service, struct ais_client **ret_client)
 	c->event_buf = malloc(c->buf_size);
 	if (c->response_buf == NULL || c->event_buf == NULL) {
 		res = -ENOMEM;
+		goto fail_qb;
+	}
+	res = client_features(c);
+	if (res < 0) {
 		goto fail_qb;
 	}
 	*ret_client = c;
@@ -377,7 +409,7 @@ int ais_client_fd(struct ais_client *c, int *ret_fd)
 	if (c == NULL || ret_fd == NULL) {
 		return -EINVAL;
 	}
-	*ret_fd = c->poll_fd;
+	*ret_fd = c->sel_fd >= 0 ? c->sel_fd : c->poll_fd;
 	return 0;
 }
 
@@ -506,6 +538,72 @@ static int client_call_locked(struct ais_client *c, const struct iovec *iov, siz
 	return client_response_wait_locked(c, response_id, ret_len);
 }
 
+/* The selection object of a connection with batches: epoll of libqb's fd
+ * and ready_fd. false (and nothing made) when the fds cannot be had. */
+static bool client_sel_make(struct ais_client *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	c->ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->sel_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->ready_fd >= 0 && c->sel_fd >= 0) {
+		ev.data.fd = c->poll_fd;
+		if (epoll_ctl(c->sel_fd, EPOLL_CTL_ADD, c->poll_fd, &ev) == 0) {
+			ev.data.fd = c->ready_fd;
+			if (epoll_ctl(c->sel_fd, EPOLL_CTL_ADD, c->ready_fd, &ev) == 0) {
+				return true;
+			}
+		}
+	}
+	if (c->ready_fd >= 0) {
+		close(c->ready_fd);
+	}
+	if (c->sel_fd >= 0) {
+		close(c->sel_fd);
+	}
+	c->ready_fd = c->sel_fd = -1;
+	return false;
+}
+
+/*
+ * Ask the executive for event batches (AIS_IPC_REQ_FEATURES). Not asked
+ * when $AIS_IPC_EVENT_BATCH is "0" or the selection object for them cannot
+ * be made; an executive that does not know the request answers
+ * AIS_IPC_RESPONSE_ERROR, and the connection goes on without.
+ */
+static int client_features(struct ais_client *c)
+{
+	const char *env = getenv("AIS_IPC_EVENT_BATCH");
+	struct ais_ipc_req_features req;
+	struct ais_ipc_res_features res = { .features = 0 };
+	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+	size_t len;
+	int r;
+
+	if ((env != NULL && strcmp(env, "0") == 0) || !client_sel_make(c)) {
+		return 0;
+	}
+	memset(&req, 0, sizeof(req));
+	req.header.id = AIS_IPC_REQ_FEATURES;
+	req.header.size = (int32_t)sizeof(req);
+	req.features = AIS_IPC_FEATURE_EVENT_BATCH;
+	pthread_mutex_lock(&c->request_lock);
+	r = client_call_locked(c, &iov, 1, AIS_IPC_RES_FEATURES, &len);
+	if (r == 0 && len == sizeof(res)) {
+		memcpy(&res, c->response_buf, sizeof(res));
+	}
+	pthread_mutex_unlock(&c->request_lock);
+	if (r < 0) {
+		return r;
+	}
+	if (res.header.id != AIS_IPC_RES_FEATURES || !(res.features & AIS_IPC_FEATURE_EVENT_BATCH)) {
+		close(c->ready_fd);
+		close(c->sel_fd);
+		c->ready_fd = c->sel_fd = -1;
+	}
+	return 0;
+}
+
 int ais_client_request(struct ais_client *c, const struct iovec *iov, size_t iovcnt,
                        int32_t response_id, void *ret_buf, size_t buflen, size_t *ret_len)
 {
@@ -613,13 +711,72 @@ static int client_wait(struct ais_client *c, int timeout_ms)
 	}
 }
 
-/* Read one event into c->event_buf without waiting. 0 with *ret_len,
- * -EAGAIN (none), -EPROTO (malformed, consumed), -EMSGSIZE, -ENOTCONN. */
-static int client_event_read_locked(struct ais_client *c, size_t *ret_len)
+/* Is the batch of len bytes in event_buf well formed (ais/ipc.h)? Checked
+ * whole before any of it is handed out. */
+static bool client_batch_valid(const struct ais_client *c, size_t len, int32_t count)
+{
+	const uint8_t *buf = c->event_buf;
+	struct qb_ipc_response_header hdr;
+	uint64_t off = AIS_IPC_BATCH_FIRST;
+
+	if (count < 2) {
+		return false;
+	}
+	for (int32_t i = 0; i < count; i++) {
+		if (off + sizeof(hdr) > len) {
+			return false;
+		}
+		memcpy(&hdr, buf + off, sizeof(hdr));
+		if (hdr.size < (int32_t)sizeof(hdr) || off + (uint64_t)hdr.size > len ||
+		    hdr.id == AIS_IPC_EVENT_BATCH) {
+			return false;
+		}
+		off = ais_ipc_batch_next(off, (uint64_t)hdr.size);
+	}
+	return off == len;
+}
+
+/* The next event of the batch in hand. */
+static void client_batch_next_locked(struct ais_client *c, const void **ret_msg, size_t *ret_len)
+{
+	const uint8_t *msg = (const uint8_t *)c->event_buf + c->batch_off;
+	struct qb_ipc_response_header hdr;
+
+	memcpy(&hdr, msg, sizeof(hdr));
+	c->batch_off = ais_ipc_batch_next(c->batch_off, (uint64_t)hdr.size);
+	c->batch_left--;
+	*ret_msg = msg;
+	*ret_len = (size_t)hdr.size;
+}
+
+/* ready_fd follows batch_left (called before dispatch_lock is let go). */
+static void client_ready_update_locked(struct ais_client *c)
+{
+	uint64_t v = 1;
+
+	if (c->ready_fd < 0 || (c->batch_left > 0) == c->ready_set) {
+		return;
+	}
+	/* an eventfd counter of 0 or 1 cannot fail either way */
+	if (c->batch_left > 0) {
+		c->ready_set = write(c->ready_fd, &v, sizeof(v)) == (ssize_t)sizeof(v);
+	} else {
+		c->ready_set = read(c->ready_fd, &v, sizeof(v)) != (ssize_t)sizeof(v);
+	}
+}
+
+/* The next event without waiting: from the batch in hand, or read from
+ * libqb into c->event_buf. 0 with *ret_msg and *ret_len, -EAGAIN (none),
+ * -EPROTO (malformed, consumed), -EMSGSIZE, -ENOTCONN. */
+static int client_event_read_locked(struct ais_client *c, const void **ret_msg, size_t *ret_len)
 {
 	struct qb_ipc_response_header hdr;
 	ssize_t res;
 
+	if (c->batch_left > 0) {
+		client_batch_next_locked(c, ret_msg, ret_len);
+		return 0;
+	}
 	if (atomic_load(&c->failed)) {
 		return -ENOTCONN;
 	}
@@ -644,6 +801,17 @@ static int client_event_read_locked(struct ais_client *c, size_t *ret_len)
 		c->bad_events++;
 		return -EPROTO;
 	}
+	if (hdr.id == AIS_IPC_EVENT_BATCH && c->ready_fd >= 0) {
+		if (!client_batch_valid(c, (size_t)res, hdr.error)) {
+			c->bad_events++;
+			return -EPROTO;
+		}
+		c->batch_off = AIS_IPC_BATCH_FIRST;
+		c->batch_left = (uint32_t)hdr.error;
+		client_batch_next_locked(c, ret_msg, ret_len);
+		return 0;
+	}
+	*ret_msg = c->event_buf;
 	*ret_len = (size_t)res;
 	return 0;
 }
@@ -651,6 +819,7 @@ static int client_event_read_locked(struct ais_client *c, size_t *ret_len)
 int ais_client_event_recv(struct ais_client *c, void *buf, size_t len, int timeout_ms,
                           size_t *ret_len)
 {
+	const void *msg;
 	size_t got;
 	int res;
 
@@ -662,22 +831,23 @@ int ais_client_event_recv(struct ais_client *c, void *buf, size_t len, int timeo
 		res = -EBADF;
 		goto out;
 	}
-	res = client_event_read_locked(c, &got);
+	res = client_event_read_locked(c, &msg, &got);
 	if (res == -EAGAIN && timeout_ms != 0) {
 		res = client_wait(c, timeout_ms);
 		if (res == 0) {
-			res = client_event_read_locked(c, &got);
+			res = client_event_read_locked(c, &msg, &got);
 		}
 	}
 	if (res == 0) {
 		if (got > len) {
 			res = -EMSGSIZE;
 		} else {
-			memcpy(buf, c->event_buf, got);
+			memcpy(buf, msg, got);
 			*ret_len = got;
 		}
 	}
 out:
+	client_ready_update_locked(c);
 	pthread_mutex_unlock(&c->dispatch_lock);
 	return res;
 }
@@ -686,6 +856,7 @@ static int client_dispatch_locked(struct ais_client *c, int flags, ais_client_de
                                   void *ctx)
 {
 	bool delivered = false;
+	const void *msg;
 	size_t len;
 	int res;
 
@@ -695,7 +866,7 @@ static int client_dispatch_locked(struct ais_client *c, int flags, ais_client_de
 	for (;;) {
 		bool wait = flags == AIS_DISPATCH_BLOCKING || (flags == AIS_DISPATCH_ONE && !delivered);
 
-		res = client_event_read_locked(c, &len);
+		res = client_event_read_locked(c, &msg, &len);
 		if (res == -EPROTO) {
 			continue;
 		}
@@ -717,7 +888,7 @@ static int client_dispatch_locked(struct ais_client *c, int flags, ais_client_de
 		if (res < 0) {
 			return res;
 		}
-		res = deliver(ctx, c->event_buf, len);
+		res = deliver(ctx, msg, len);
 		delivered = true;
 		if (res < 0) {
 			return res;
@@ -741,6 +912,7 @@ int ais_client_dispatch(struct ais_client *c, int flags, ais_client_deliver_fn d
 	}
 	pthread_mutex_lock(&c->dispatch_lock);
 	res = client_dispatch_locked(c, flags, deliver, ctx);
+	client_ready_update_locked(c);
 	pthread_mutex_unlock(&c->dispatch_lock);
 	return res;
 }

@@ -128,6 +128,10 @@ struct ais_api {
 	 * Queue an asynchronous event (callback) for the client. Per-connection
 	 * queues are bounded: -ENOBUFS when this connection already has too much
 	 * queued (the service decides: drop and tell the client, or disconnect).
+	 * Events of up to 8 KiB whose header size is their length may leave
+	 * together, after the handler returns, as one batch (ais/ipc.h) for a
+	 * client library that asked for batches: per connection they keep
+	 * their order, and a response never overtakes an earlier event.
 	 */
 	int (*event_send)(ais_conn_t *conn, const void *msg, size_t len);
 	int (*eventv_send)(ais_conn_t *conn, const struct iovec *iov, size_t iovcnt);

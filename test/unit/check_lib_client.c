@@ -38,6 +38,9 @@ enum test_req {
 	REQ_DIE = 3,         /* the server is killed before it answers */
 	REQ_WRONG_ID = 4,    /* respond with another id */
 	REQ_ERROR = 5,       /* respond AIS_IPC_RESPONSE_ERROR, error TRY_AGAIN */
+	REQ_BATCH = 6,       /* n_before events as one batch (if granted), response */
+	REQ_BAD_BATCH = 7,   /* a malformed batch (n_after picks how), one event first_seq, response */
+	REQ_OLD = 8,         /* from now on answer AIS_IPC_REQ_FEATURES as an older server */
 };
 #define RES_ID(req) ((req) + 100)
 #define EVENT_ID 200
@@ -58,6 +61,7 @@ struct event_msg {
 
 static pid_t server_pid;
 static qb_loop_t *srv_loop;
+static bool srv_old;      /* does not know AIS_IPC_REQ_FEATURES */
 
 /* ---------------------------------------------------------------- server */
 
@@ -83,6 +87,44 @@ static void srv_event(qb_ipcs_connection_t *c, uint32_t seq, uint32_t pad)
 		_exit(4);
 	}
 	free(ev);
+}
+
+/* The batch format of ais/ipc.h, built here on its own. bad: 0 = well
+ * formed; 1 = count says one more than there is; 2 = an event's size runs
+ * past the end; 3 = a count of 1. */
+static void srv_batch(qb_ipcs_connection_t *c, uint32_t n, uint32_t seq, uint32_t pad, uint32_t bad)
+{
+	size_t one = offsetof(struct event_msg, pad) + pad;
+	size_t stride = (one + AIS_IPC_BATCH_ALIGN - 1) & ~(size_t)(AIS_IPC_BATCH_ALIGN - 1);
+	size_t len = AIS_IPC_BATCH_FIRST + n * stride;
+	uint8_t *b = calloc(1, len);
+	struct qb_ipc_response_header hdr = { .id = AIS_IPC_EVENT_BATCH, .size = (int32_t)len,
+	                                      .error = (int32_t)n };
+
+	if (b == NULL) {
+		_exit(3);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct event_msg *ev = (struct event_msg *)(void *)(b + AIS_IPC_BATCH_FIRST + i * stride);
+
+		ev->hdr.id = EVENT_ID;
+		ev->hdr.size = (int32_t)one;
+		ev->hdr.error = SA_AIS_OK;
+		ev->seq = seq + i;
+		memset(ev->pad, (int)((seq + i) & 0xff), pad);
+	}
+	if (bad == 1) {
+		hdr.error++;
+	} else if (bad == 2) {
+		((struct event_msg *)(void *)(b + AIS_IPC_BATCH_FIRST))->hdr.size = (int32_t)len;
+	} else if (bad == 3) {
+		hdr.error = 1;
+	}
+	memcpy(b, &hdr, sizeof(hdr));
+	if (qb_ipcs_event_send(c, b, len) != (ssize_t)len) {
+		_exit(4);
+	}
+	free(b);
 }
 
 static int32_t srv_msg(qb_ipcs_connection_t *c, void *data, size_t size)
@@ -121,6 +163,44 @@ static int32_t srv_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 	case REQ_ERROR:
 		res.id = AIS_IPC_RESPONSE_ERROR;
 		res.error = SA_AIS_ERR_TRY_AGAIN;
+		qb_ipcs_response_send(c, &res, sizeof(res));
+		break;
+	case AIS_IPC_REQ_FEATURES: {
+		struct ais_ipc_req_features freq;
+		struct ais_ipc_res_features fres = { .header = { .id = AIS_IPC_RES_FEATURES,
+		                                                 .size = sizeof(fres), .error = SA_AIS_OK } };
+
+		if (srv_old) {
+			res.id = AIS_IPC_RESPONSE_ERROR;
+			res.error = SA_AIS_ERR_INVALID_PARAM;
+			qb_ipcs_response_send(c, &res, sizeof(res));
+			break;
+		}
+		memcpy(&freq, data, sizeof(freq));
+		fres.features = freq.features & AIS_IPC_FEATURE_EVENT_BATCH;
+		qb_ipcs_context_set(c, fres.features ? c : NULL);
+		qb_ipcs_response_send(c, &fres, sizeof(fres));
+		break;
+	}
+	case REQ_BATCH:
+		memcpy(&ereq, data, sizeof(ereq));
+		if (qb_ipcs_context_get(c) != NULL && ereq.n_before >= 2) {
+			srv_batch(c, ereq.n_before, ereq.first_seq, ereq.pad_len, 0);
+		} else {
+			for (uint32_t i = 0; i < ereq.n_before; i++) {
+				srv_event(c, ereq.first_seq + i, ereq.pad_len);
+			}
+		}
+		qb_ipcs_response_send(c, &res, sizeof(res));
+		break;
+	case REQ_BAD_BATCH:
+		memcpy(&ereq, data, sizeof(ereq));
+		srv_batch(c, 3, 1000, ereq.pad_len, ereq.n_after);
+		srv_event(c, ereq.first_seq, ereq.pad_len);
+		qb_ipcs_response_send(c, &res, sizeof(res));
+		break;
+	case REQ_OLD:
+		srv_old = true;
 		qb_ipcs_response_send(c, &res, sizeof(res));
 		break;
 	default:
@@ -270,6 +350,23 @@ static int request_events(struct ais_client *c, uint32_t before, uint32_t after,
 		ck_assert_uint_eq(len, sizeof(res));
 	}
 	return r;
+}
+
+static int request_batch(struct ais_client *c, int32_t id, uint32_t n, uint32_t bad, uint32_t first,
+                         uint32_t pad)
+{
+	struct events_req req = {
+		.hdr = { .id = id, .size = sizeof(req) },
+		.n_before = n,
+		.n_after = bad,
+		.first_seq = first,
+		.pad_len = pad,
+	};
+	struct iovec iov = { &req, sizeof(req) };
+	struct qb_ipc_response_header res;
+	size_t len;
+
+	return ais_client_request(c, &iov, 1, RES_ID(id), &res, sizeof(res), &len);
 }
 
 static int request_echo(struct ais_client *c, uint32_t value)
@@ -684,6 +781,101 @@ START_TEST(test_connect_names)
 }
 END_TEST
 
+/* Events of a batch come out one by one, in order, and the selection
+ * object stays readable while the library holds some of them. */
+START_TEST(test_batch_dispatch_one)
+{
+	struct sink s = { 0 };
+	struct ais_client *c = client_open();
+
+	ck_assert_int_eq(request_batch(c, REQ_BATCH, 5, 0, 0, 13), 0);
+	for (uint32_t i = 0; i < 5; i++) {
+		ck_assert_int_eq(fd_readable(c), 1);
+		ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ONE, sink_deliver, &s), 0);
+		ck_assert_uint_eq(s.count, i + 1);
+	}
+	ck_assert_int_eq(fd_readable(c), 0);
+	ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ONE_NONBLOCKING, sink_deliver, &s), -EAGAIN);
+
+	/* batches, single events and event_recv mixed: one order */
+	ck_assert_int_eq(request_events(c, 2, 0, 5, 3), 0);
+	ck_assert_int_eq(request_batch(c, REQ_BATCH, 4, 0, 7, 0), 0);
+	ck_assert_int_eq(request_events(c, 1, 0, 11, 0), 0);
+	ck_assert_int_eq(request_batch(c, REQ_BATCH, 3, 0, 12, 100), 0);
+	ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ONE_NONBLOCKING, sink_deliver, &s), 0);
+	ck_assert_uint_eq(s.count, 6);
+	{
+		uint8_t buf[256];
+		struct event_msg ev;
+		size_t len;
+
+		for (uint32_t seq = 6; seq < 9; seq++) {
+			ck_assert_int_eq(ais_client_event_recv(c, buf, sizeof(buf), 0, &len), 0);
+			memcpy(&ev, buf, sizeof(ev));
+			ck_assert_uint_eq(ev.seq, seq);
+			ck_assert_int_eq(ev.hdr.size, (int32_t)len);
+		}
+		s.next_seq = 9;
+	}
+	ck_assert_int_eq(fd_readable(c), 1);
+	ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ALL, sink_deliver, &s), 0);
+	ck_assert_uint_eq(s.count, 15 - 3); /* seq 0-14, of which 6-8 went to event_recv */
+	ck_assert_uint_eq(s.next_seq, 15);
+	ck_assert_uint_eq(s.order_errors, 0);
+	ck_assert_int_eq(fd_readable(c), 0);
+	ais_client_disconnect(c);
+}
+END_TEST
+
+/* A malformed batch is dropped whole; what follows it is delivered. */
+START_TEST(test_batch_malformed)
+{
+	struct ais_client *c = client_open();
+
+	for (uint32_t bad = 1; bad <= 3; bad++) {
+		struct sink s = { .next_seq = 50 + bad };
+
+		ck_assert_int_eq(request_batch(c, REQ_BAD_BATCH, 0, bad, 50 + bad, 5), 0);
+		ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ALL, sink_deliver, &s), 0);
+		ck_assert_uint_eq(s.count, 1);
+		ck_assert_uint_eq(s.order_errors, 0);
+		ck_assert_int_eq(fd_readable(c), 0);
+	}
+	ck_assert_int_eq(request_echo(c, 9), 0);
+	ais_client_disconnect(c);
+}
+END_TEST
+
+/* No batches when the application says so or the server does not know
+ * the request: the events come one by one, nothing is lost. */
+START_TEST(test_batch_not_granted)
+{
+	struct ais_client *c;
+
+	for (int round = 0; round < 2; round++) {
+		struct sink s = { 0 };
+
+		if (round == 0) {
+			setenv("AIS_IPC_EVENT_BATCH", "0", 1);
+			c = client_open();
+			unsetenv("AIS_IPC_EVENT_BATCH");
+		} else {
+			c = client_open();
+			ck_assert_int_eq(simple_request(c, REQ_OLD), 0);
+			ais_client_disconnect(c);
+			c = client_open();
+		}
+		ck_assert_int_eq(request_batch(c, REQ_BATCH, 6, 0, 0, 1), 0);
+		ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ONE, sink_deliver, &s), 0);
+		ck_assert_int_eq(fd_readable(c), 1);
+		ck_assert_int_eq(ais_client_dispatch(c, AIS_DISPATCH_ALL, sink_deliver, &s), 0);
+		ck_assert_uint_eq(s.count, 6);
+		ck_assert_uint_eq(s.order_errors, 0);
+		ais_client_disconnect(c);
+	}
+}
+END_TEST
+
 static Suite *lib_client_suite(void)
 {
 	Suite *s = suite_create("lib_client");
@@ -703,6 +895,9 @@ static Suite *lib_client_suite(void)
 	tcase_add_test(tc, test_dispatch_while_calling);
 	tcase_add_test(tc, test_connect_churn);
 	tcase_add_test(tc, test_connect_names);
+	tcase_add_test(tc, test_batch_dispatch_one);
+	tcase_add_test(tc, test_batch_malformed);
+	tcase_add_test(tc, test_batch_not_granted);
 	suite_add_tcase(s, tc);
 	return s;
 }
