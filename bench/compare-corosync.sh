@@ -19,8 +19,9 @@
 # Needs root (namespaces, Corosync).
 #
 # Scenarios (as in run.sh): (a) one sender on n1, receivers on n2,n3;
-# (b) senders on n1,n2,n3 at once; (c) latency, one message every LATIV us.
-# Every run checks delivered counts, per-sender FIFO and equal order hashes.
+# (b) senders on n1,n2,n3 at once; (c) latency, one message every LATIV us;
+# (e) the IPC round trip alone (cpgbench -Q: cpg_local_get() in a loop on n1).
+# SCENARIOS="a b c e" picks them. Every run checks delivered counts, per-sender FIFO and equal order hashes.
 #
 # Environment:
 #   DUR=5 SIZES="64 1024 16384 65536" LATSIZES="64 1024" LATN=5000 LATIV=1000
@@ -65,7 +66,7 @@ if [ "$CRYPTO" = on ]; then CS_TRANSPORTS=${CS_TRANSPORTS:-knet}; else CS_TRANSP
 AIS_TRANSPORT=${AIS_TRANSPORT:-udpu}
 CS_FLAGS=${CS_FLAGS:-}
 CS_SCHED_RR=${CS_SCHED_RR:-yes}
-SCENARIOS=${SCENARIOS:-"a b c"}
+SCENARIOS=${SCENARIOS:-"a b c e"}
 UDPRAW_SIZE=${UDPRAW_SIZE-1024}
 W=${WORK:-/tmp/ais-compare}
 NS=aisb
@@ -194,6 +195,12 @@ run_all() { # system rep
 			log "rep $rep $sys (c) $s: $(cat "$RES/$sys-c-$s-$rep")"
 		done ;;
 	esac
+	case " $SCENARIOS " in *" e "*)
+		node_run 1 "$CPGB" -Q -t "$DUR" >"$RES/raw-$sys-e-$rep" 2>&1 || true
+		sed -n 's/.* calls_s=\([0-9]*\).*/\1/p' "$RES/raw-$sys-e-$rep" | grep . >"$RES/$sys-e-0-$rep" ||
+			echo - >"$RES/$sys-e-0-$rep"
+		log "rep $rep $sys (e) IPC round trips/s: $(cat "$RES/$sys-e-0-$rep")" ;;
+	esac
 	mcast_check "$sys" "$rep" "$mcast_before"
 	stop_pids
 }
@@ -280,6 +287,9 @@ fi
 				"p90_us=$(field "$sys" c "$s" 2) p99_us=$(field "$sys" c "$s" 3) max_us=$(field "$sys" c "$s" 4)" \
 				"ok=$(okcol "$sys" c "$s" 5) reps=$REPS"
 		done ;; esac
+		case " $SCENARIOS " in *" e "*)
+			echo "RESULT bench=compare crypto=$CRYPTO system=$sys scen=e calls_s=$(field "$sys" e 0 1) reps=$REPS"
+		;; esac
 	done
 	if [ -n "$UDPRAW_SIZE" ]; then
 		echo "RESULT bench=compare crypto=$CRYPTO system=udp-raw size=$UDPRAW_SIZE" \
@@ -370,6 +380,24 @@ if [ -n "$UDPRAW_SIZE" ]; then
 	echo "|---:|---:|---:|---:|---:|---:|"
 	echo "| $s | $raw [$(rep_spread udpraw 1)] | $a_m | $(ratio "$a_m" "$raw") | $b_m | $(ratio "$b_m" "$raw") |"
 fi
+
+case " $SCENARIOS " in *" e "*)
+	b=$(best e 0 1 max)
+	s=1024
+	a_m=-
+	case " $SCENARIOS " in *" a "*) case " $SIZES " in *" $s "*) a_m=$(field aisexec a "$s" 1) ;; esac ;; esac
+	echo
+	echo "(e) the IPC round trip alone: one process on n1 calls cpg_local_get() for ${DUR}s (cpgbench -Q) --" \
+		"calls/s; every cpg_mcast_joined() is such a round trip, so this bounds one sending process"
+	echo
+	echo "| aisexec |$(hdr_cs) best | ratio | aisexec (a) $s B msgs/s / its round trips/s |"
+	echo "|---:|$(hdr_al):---|---:|---:|"
+	line="| $(field aisexec e 0 1) [$(spread aisexec e 0 1)] |"
+	for t in $CSS; do line+=" $(field "$t" e 0 1) [$(spread "$t" e 0 1)] |"; done
+	line+=" $(short "$b") | $(ratio "$(field aisexec e 0 1)" "$(bestval "$b" e 0 1)") |"
+	line+=" $(ratio "$a_m" "$(field aisexec e 0 1)") |"
+	echo "$line" ;;
+esac
 
 exec >&3 3>&-
 cat "$TABLE"

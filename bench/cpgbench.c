@@ -14,6 +14,13 @@
  *   sender:   cpgbench -s SIZE -t SECS [-w MEMBERS] [-S SENDERS] [-y]
  *   latency:  cpgbench -L -s SIZE -n COUNT -i INTERVAL_US [-w MEMBERS]
  *   receiver: cpgbench -r [-S SENDERS]
+ *   IPC:      cpgbench -Q -t SECS
+ *
+ * -Q measures the library-daemon round trip alone: cpg_local_get() in a
+ * loop for SECS seconds (a synchronous call the daemon answers from local
+ * state, no cluster traffic), one line "RESULT role=ipc calls=N secs=S
+ * calls_s=R". Every cpg_mcast_joined() is such a round trip too, so this
+ * rate bounds what one sending process can reach.
  *
  * A sender waits until the group has MEMBERS members, sends as fast as flow
  * control allows for SECS seconds (on CS_ERR_TRY_AGAIN: wait up to 1 ms for
@@ -282,7 +289,33 @@ static void usage(FILE *f)
 	        "  -y  send CPG_TYPE_SAFE    -s  message size in bytes (default 1024)\n"
 	        "  -t  seconds of sending    -w  wait for MEMBERS group members before sending\n"
 	        "  -S  exit after DONE markers from SENDERS senders\n"
+	        "  -Q  IPC round trips: cpg_local_get() for -t seconds, no group\n"
 	        "Prints one line: RESULT key=value ...\n");
+}
+
+/* -Q: synchronous round trips per second. */
+static int ipc_rate(double secs)
+{
+	uint64_t calls = 0, t0 = now_ns(), t;
+	unsigned int node;
+	cs_error_t r;
+
+	for (;;) {
+		r = cpg_local_get(handle, &node);
+		if (r != CS_OK) {
+			fprintf(stderr, "cpgbench: cpg_local_get failed: error %d\n", (int)r);
+			return 2;
+		}
+		calls++;
+		t = now_ns();
+		if ((calls & 255) == 0 && t - t0 >= (uint64_t)(secs * 1e9)) {
+			break;
+		}
+	}
+	printf("RESULT role=ipc calls=%" PRIu64 " secs=%.3f calls_s=%.0f\n", calls, (double)(t - t0) / 1e9,
+	       (double)calls / ((double)(t - t0) / 1e9));
+	cpg_finalize(handle);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -294,17 +327,18 @@ int main(int argc, char **argv)
 	double secs = 5;
 	uint64_t max_count = 0, seq = 0, interval_us = 1000;
 	size_t want_members = 1;
-	int recv_only = 0, latency_mode = 0, hard_timeout = 0, c;
+	int recv_only = 0, latency_mode = 0, ipc_mode = 0, hard_timeout = 0, c;
 	cs_error_t r;
 
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("cpgbench (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
 		return 0;
 	}
-	while ((c = getopt(argc, argv, "rLys:t:n:i:w:S:g:T:h")) != -1) {
+	while ((c = getopt(argc, argv, "rLQys:t:n:i:w:S:g:T:h")) != -1) {
 		switch (c) {
 		case 'r': recv_only = 1; break;
 		case 'L': latency_mode = 1; break;
+		case 'Q': ipc_mode = 1; break;
 		case 'y': guarantee = CPG_TYPE_SAFE; break;
 		case 's': size = strtoul(optarg, NULL, 0); break;
 		case 't': secs = atof(optarg); break;
@@ -347,6 +381,9 @@ int main(int argc, char **argv)
 	}
 	cpg_fd_get(handle, &handle_fd);
 	cpg_local_get(handle, &my_nodeid);
+	if (ipc_mode) {
+		return ipc_rate(secs);
+	}
 	my_pid = (uint32_t)getpid();
 	group.length = (uint32_t)strlen(group_name);
 	memcpy(group.value, group_name, group.length);
