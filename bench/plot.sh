@@ -7,6 +7,8 @@
 #                             (throughput by message size, aisexec and each
 #                             Corosync transport), compare-latency.png
 #                             (p50 / p90 / p99 per system and size)
+#   compare-mcast.results  -> the same three as compare-mcast-*.png (aisexec
+#                             over IP multicast, transport udp)
 #   compare-crypto.results -> the same three as compare-crypto-*.png
 #   scale.results          -> scale.png (ring formation, throughput, latency,
 #                             idle CPU and RSS by cluster size)
@@ -181,11 +183,14 @@ EOG
 	log "wrote $png"
 }
 
-for base in compare compare-crypto; do
+for base in compare compare-mcast compare-crypto; do
 	f=$DIR/$base.results
 	[ -s "$f" ] || { log "$f missing, skipped"; continue; }
-	what="aisexec vs Corosync, 3 nodes"
-	[ "$base" = compare ] || what="$what, encrypted"
+	case $base in
+	compare) what="aisexec (udpu) vs Corosync, 3 nodes" ;;
+	compare-mcast) what="aisexec (udp, IP multicast) vs Corosync, 3 nodes" ;;
+	*) what="aisexec vs Corosync, 3 nodes, encrypted" ;;
+	esac
 	plot_tput "$f" a "$what: one sender" "$DIR/$base-one-sender.png"
 	plot_tput "$f" b "$what: all three nodes send" "$DIR/$base-all-senders.png"
 	plot_lat "$f" "$what: latency at one message per ms" "$DIR/$base-latency.png"
