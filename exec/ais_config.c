@@ -188,6 +188,7 @@ static const struct key_def totem_keys[] = {
 	K_ENUM("crypto_hash", crypto_hash, hash_vals),
 	K_STR("keyfile", keyfile, AIS_CONFIG_PATH_MAX, 0, NULL),
 	K_BOOL("fault_injection", fault_injection, 0),
+	K_BOOL("udp_gso", udp_gso, 0),
 };
 
 static const struct key_def interface_keys[] = {
@@ -935,6 +936,7 @@ int ais_config_defaults(struct ais_config *cfg)
 	totem_config_defaults(&cfg->totem);
 	cfg->version = 2;
 	cfg->transport = AIS_TRANSPORT_UDPU;
+	cfg->udp_gso = true;
 	cfg->iface.mcastport = AIS_CONFIG_PORT_DEFAULT;
 	cfg->iface.ttl = 1;
 	cfg->local_node = -1;

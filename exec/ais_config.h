@@ -152,6 +152,7 @@ struct ais_config {
 	enum ais_crypto_hash crypto_hash;     /**< effective, secauth applied */
 	char *keyfile;
 	bool fault_injection;
+	bool udp_gso;              /**< several frames to one address per send (UDP_SEGMENT) */
 
 	/* totem { interface { } } */
 	struct {

@@ -39,6 +39,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,6 +62,10 @@
 #include "ringseq.h"
 #include "timers.h"
 #include "totem/wire.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* linux/udp.h, Linux 4.18 */
+#endif
 
 AIS_LOG_SUBSYS("NET");
 
@@ -93,6 +98,13 @@ struct net_txd {
 	uint32_t off, len;
 	const struct sockaddr_storage *addr;
 	socklen_t addrlen;
+	bool ucast;               /**< a unicast (token): nothing queued after it goes before it */
+};
+
+/* A send of net_tx_flush: txds tx_order[first .. first + n), one GSO
+ * datagram train when n > 1. */
+struct net_txm {
+	uint16_t first, n;
 };
 
 struct net {
@@ -126,8 +138,15 @@ struct net {
 	size_t tx_used;           /**< bytes of tx_arena holding queued frames */
 	size_t tx_n;              /**< datagrams in txq */
 	struct net_txd txq[NET_TX_DGRAMS];
+	bool gso;                 /**< UDP_SEGMENT in use (totem { udp_gso }; off after the kernel refused it) */
+	uint16_t tx_order[NET_TX_DGRAMS]; /**< txq indices in the order they are sent */
+	struct net_txm tx_m[NET_TX_DGRAMS];
 	struct mmsghdr tx_msgs[NET_TX_DGRAMS];
 	struct iovec tx_iov[NET_TX_DGRAMS];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} tx_cmsg[NET_TX_DGRAMS];
 	uint8_t *tx_arena;        /**< NET_TX_ARENA bytes */
 	/* receiving: recvmmsg fills rx_bufs; each frame is decrypted into rx_plain
 	 * (srp sends from inside recv(), which never touches these) */
@@ -266,41 +285,177 @@ static void net_sendto(struct net *n, int fd, const void *buf, size_t len,
 	n->stats.tx_bytes += (uint64_t)r;
 }
 
+static bool net_addr_eq(const struct net_txd *a, const struct net_txd *b)
+{
+	return a->addr == b->addr ||
+	       (a->addrlen == b->addrlen && memcmp(a->addr, b->addr, a->addrlen) == 0);
+}
+
 /*
- * Send every queued datagram, in queue order, with as few sendmmsg calls as
- * the kernel allows. A datagram the kernel refuses (the call fails on it)
- * counts as lost and the rest follow in the next call.
+ * The order of the sends: with GSO, the datagrams to one address between
+ * two unicasts go together, in their order, as trains of equal-size frames
+ * (the last may be shorter), at most NET_GSO_SEGS and NET_GSO_BYTES each; a
+ * unicast (the token) goes alone, after everything queued before it.
+ * Without GSO: queue order, one datagram per send. Fills tx_order and
+ * tx_m; the number of sends.
+ */
+static size_t net_tx_plan(struct net *n)
+{
+	size_t nm = 0, no = 0, k = 0;
+
+	if (!n->gso) {
+		for (k = 0; k < n->tx_n; k++) {
+			n->tx_order[k] = (uint16_t)k;
+			n->tx_m[k].first = (uint16_t)k;
+			n->tx_m[k].n = 1;
+		}
+		return n->tx_n;
+	}
+	while (k < n->tx_n) {
+		size_t end = k;
+
+		/* [k, end): multicast frames up to the next unicast */
+		while (end < n->tx_n && !n->txq[end].ucast) {
+			end++;
+		}
+		for (size_t a = k; a < end; a++) {
+			size_t bytes = 0;
+			uint32_t seg = 0;  /* the open train's segment size; 0: none open */
+			bool taken = false;
+
+			for (size_t b = k; b < a; b++) {
+				if (net_addr_eq(&n->txq[a], &n->txq[b])) {
+					taken = true; /* in the trains of b's address */
+					break;
+				}
+			}
+			if (taken) {
+				continue;
+			}
+			for (size_t b = a; b < end; b++) {
+				const struct net_txd *d = &n->txq[b];
+
+				if (b != a && !net_addr_eq(d, &n->txq[a])) {
+					continue;
+				}
+				if (seg == 0 || d->len > seg || n->tx_m[nm - 1].n >= NET_GSO_SEGS ||
+				    bytes + d->len > NET_GSO_BYTES) {
+					n->tx_m[nm].first = (uint16_t)no;
+					n->tx_m[nm].n = 0;
+					nm++;
+					bytes = 0;
+					seg = d->len;
+				}
+				n->tx_order[no++] = (uint16_t)b;
+				n->tx_m[nm - 1].n++;
+				bytes += d->len;
+				if (d->len < seg) {
+					seg = 0; /* a shorter one ends the train */
+				}
+			}
+		}
+		if (end < n->tx_n) {
+			n->tx_m[nm].first = (uint16_t)no;
+			n->tx_m[nm].n = 1;
+			nm++;
+			n->tx_order[no++] = (uint16_t)end;
+			end++;
+		}
+		k = end;
+	}
+	return nm;
+}
+
+/* Fill tx_msgs[i] for send i of the plan. */
+static void net_tx_msg(struct net *n, size_t i)
+{
+	const struct net_txm *t = &n->tx_m[i];
+	const struct net_txd *d0 = &n->txq[n->tx_order[t->first]];
+	struct mmsghdr *m = &n->tx_msgs[i];
+
+	for (size_t j = 0; j < t->n; j++) {
+		const struct net_txd *d = &n->txq[n->tx_order[t->first + j]];
+
+		n->tx_iov[t->first + j].iov_base = n->tx_arena + d->off;
+		n->tx_iov[t->first + j].iov_len = d->len;
+	}
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = (void *)d0->addr;
+	m->msg_hdr.msg_namelen = d0->addrlen;
+	m->msg_hdr.msg_iov = &n->tx_iov[t->first];
+	m->msg_hdr.msg_iovlen = t->n;
+	if (t->n > 1) {
+		struct cmsghdr *c;
+		uint16_t size = (uint16_t)d0->len;
+
+		m->msg_hdr.msg_control = n->tx_cmsg[i].buf;
+		m->msg_hdr.msg_controllen = sizeof(n->tx_cmsg[i].buf);
+		c = CMSG_FIRSTHDR(&m->msg_hdr);
+		c->cmsg_level = IPPROTO_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(size));
+		memcpy(CMSG_DATA(c), &size, sizeof(size));
+	}
+}
+
+/* The kernel refused a GSO send: every later flush sends one datagram per
+ * message, and the trains from send i on are split up. */
+static size_t net_gso_off(struct net *n, size_t i, size_t nm, int err)
+{
+	size_t no = n->tx_m[i].first, left = 0;
+	uint16_t order[NET_TX_DGRAMS];
+
+	ais_log(LOG_WARNING, "the kernel refused UDP segmentation offload (%s): sending one datagram "
+		"per message from now on (totem { udp_gso: no } says so at start)", strerror(err));
+	n->gso = false;
+	for (size_t j = i; j < nm; j++) {
+		for (size_t k = 0; k < n->tx_m[j].n; k++) {
+			order[left++] = n->tx_order[n->tx_m[j].first + k];
+		}
+	}
+	for (size_t k = 0; k < left; k++) {
+		n->tx_order[no + k] = order[k];
+		n->tx_m[i + k].first = (uint16_t)(no + k);
+		n->tx_m[i + k].n = 1;
+		net_tx_msg(n, i + k);
+	}
+	return i + left;
+}
+
+/*
+ * Send every queued datagram with as few sendmmsg calls as the kernel
+ * allows, in the order of net_tx_plan. A send the kernel refuses (the call
+ * fails on it) counts its datagrams as lost and the rest follow in the
+ * next call.
  */
 static void net_tx_flush(struct net *n)
 {
-	size_t i = 0;
+	size_t nm = net_tx_plan(n), i = 0;
 
-	for (size_t k = 0; k < n->tx_n; k++) {
-		const struct net_txd *d = &n->txq[k];
-		struct mmsghdr *m = &n->tx_msgs[k];
-
-		n->tx_iov[k].iov_base = n->tx_arena + d->off;
-		n->tx_iov[k].iov_len = d->len;
-		memset(m, 0, sizeof(*m));
-		m->msg_hdr.msg_name = (void *)d->addr;
-		m->msg_hdr.msg_namelen = d->addrlen;
-		m->msg_hdr.msg_iov = &n->tx_iov[k];
-		m->msg_hdr.msg_iovlen = 1;
+	for (size_t k = 0; k < nm; k++) {
+		net_tx_msg(n, k);
 	}
-	while (i < n->tx_n) {
-		int r = sendmmsg(n->fd, &n->tx_msgs[i], (unsigned int)(n->tx_n - i), MSG_NOSIGNAL);
+	while (i < nm) {
+		int r = sendmmsg(n->fd, &n->tx_msgs[i], (unsigned int)(nm - i), MSG_NOSIGNAL);
 
 		n->stats.tx_calls++;
 		if (r < 0) {
-			if (errno == EINTR) {
+			int err = errno;
+
+			if (err == EINTR) {
 				continue;
 			}
-			net_tx_error(n, errno);
+			if (n->tx_m[i].n > 1 && (err == EIO || err == EINVAL || err == ENOPROTOOPT ||
+						 err == EOPNOTSUPP)) {
+				nm = net_gso_off(n, i, nm, err);
+				continue;
+			}
+			net_tx_error(n, err);
 			i++;
 			continue;
 		}
 		for (int k = 0; k < r; k++) {
-			n->stats.tx_frames++;
+			n->stats.tx_frames += n->tx_m[i + (size_t)k].n;
 			n->stats.tx_bytes += n->tx_msgs[i + (size_t)k].msg_len;
 		}
 		i += (size_t)r;
@@ -312,7 +467,7 @@ static void net_tx_flush(struct net *n)
 /* Queue one datagram of the frame at [off, off + len) of tx_arena. The
  * "sendmsg" injection point fails single datagrams, as before batching. */
 static void net_tx_push(struct net *n, uint32_t off, uint32_t len, const struct sockaddr_storage *addr,
-			socklen_t addrlen)
+			socklen_t addrlen, bool ucast)
 {
 	struct net_txd *d;
 
@@ -325,6 +480,7 @@ static void net_tx_push(struct net *n, uint32_t off, uint32_t len, const struct 
 	d->len = len;
 	d->addr = addr;
 	d->addrlen = addrlen;
+	d->ucast = ucast;
 }
 
 static void net_tx_begin(struct net *n)
@@ -382,13 +538,13 @@ static void net_delay(struct net *n, bool outbound, int fd, const void *buf, siz
 /* Queue the built frame at [off, off + len) of tx_arena for one peer (0 =
  * the multicast group), as the fault filter decides. */
 static void net_send_filtered(struct net *n, uint32_t peer, uint32_t off, uint32_t len,
-			      const struct sockaddr_storage *addr, socklen_t addrlen)
+			      const struct sockaddr_storage *addr, socklen_t addrlen, bool ucast)
 {
 	switch (fault_filter_decide(n->fault, peer)) {
 	case FAULT_DROP:
 		return;
 	case FAULT_DUPLICATE:
-		net_tx_push(n, off, len, addr, addrlen);
+		net_tx_push(n, off, len, addr, addrlen, ucast);
 		break;
 	case FAULT_DELAY:
 		net_delay(n, true, n->fd, n->tx_arena + off, len, addr, addrlen);
@@ -396,7 +552,7 @@ static void net_send_filtered(struct net *n, uint32_t peer, uint32_t off, uint32
 	case FAULT_PASS:
 		break;
 	}
-	net_tx_push(n, off, len, addr, addrlen);
+	net_tx_push(n, off, len, addr, addrlen, ucast);
 }
 
 static size_t net_header_len(const struct net *n)
@@ -471,12 +627,12 @@ static int net_mcast(void *ctx, const void *buf, size_t len)
 		return r;
 	}
 	if (n->transport == AIS_TRANSPORT_UDP) {
-		net_send_filtered(n, 0, off, wlen, &n->mcast_addr, n->mcast_addrlen);
+		net_send_filtered(n, 0, off, wlen, &n->mcast_addr, n->mcast_addrlen, false);
 	} else {
 		for (size_t i = 0; i < n->n_peers; i++) {
 			if (n->peers[i].nodeid != n->nodeid) {
 				net_send_filtered(n, n->peers[i].nodeid, off, wlen, &n->peers[i].addr,
-						  n->peers[i].addrlen);
+						  n->peers[i].addrlen, false);
 			}
 		}
 	}
@@ -512,7 +668,7 @@ static int net_ucast(void *ctx, totem_nodeid_t to, const void *buf, size_t len)
 	if (r < 0) {
 		return r;
 	}
-	net_send_filtered(n, to, off, wlen, &p->addr, p->addrlen);
+	net_send_filtered(n, to, off, wlen, &p->addr, p->addrlen, true);
 	net_tx_flush(n);
 	return 0;
 }
@@ -928,6 +1084,7 @@ int net_create(const struct ais_config *cfg, qb_loop_t *loop, struct crypto *cry
 	n->rl_auth = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
 	n->rl_send = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
 	n->rl_replay = (struct logsys_ratelimit)LOGSYS_RATELIMIT_INIT(10000, 5);
+	n->gso = cfg->udp_gso;
 	n->seq_on = crypto_authenticates(crypto);
 	if (n->seq_on) {
 		/* the wall clock until net_seq_start() consults the epoch file */

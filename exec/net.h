@@ -43,6 +43,9 @@
 #define NET_TX_DGRAMS 256
 /** Bytes of encrypted frames queued for sending (at least one largest frame). */
 #define NET_TX_ARENA (256 * 1024)
+/** A GSO train (UDP_SEGMENT): at most this many frames, this many bytes. */
+#define NET_GSO_SEGS 64
+#define NET_GSO_BYTES 65000
 
 struct net;
 

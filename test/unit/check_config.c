@@ -53,6 +53,7 @@ static const char full_conf[] =
 	"\tcrypto_hash: sha512\n"
 	"\tkeyfile: /etc/ais/key\n"
 	"\tfault_injection: yes\n"
+	"\tudp_gso: off\n"
 	"\tinterface {\n"
 	"\t\tringnumber: 0\n"
 	"\t\tbindnetaddr: 10.0.0.2\n"
@@ -187,6 +188,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_int_eq(cfg.crypto_hash, AIS_HASH_SHA512);     /* explicit wins */
 	ck_assert_str_eq(cfg.keyfile, "/etc/ais/key");
 	ck_assert(cfg.fault_injection);
+	ck_assert(!cfg.udp_gso);
 	ck_assert(ais_addr_equal(&cfg.iface.bindnetaddr, &a));
 	ck_assert_int_eq(cfg.iface.mcastaddr.family, AF_UNSPEC);
 	ck_assert_uint_eq(cfg.iface.mcastport, 6000);
@@ -194,7 +196,7 @@ START_TEST(test_full_round_trip)
 	ck_assert_uint_eq(cfg.node_count, 3);
 	ck_assert_uint_eq(cfg.nodes[1].nodeid, 2);
 	ck_assert_str_eq(cfg.nodes[1].name, "n2");
-	ck_assert_uint_eq(cfg.nodes[1].line, 41);
+	ck_assert_uint_eq(cfg.nodes[1].line, 42);
 	ck_assert_str_eq(cfg.nodes[2].name, "");
 	ck_assert_int_eq(cfg.local_node, -1);
 	ck_assert(!cfg.logging.to_stderr);
@@ -436,6 +438,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.crypto_hash, AIS_HASH_NONE);
 	ck_assert_str_eq(cfg.keyfile, AIS_CONFIG_KEYFILE_DEFAULT);
 	ck_assert(!cfg.fault_injection);
+	ck_assert(cfg.udp_gso);
 	ck_assert_uint_eq(cfg.iface.mcastport, AIS_CONFIG_PORT_DEFAULT);
 	ck_assert_uint_eq(cfg.iface.ttl, 1);
 	ck_assert_int_eq(cfg.iface.bindnetaddr.family, AF_UNSPEC);
