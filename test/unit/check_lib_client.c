@@ -42,7 +42,7 @@ enum test_req {
 	REQ_BAD_BATCH = 7,   /* a malformed batch (n_after picks how), one event first_seq, response */
 	REQ_OLD = 8,         /* from now on answer AIS_IPC_REQ_FEATURES as an older server */
 };
-#define RES_ID(req) ((req) + 100)
+#define RES_ID(req) ((int32_t)((uint32_t)(req) + 100u)) /* no overflow for AIS_IPC_REQ_FEATURES */
 #define EVENT_ID 200
 
 struct events_req {
