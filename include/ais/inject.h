@@ -12,6 +12,11 @@
  * is in every build (it is small) so that tests can compile a module with
  * the define and link it against the ordinary libraries.
  *
+ * A module compiled once for both kinds of build (the *_common libraries
+ * of exec/, exec/totem/ and services/) is compiled with AIS_INJECT_NO_POINTS:
+ * the wrappers below are not declared then, so an injection point added to
+ * it fails to compile instead of silently never failing in aisexec-inject.
+ *
  * Rules come from a text specification, in the daemon the AIS_INJECT
  * environment variable read once at start:
  *
@@ -83,6 +88,7 @@ const char *ais_inject_point_name(enum ais_inject_point point);
  */
 bool ais_inject_check(enum ais_inject_point point);
 
+#ifndef AIS_INJECT_NO_POINTS
 #ifdef AIS_FAULT_INJECTION
 /*
  * Weak, so that a program which compiles one module with injection but does
@@ -118,5 +124,6 @@ static inline char *ais_strdup(const char *s)
 {
 	return ais_inject_fail(AIS_INJECT_ALLOC) ? NULL : strdup(s);
 }
+#endif /* !AIS_INJECT_NO_POINTS */
 
 #endif
