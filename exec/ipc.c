@@ -725,13 +725,18 @@ static void ipc_batch_flush(struct ais_conn *conn)
 	}
 }
 
+void ipc_batch_flush_all(void)
+{
+	while (!qb_list_empty(&ipc.batching)) {
+		ipc_batch_flush(qb_list_first_entry(&ipc.batching, struct ais_conn, batch_list));
+	}
+}
+
 static void ipc_batch_job(void *data)
 {
 	(void)data;
 	ipc.batch_job_queued = false;
-	while (!qb_list_empty(&ipc.batching)) {
-		ipc_batch_flush(qb_list_first_entry(&ipc.batching, struct ais_conn, batch_list));
-	}
+	ipc_batch_flush_all();
 }
 
 /* May this event join conn's batch? Only whole events whose header says
@@ -782,7 +787,7 @@ static int ipc_batch_add(struct ais_conn *conn, const struct iovec *iov, size_t 
 	if (conn->batch_n++ == 0) {
 		qb_list_add_tail(&conn->batch_list, &ipc.batching);
 		if (!ipc.batch_job_queued && !ipc.stopping &&
-		    qb_loop_job_add(exec_rt.loop, QB_LOOP_LOW, NULL, ipc_batch_job) == 0) {
+		    qb_loop_job_add(exec_rt.loop, QB_LOOP_HIGH, NULL, ipc_batch_job) == 0) {
 			ipc.batch_job_queued = true;
 		}
 	}
@@ -1060,7 +1065,7 @@ void ipc_stop(void)
 {
 	ipc.stopping = true;
 	if (ipc.batch_job_queued) {
-		(void)qb_loop_job_del(exec_rt.loop, QB_LOOP_LOW, NULL, ipc_batch_job);
+		(void)qb_loop_job_del(exec_rt.loop, QB_LOOP_HIGH, NULL, ipc_batch_job);
 		ipc.batch_job_queued = false;
 	}
 	if (ipc.fc_armed) {

@@ -100,6 +100,10 @@ void ipc_conn_credentials(ais_conn_t *conn, pid_t *ret_pid, uid_t *ret_uid, gid_
  *  engine's private data stay valid until then (lib_exit_fn runs later). */
 void ipc_conn_disconnect(ais_conn_t *conn);
 
+/** Send every connection's event batch now (the end of a transport entry
+ *  point: its deliveries are done); a loop job does it otherwise. */
+void ipc_batch_flush_all(void);
+
 /** True while a local client that is still reading has more than
  *  IPC_OUTQ_HIGH_BYTES queued: flow control for senders on this node. */
 bool ipc_outq_backpressure(void);

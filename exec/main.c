@@ -213,6 +213,14 @@ static int main_instance_pick(const struct ais_config *cfg, char *err, size_t er
 
 /* ---- totem callbacks -------------------------------------------------- */
 
+/* The deliveries of a transport entry point are done: their IPC events go
+ * now, one batch per client, not after the loop's next passes. */
+static void main_net_end(void *ctx)
+{
+	(void)ctx;
+	ipc_batch_flush_all();
+}
+
 static void main_net_recv(void *ctx, const void *buf, size_t len)
 {
 	(void)ctx;
@@ -735,6 +743,7 @@ static int main_stack_start(struct ais_config *cfg, char *err, size_t errlen)
 	if (r < 0) {
 		return r;
 	}
+	net_end_hook_set(exec_rt.net, main_net_end, NULL);
 	r = main_net_seq_start(err, errlen);
 	if (r < 0) {
 		return r;

@@ -138,6 +138,8 @@ struct net {
 	size_t tx_used;           /**< bytes of tx_arena holding queued frames */
 	size_t tx_n;              /**< datagrams in txq */
 	struct net_txd txq[NET_TX_DGRAMS];
+	void (*end_fn)(void *ctx); /**< after each entry point, its sends done */
+	void *end_ctx;
 	bool gso;                 /**< UDP_SEGMENT in use (totem { udp_gso }; off after the kernel refused it) */
 	uint16_t tx_order[NET_TX_DGRAMS]; /**< txq indices in the order they are sent */
 	struct net_txm tx_m[NET_TX_DGRAMS];
@@ -490,9 +492,20 @@ static void net_tx_begin(struct net *n)
 
 static void net_tx_end(struct net *n)
 {
-	if (--n->tx_depth == 0 && n->tx_n > 0) {
-		net_tx_flush(n);
+	if (--n->tx_depth == 0) {
+		if (n->tx_n > 0) {
+			net_tx_flush(n);
+		}
+		if (n->end_fn != NULL) {
+			n->end_fn(n->end_ctx);
+		}
 	}
+}
+
+void net_end_hook_set(struct net *n, void (*fn)(void *ctx), void *ctx)
+{
+	n->end_fn = fn;
+	n->end_ctx = ctx;
 }
 
 static void net_delayed_fire(void *data)

@@ -49,6 +49,12 @@
 
 struct net;
 
+/** fn(ctx) runs at the end of each of the transport's entry points (a
+ *  socket wake-up, a protocol timer, a delayed frame), after its frames
+ *  were sent: the daemon sends the IPC events the entry point's
+ *  deliveries produced (ipc_batch_flush_all) then. */
+void net_end_hook_set(struct net *n, void (*fn)(void *ctx), void *ctx);
+
 /** Called for every accepted frame (payload only, header removed). */
 typedef void (*net_recv_fn)(void *ctx, const void *buf, size_t len);
 
