@@ -654,9 +654,11 @@ static int ipc_event_push(struct ais_conn *conn, const struct iovec *iov, size_t
 /*
  * Events for a client that asked for batches (AIS_IPC_FEATURE_EVENT_BATCH)
  * are collected while the loop works through one wake-up (a token visit
- * delivers many messages to the same clients) and leave together from a
- * low-priority loop job, after the work of that pass: one libqb event, one
- * notification and one wake-up of the client for the lot. A batch is only
+ * delivers many messages to the same clients) and leave together at the
+ * end of the transport's entry point that delivered them
+ * (ipc_batch_flush_all, from the transport's end hook), or from a loop job
+ * for events made elsewhere: one libqb event, one notification and one
+ * wake-up of the client for the lot. A batch is only
  * filled while the connection's outq is empty, so every event it holds was
  * admitted against an empty queue, and it is flushed before any event that
  * does not join it and before every response to that client, so no event
