@@ -90,6 +90,9 @@ check_exports "$libs/libSaAmf.so" '^saAmf' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/
 check_exports "$libs/libaiscpg.so" '^(cpg_|cs_strerror$)' "$(sed -n 's/^\([A-Za-z0-9_.]*\) {.*/\1/p' "$top_srcdir/lib/libaiscpg.versions" | paste -sd'|')"
 # cs_strerror came with libaiscpg 1.1
 if command -v objdump >/dev/null; then
-	objdump -T "$libs/libaiscpg.so" | grep -q -E ' AISCPG_1\.1 +cs_strerror$' || fail "cs_strerror is not tagged AISCPG_1.1"
+	# read all of objdump's output: grep -q would stop at the match, and
+	# objdump's SIGPIPE would fail the pipeline (pipefail)
+	objdump -T "$libs/libaiscpg.so" >"$work/dynsyms" || fail "objdump -T libaiscpg.so failed"
+	grep -q -E ' AISCPG_1\.1 +cs_strerror$' "$work/dynsyms" || fail "cs_strerror is not tagged AISCPG_1.1"
 fi
 echo "PASS: public_api ($headers; libSaEvt, libSaClm, libSaAmf, libaiscpg exports)"
