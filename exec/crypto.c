@@ -2,9 +2,26 @@
 /*
  * Frame protection backends (see crypto.h): the null backend and the NSS
  * backend (PK11 HMAC with SHA-1/SHA-2, AES-128/192/256-CBC with PKCS#7
- * padding, random IVs from PK11_GenerateRandom). Authentication is checked
- * before anything is decrypted, and digests are compared in constant time.
- * NSS runs without a certificate database (NSS_NoDB_Init).
+ * padding). Authentication is checked before anything is decrypted, and
+ * digests are compared in constant time. NSS runs without a certificate
+ * database (NSS_NoDB_Init).
+ *
+ * The NSS backend keeps one HMAC, one encryption and one decryption context
+ * for its whole life instead of creating them per frame: set-up and
+ * tear-down cost more than the cryptography of a small frame. A CBC context
+ * chains every block it has ever processed, which gives each frame its IV
+ * for free:
+ *  - Encryption feeds first the block (nonce XOR the context's chaining
+ *    value, its last ciphertext block), which comes out as C0 = E_k(nonce):
+ *    the IV, derived from a nonce with the forward cipher as NIST SP 800-38A
+ *    appendix C describes. The frame's data follows, chained to C0. The
+ *    nonce is a salt drawn at start-up and a counter, so no two frames of any
+ *    node share one.
+ *  - Decryption feeds C0 first and drops what comes out; each later block
+ *    decrypts against the ciphertext block before it, C0 for the first.
+ * So the wire format is standard AES-CBC with the IV in front
+ * ([IV][AES-CBC-PKCS#7 of the data][HMAC of both]): an implementation that
+ * creates a context per frame reads and writes the same frames.
  */
 #include "config.h"
 
@@ -36,6 +53,16 @@ struct crypto {
 	PK11SymKey *hmac_key;
 	CK_MECHANISM_TYPE hmac_mech;
 	size_t digest_len;
+	/* long-lived contexts (NULL: make anew before the next use, after a
+	 * failure left one in an unknown state) */
+	PK11Context *mac_ctx;
+	PK11Context *enc_ctx;
+	PK11Context *dec_ctx;
+	/* enc_ctx's chaining value: the last ciphertext block it produced */
+	uint8_t enc_chain[CRYPTO_BLOCK];
+	/* IV nonces: a random salt and a counter */
+	uint64_t nonce_salt;
+	uint64_t nonce_count;
 };
 
 static bool crypto_nss_initialised;
@@ -121,52 +148,134 @@ static PK11SymKey *crypto_key_import(PK11SlotInfo *slot, CK_MECHANISM_TYPE mech,
 					  flags, PR_FALSE, NULL);
 }
 
-static int crypto_hmac(struct crypto *c, const uint8_t *data, size_t len, uint8_t *out)
+static PK11Context *crypto_context_drop(PK11Context *ctx)
 {
-	SECItem noparams = { .type = siBuffer, .data = NULL, .len = 0 };
-	PK11Context *ctx = PK11_CreateContextBySymKey(c->hmac_mech, CKA_SIGN, c->hmac_key, &noparams);
-	unsigned int outlen = 0;
-	int r = -EIO;
-
-	if (ctx == NULL) {
-		return -EIO;
+	if (ctx != NULL) {
+		PK11_DestroyContext(ctx, PR_TRUE);
 	}
-	if (PK11_DigestBegin(ctx) == SECSuccess &&
-	    PK11_DigestOp(ctx, data, (unsigned int)len) == SECSuccess &&
-	    PK11_DigestFinal(ctx, out, &outlen, CRYPTO_DIGEST_MAX) == SECSuccess &&
-	    outlen == c->digest_len) {
-		r = 0;
-	}
-	PK11_DestroyContext(ctx, PR_TRUE);
-	return r;
+	return NULL;
 }
 
-static int crypto_aes(struct crypto *c, CK_ATTRIBUTE_TYPE op, const uint8_t *iv,
-		      const uint8_t *in, size_t inlen, uint8_t *out, size_t outmax, size_t *ret_len)
+static PK11Context *crypto_mac_context(struct crypto *c)
 {
-	SECItem iv_item = { .type = siBuffer, .data = (unsigned char *)(uintptr_t)iv, .len = CRYPTO_IV_LEN };
-	SECItem *param = PK11_ParamFromIV(CKM_AES_CBC_PAD, &iv_item);
+	SECItem noparams = { .type = siBuffer, .data = NULL, .len = 0 };
+
+	return PK11_CreateContextBySymKey(c->hmac_mech, CKA_SIGN, c->hmac_key, &noparams);
+}
+
+static int crypto_hmac(struct crypto *c, const uint8_t *data, size_t len, uint8_t *out)
+{
+	unsigned int outlen = 0;
+
+	if (c->mac_ctx == NULL) {
+		c->mac_ctx = crypto_mac_context(c);
+		if (c->mac_ctx == NULL) {
+			return -EIO;
+		}
+	}
+	if (PK11_DigestBegin(c->mac_ctx) == SECSuccess &&
+	    PK11_DigestOp(c->mac_ctx, data, (unsigned int)len) == SECSuccess &&
+	    PK11_DigestFinal(c->mac_ctx, out, &outlen, CRYPTO_DIGEST_MAX) == SECSuccess &&
+	    outlen == c->digest_len) {
+		return 0;
+	}
+	c->mac_ctx = crypto_context_drop(c->mac_ctx);
+	return -EIO;
+}
+
+/* A CBC context (no padding: the backend pads) that starts from a zero IV. */
+static PK11Context *crypto_cbc_context(struct crypto *c, CK_ATTRIBUTE_TYPE op)
+{
+	static const uint8_t zero[CRYPTO_IV_LEN];
+	SECItem iv_item = { .type = siBuffer, .data = (unsigned char *)(uintptr_t)zero, .len = CRYPTO_IV_LEN };
+	SECItem *param = PK11_ParamFromIV(CKM_AES_CBC, &iv_item);
 	PK11Context *ctx;
-	int len1 = 0;
-	unsigned int len2 = 0;
-	int r = -EIO;
 
 	if (param == NULL) {
+		return NULL;
+	}
+	ctx = PK11_CreateContextBySymKey(CKM_AES_CBC, op, c->cipher_key, param);
+	SECITEM_FreeItem(param, PR_TRUE);
+	return ctx;
+}
+
+/* Feed len bytes (a multiple of the block) through ctx into out. */
+static bool crypto_cbc_op(PK11Context *ctx, uint8_t *out, const uint8_t *in, size_t len)
+{
+	int outlen = 0;
+
+	return PK11_CipherOp(ctx, out, &outlen, (int)len, in, (int)len) == SECSuccess &&
+	       outlen == (int)len;
+}
+
+/* out gets C0 (the IV) and the CBC encryption of in with PKCS#7 padding:
+ * CRYPTO_IV_LEN + (inlen / 16 + 1) * 16 bytes, which the caller has room for. */
+static int crypto_cbc_encrypt(struct crypto *c, const uint8_t *in, size_t inlen, uint8_t *out,
+			      size_t *ret_len)
+{
+	size_t full = inlen - inlen % CRYPTO_BLOCK;
+	uint8_t first[CRYPTO_BLOCK], last[CRYPTO_BLOCK];
+	uint8_t pad = (uint8_t)(CRYPTO_BLOCK - inlen % CRYPTO_BLOCK);
+	uint64_t count = c->nonce_count++;
+	size_t len;
+
+	if (c->enc_ctx == NULL) {
+		c->enc_ctx = crypto_cbc_context(c, CKA_ENCRYPT);
+		if (c->enc_ctx == NULL) {
+			return -EIO;
+		}
+		memset(c->enc_chain, 0, sizeof(c->enc_chain));
+	}
+	memcpy(first, &c->nonce_salt, 8);
+	memcpy(first + 8, &count, 8);
+	for (size_t i = 0; i < CRYPTO_BLOCK; i++) {
+		first[i] ^= c->enc_chain[i];
+	}
+	memcpy(last, in + full, inlen - full);
+	memset(last + (inlen - full), pad, pad);
+	len = CRYPTO_IV_LEN + full + CRYPTO_BLOCK;
+	if (!crypto_cbc_op(c->enc_ctx, out, first, CRYPTO_BLOCK) ||
+	    (full > 0 && !crypto_cbc_op(c->enc_ctx, out + CRYPTO_IV_LEN, in, full)) ||
+	    !crypto_cbc_op(c->enc_ctx, out + CRYPTO_IV_LEN + full, last, CRYPTO_BLOCK)) {
+		c->enc_ctx = crypto_context_drop(c->enc_ctx);
 		return -EIO;
 	}
-	ctx = PK11_CreateContextBySymKey(CKM_AES_CBC_PAD, op, c->cipher_key, param);
-	if (ctx == NULL) {
-		goto out_free_param;
+	memcpy(c->enc_chain, out + len - CRYPTO_BLOCK, CRYPTO_BLOCK);
+	*ret_len = len;
+	return 0;
+}
+
+/* in: C0 (the IV) and the ciphertext, clen bytes, a multiple of the block
+ * and at least two blocks; out gets the data without its padding. */
+static int crypto_cbc_decrypt(struct crypto *c, const uint8_t *in, size_t clen, uint8_t *out,
+			      size_t *ret_len)
+{
+	size_t len = clen - CRYPTO_IV_LEN;
+	uint8_t scratch[CRYPTO_BLOCK];
+	uint8_t pad;
+
+	if (c->dec_ctx == NULL) {
+		c->dec_ctx = crypto_cbc_context(c, CKA_DECRYPT);
+		if (c->dec_ctx == NULL) {
+			return -EIO;
+		}
 	}
-	if (PK11_CipherOp(ctx, out, &len1, (int)outmax, in, (int)inlen) == SECSuccess &&
-	    PK11_DigestFinal(ctx, out + len1, &len2, (unsigned int)(outmax - (size_t)len1)) == SECSuccess) {
-		*ret_len = (size_t)len1 + len2;
-		r = 0;
+	if (!crypto_cbc_op(c->dec_ctx, scratch, in, CRYPTO_BLOCK) ||
+	    !crypto_cbc_op(c->dec_ctx, out, in + CRYPTO_IV_LEN, len)) {
+		c->dec_ctx = crypto_context_drop(c->dec_ctx);
+		return -EIO;
 	}
-	PK11_DestroyContext(ctx, PR_TRUE);
-out_free_param:
-	SECITEM_FreeItem(param, PR_TRUE);
-	return r;
+	pad = out[len - 1];
+	if (pad == 0 || pad > CRYPTO_BLOCK) {
+		return -EBADMSG;
+	}
+	for (size_t i = len - pad; i < len; i++) {
+		if (out[i] != pad) {
+			return -EBADMSG;
+		}
+	}
+	*ret_len = len - pad;
+	return 0;
 }
 
 static size_t crypto_nss_overhead(const struct crypto *c)
@@ -193,16 +302,10 @@ static int crypto_nss_encrypt_and_sign(struct crypto *c, const void *in, size_t 
 		memcpy(o, in, inlen);
 		body = inlen;
 	} else {
-		size_t clen = 0;
-		if (PK11_GenerateRandom(o, CRYPTO_IV_LEN) != SECSuccess) {
-			return -EIO;
-		}
-		r = crypto_aes(c, CKA_ENCRYPT, o, in, inlen, o + CRYPTO_IV_LEN,
-			       outmax - CRYPTO_IV_LEN - c->digest_len, &clen);
+		r = crypto_cbc_encrypt(c, in, inlen, o, &body);
 		if (r < 0) {
 			return r;
 		}
-		body = CRYPTO_IV_LEN + clen;
 	}
 	r = crypto_hmac(c, o, body, o + body);
 	if (r < 0) {
@@ -245,7 +348,7 @@ static int crypto_nss_authenticate_and_decrypt(struct crypto *c, const void *in,
 	if (outmax < body - CRYPTO_IV_LEN) {
 		return -ENOBUFS;
 	}
-	r = crypto_aes(c, CKA_DECRYPT, i, i + CRYPTO_IV_LEN, body - CRYPTO_IV_LEN, out, outmax, ret_len);
+	r = crypto_cbc_decrypt(c, i, body, out, ret_len);
 	return r < 0 ? -EBADMSG : 0;
 }
 
@@ -276,16 +379,19 @@ static int crypto_nss_setup(struct crypto *c, const uint8_t *key, size_t keylen,
 	r = crypto_key_derive("ais-hmac-key", key, keylen, material);
 	if (r == 0) {
 		c->hmac_key = crypto_key_import(c->slot, c->hmac_mech, CKF_SIGN, material, c->digest_len);
-		if (c->hmac_key == NULL) {
+		if (c->hmac_key == NULL || (c->mac_ctx = crypto_mac_context(c)) == NULL) {
 			r = -EIO;
 		}
 	}
 	if (r == 0 && c->cipher != AIS_CIPHER_NONE) {
 		r = crypto_key_derive("ais-cipher-key", key, keylen, material);
 		if (r == 0) {
-			c->cipher_key = crypto_key_import(c->slot, CKM_AES_CBC_PAD, CKF_ENCRYPT | CKF_DECRYPT,
+			c->cipher_key = crypto_key_import(c->slot, CKM_AES_CBC, CKF_ENCRYPT | CKF_DECRYPT,
 							  material, crypto_cipher_key_len(c->cipher));
-			if (c->cipher_key == NULL) {
+			if (c->cipher_key == NULL ||
+			    PK11_GenerateRandom((unsigned char *)&c->nonce_salt, sizeof(c->nonce_salt)) != SECSuccess ||
+			    (c->enc_ctx = crypto_cbc_context(c, CKA_ENCRYPT)) == NULL ||
+			    (c->dec_ctx = crypto_cbc_context(c, CKA_DECRYPT)) == NULL) {
 				r = -EIO;
 			}
 		}
@@ -348,6 +454,9 @@ struct crypto *crypto_destroy(struct crypto *c)
 	if (c == NULL) {
 		return NULL;
 	}
+	crypto_context_drop(c->mac_ctx);
+	crypto_context_drop(c->enc_ctx);
+	crypto_context_drop(c->dec_ctx);
 	if (c->cipher_key != NULL) {
 		PK11_FreeSymKey(c->cipher_key);
 	}

@@ -3,8 +3,9 @@
  * Per-frame protection of totem datagrams. A small ops table with two
  * backends: "null" (secauth off, crypto_cipher and crypto_hash none: frames
  * pass unchanged) and NSS (HMAC over the frame with crypto_hash; with
- * crypto_cipher also AES-CBC encryption under a random IV, then the HMAC
- * over IV and ciphertext: encrypt-then-MAC). Cipher and HMAC keys are both
+ * crypto_cipher also AES-CBC encryption under an unpredictable IV, the
+ * cipher applied to a per-frame nonce, then the HMAC over IV and
+ * ciphertext: encrypt-then-MAC). Cipher and HMAC keys are both
  * derived from the key file by hashing it with distinct labels, so the same
  * authkey never serves two purposes.
  *

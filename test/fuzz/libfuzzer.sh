@@ -66,7 +66,7 @@ rm -rf "$probe"
 
 # --- build ------------------------------------------------------------------
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-INCS="-I$top_srcdir/include -I$top_builddir -I$top_srcdir/exec -I$top_srcdir/exec/totem -I$top_srcdir/services $LIBQB_CFLAGS"
+INCS="-I$top_srcdir/include -I$top_builddir -I$top_srcdir/exec -I$top_srcdir/exec/totem -I$top_srcdir/services $LIBQB_CFLAGS ${NSS_CFLAGS:-}"
 OBJ=$FUZZ_DIR/obj
 BIN=$FUZZ_DIR/bin
 OUT=$FUZZ_DIR/out
