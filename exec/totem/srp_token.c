@@ -2,7 +2,8 @@
 /*
  * The ORF token in OPERATIONAL and RECOVERY (Totem TOCS 1995 sec. 3,
  * REFERENCE 1.3): duplicate rejection by token_seq, garbage collection,
- * flow control (max_messages per visit, window_size per rotation via fcc,
+ * flow control (max_messages per visit, or the rest of the window for the
+ * only node with a backlog; window_size per rotation via fcc,
  * backlog-proportional share, sort-queue clamp), retransmission of requested
  * seqs, requests for own gaps (lost a rotation ago, or missing for
  * miss_count_const visits), origination,
@@ -142,8 +143,21 @@ static uint32_t token_budget(struct srp *srp, const struct wire_token *t, const 
 	if (mine == 0) {
 		return 0;
 	}
-	b = u32_min(srp->cfg.max_messages, t->fcc < window ? window - t->fcc : 0);
 	others = t->backlog >= srp->my_backlog ? t->backlog - srp->my_backlog : 0;
+	if (others == 0) {
+		/* the only node with a backlog: max_messages would leave most
+		 * of the window unused (one synchronous client keeps a few
+		 * messages queued per rotation), so take the window less what
+		 * the others sent in the last rotation (fcc still counts my own
+		 * previous visit). A node that starts to send reports its
+		 * backlog on its visit, and from the next one I am back at
+		 * max_messages: one rotation late. */
+		uint32_t theirs = t->fcc >= srp->my_fcc ? t->fcc - srp->my_fcc : 0;
+
+		b = theirs < window ? window - theirs : 0;
+	} else {
+		b = u32_min(srp->cfg.max_messages, t->fcc < window ? window - t->fcc : 0);
+	}
 	if ((uint64_t)others + mine > window) {
 		uint32_t share = (uint32_t)((uint64_t)window * mine / ((uint64_t)others + mine));
 

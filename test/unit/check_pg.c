@@ -1354,7 +1354,7 @@ START_TEST(test_srp_safe_across_partition)
 		srp_stats_get(pg_srp(nodes[2].pg), &ss);
 		pg_stats_get(nodes[2].pg, &st);
 		if (st0.frames_backlog == 0 && ss0.send_queue_len == 0 && ss0.mcast_tx > 40 &&
-		    ss.mcast_rx >= ss0.mcast_tx) {
+		    ss.mcast_rx >= ss0.mcast_tx && st.fragments_rx > 0) {
 			break;
 		}
 	}

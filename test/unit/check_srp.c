@@ -343,7 +343,7 @@ END_TEST
  * A layer above srp that keeps its frames and hands them over only inside
  * token_received, as many as srp_origination_budget() allows: srp originates
  * every one in that visit (its send queue is empty at the next visit), the
- * budget respects max_messages, the held frames count as backlog (they keep
+ * budget respects window_size, the held frames count as backlog (they keep
  * the ring going and share the window with a plain srp_mcast() sender), and
  * everything arrives in one order everywhere.
  */
@@ -370,12 +370,42 @@ START_TEST(test_origination_budget)
 		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], first), 900);
 		ck_assert_uint_eq(w.nodes[i].upper_pending, 0);
 		ck_assert_uint_eq(w.nodes[i].upper_violations, 0);
-		ck_assert_uint_le(w.nodes[i].upper_budget_max, w.cfg.max_messages);
+		ck_assert_uint_le(w.nodes[i].upper_budget_max, w.cfg.window_size);
 	}
 	ck_assert_uint_gt(w.nodes[0].upper_budget_max, 0);
 	ck_assert_uint_eq(srp_origination_budget(w.nodes[0].srp), 0);
 	srp_stats_get(w.nodes[0].srp, &st);
 	ck_assert_uint_eq(st.send_queue_len, 0);
+	assert_same_stream(&w, all, 3, "REG m=1,2,3 ", false);
+	h_world_free(&w);
+}
+END_TEST
+
+/*
+ * The only node with a backlog may take the whole window per visit, not
+ * only max_messages: with no other sender, one node's budget goes above
+ * max_messages but never above window_size, and the ring still delivers
+ * everything in one order.
+ */
+START_TEST(test_sole_sender_window)
+{
+	struct h_world w;
+	int all[3] = { 0, 1, 2 };
+
+	h_world_init(&w, 3, 0);
+	form_ring(&w, 3);
+	w.nodes[0].upper_pending = 600;
+	srp_backlog_set(w.nodes[0].srp, 600);
+	h_run_for(&w, 20000);
+	for (int i = 0; i < 3; i++) {
+		size_t first = marker_index(&w.nodes[i], "REG m=1,2,3 ");
+
+		ck_assert_uint_eq(h_count_msgs(&w.nodes[i], first), 600);
+	}
+	ck_assert_uint_eq(w.nodes[0].upper_pending, 0);
+	ck_assert_uint_eq(w.nodes[0].upper_violations, 0);
+	ck_assert_uint_gt(w.nodes[0].upper_budget_max, w.cfg.max_messages);
+	ck_assert_uint_le(w.nodes[0].upper_budget_max, w.cfg.window_size);
 	assert_same_stream(&w, all, 3, "REG m=1,2,3 ", false);
 	h_world_free(&w);
 }
@@ -570,6 +600,7 @@ static Suite *srp_suite(void)
 	tcase_add_loop_test(tc, test_loss, 0, 3);
 	tcase_add_loop_test(tc, test_loss_prompt_request, 0, 3);
 	tcase_add_test(tc, test_origination_budget);
+	tcase_add_test(tc, test_sole_sender_window);
 	tcase_add_test(tc, test_seq_wrap);
 	tcase_add_test(tc, test_idle_no_spin);
 	tcase_add_test(tc, test_restart_rejoin);
