@@ -183,6 +183,34 @@ expect_ring() {
 	echo "$ring"
 }
 
+# expect_ring for a ring under a drop rule: there it may form again while
+# the nodes are asked one after the other (a token lost to the rule, a
+# legitimate new ring, not a split), so ask again until every node reports
+# one ring with members "$1" or 60 s have passed.
+expect_ring_settled() {
+	local ids=$1 ring r i t ok
+	shift
+	for ((t = 0; t < 120; t++)); do
+		ok=1
+		ring=""
+		for i in "$@"; do
+			r=$(ring_of "$i" 2>/dev/null) || r=""
+			if [ -z "$r" ] || { [ -n "$ring" ] && [ "$r" != "$ring" ]; } ||
+				[ "$(ids_of "$i" 2>/dev/null)" != "$ids" ]; then
+				ok=0
+				break
+			fi
+			ring=$r
+		done
+		if [ "$ok" = 1 ]; then
+			echo "$ring"
+			return 0
+		fi
+		sleep 0.5
+	done
+	fail "nodes $* did not settle on one ring with members '$ids' within 60 s"
+}
+
 # Wait (up to $3 seconds, default 60) until node $1 reports members "$2".
 wait_members() {
 	local i=$1 ids=$2 limit=${3:-60} t
